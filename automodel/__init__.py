@@ -1,0 +1,20 @@
+"""automodel: pick the best scikit-learn model for a table with one hyperopt search."""
+
+from automodel.estimator import AutoModelClassifier, RefitWarning, SearchFailedError, fit
+from automodel.families import DataInfo, Family
+from automodel.persistence import ModelFileError, load, save
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AutoModelClassifier",
+    "DataInfo",
+    "Family",
+    "ModelFileError",
+    "RefitWarning",
+    "SearchFailedError",
+    "__version__",
+    "fit",
+    "load",
+    "save",
+]

@@ -1,0 +1,194 @@
+"""The ``automodel`` command: ``fit`` a CSV, ``predict`` with a saved model.
+
+Every error a user can cause becomes one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["main"]
+
+EXIT_USAGE = 2
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="automodel",
+        description="Pick the best scikit-learn model for a table with one hyperopt search.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    fit = commands.add_parser(
+        "fit",
+        help="search for the best model of a CSV table and save it",
+        description="Search model families on a CSV table, refit the best pipeline on all "
+        "rows, print the leaderboard and save the model.",
+    )
+    fit.add_argument("data", help="CSV file (or .tsv, optionally .gz) with a header row")
+    fit.add_argument("--target", required=True, help="name of the column holding the class label")
+    fit.add_argument(
+        "--out", default="model.joblib", help="where to write the model (default: model.joblib)"
+    )
+    fit.add_argument("--max-evals", type=int, default=50, help="number of trials (default: 50)")
+    fit.add_argument("--cv", type=int, default=5, help="cross-validation folds (default: 5)")
+    fit.add_argument(
+        "--algo",
+        default="tpe",
+        help="suggestion algorithm: tpe, rand or anneal (default: tpe)",
+    )
+    fit.add_argument(
+        "--scoring", default="accuracy", help="scikit-learn scorer name (default: accuracy)"
+    )
+    fit.add_argument(
+        "--families",
+        default=None,
+        help="comma-separated families to search, e.g. svm,knn (default: the default set)",
+    )
+    fit.add_argument("--seed", type=int, default=None, help="random seed for a reproducible run")
+    fit.add_argument(
+        "--n-jobs", type=int, default=None, help="cores automodel may use (-1: all; default: 1)"
+    )
+    fit.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=None,
+        help="seconds for the whole search (default: no limit)",
+    )
+    fit.add_argument(
+        "--early-stop-rounds",
+        type=int,
+        default=None,
+        help="stop after this many trials without improvement (default: off)",
+    )
+    fit.add_argument("--top", type=int, default=10, help="leaderboard rows to print (default: 10)")
+    fit.add_argument("--quiet", action="store_true", help="no progress bar")
+    fit.set_defaults(run=_fit)
+
+    predict = commands.add_parser(
+        "predict",
+        help="predict the class of each row of a CSV with a saved model",
+        description="Load a model written by `automodel fit` and write one prediction per "
+        "row of a CSV table (columns found by name; the target column, if present, is ignored).",
+    )
+    predict.add_argument("model", help="model file written by `automodel fit`")
+    predict.add_argument("data", help="CSV file with the columns used at fit")
+    predict.add_argument("--out", default=None, help="CSV file to write (default: stdout)")
+    predict.add_argument(
+        "--proba",
+        action="store_true",
+        help="also write one probability column per class (when the model has them)",
+    )
+    predict.set_defaults(run=_predict)
+    return parser
+
+
+def _fit(args: argparse.Namespace) -> int:
+    from automodel import data
+    from automodel.estimator import AutoModelClassifier
+    from automodel.persistence import save
+
+    families = None if args.families is None else [f.strip() for f in args.families.split(",")]
+    model = AutoModelClassifier(
+        max_evals=args.max_evals,
+        cv=args.cv,
+        algo=args.algo,
+        scoring=args.scoring,
+        families=families,
+        random_state=args.seed,
+        n_jobs=args.n_jobs,
+        timeout=args.timeout,
+        early_stop_rounds=args.early_stop_rounds,
+        verbose=0 if args.quiet else 1,
+    )
+    X, y = data.read_table(args.data, target=args.target)
+    model.fit(X, y)
+    print(_format_leaderboard(model, args.top))
+    path = save(model, args.out)
+    print(
+        f"\nbest: {model.best_params_['family']} with CV {model.scoring} "
+        f"{model.best_score_:.4f} ({len(model.cv_results_['params'])} trials, "
+        f"stopped by {model.stop_reason_}); model written to {path}"
+    )
+    return 0
+
+
+def _format_leaderboard(model: Any, top: int) -> str:
+    board = model.leaderboard(top)
+    shown = pd.DataFrame(
+        {
+            "rank": board["rank_test_score"],
+            "family": board["family"],
+            "scaler": board["preprocessing"],
+            "score": [
+                f"{m:.4f} ± {s:.4f}" if m == m else "failed"
+                for m, s in zip(board["mean_test_score"], board["std_test_score"], strict=True)
+            ],
+            "fit s": board["mean_fit_time"].round(3),
+            "params": [
+                ", ".join(f"{k}={_short(v)}" for k, v in p.items() if k not in ("family", "scaler"))
+                for p in board["params"]
+            ],
+        }
+    )
+    return shown.to_string(index=False)
+
+
+def _short(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from automodel import data
+    from automodel.persistence import load
+
+    model = load(args.model)
+    X = data.read_table(args.data)
+    out = pd.DataFrame({model.target_name_ or "prediction": model.predict(X)})
+    if args.proba:
+        if not hasattr(model, "predict_proba"):
+            raise ValueError(
+                f"the model's {model.best_params_['family']} estimator gives no probabilities; "
+                "drop --proba."
+            )
+        proba = model.predict_proba(X)
+        for k, label in enumerate(model.classes_):
+            out[f"proba_{label}"] = proba[:, k]
+    if args.out is None:
+        out.to_csv(sys.stdout, index=False)
+    else:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        out.to_csv(args.out, index=False)
+        print(f"{len(out)} predictions written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("automodel: interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, TypeError, OSError, RuntimeError) as exc:
+        message = " ".join(str(exc).split())
+        print(f"automodel: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

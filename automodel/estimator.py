@@ -1,0 +1,332 @@
+"""``AutoModelClassifier``, the scikit-learn estimator, and the one-call ``fit``."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.metrics import get_scorer_names
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from automodel import data
+from automodel.evaluate import Objective
+from automodel.families import DataInfo, Family, resolve_families
+from automodel.results import cv_results, leaderboard
+from automodel.search import InlineExecutor, Trials, best_loss, run_search
+from automodel.space import build_space
+
+__all__ = ["AutoModelClassifier", "RefitWarning", "SearchFailedError", "fit"]
+
+
+class SearchFailedError(RuntimeError):
+    """Every trial of the search failed, so there is no model to return."""
+
+
+class RefitWarning(UserWarning):
+    """The best trial failed to refit on all rows and the next best was used."""
+
+
+def _failure_summary(table: dict[str, Any]) -> str:
+    reasons = pd.Series(table["status"]).value_counts().to_dict()
+    first = next((e for e in table["error"] if e), "no error message")
+    counts = ", ".join(f"{n} {reason}" for reason, n in reasons.items())
+    return (
+        f"All {len(table['status'])} trials failed ({counts}); first failure: {first}. "
+        "Check the data, or restrict `families` to ones that suit it."
+    )
+
+
+def _final_estimator_has(method: str, before_fit: bool):  # noqa: ANN202 - for available_if
+    """``method`` exists when the winner has it; before fit, ``before_fit`` decides."""
+
+    def check(self: AutoModelClassifier) -> bool:
+        if not hasattr(self, "best_estimator_"):
+            return before_fit
+        return hasattr(self.best_estimator_, method)
+
+    return check
+
+
+class AutoModelClassifier(ClassifierMixin, BaseEstimator):
+    """Search several model families with hyperopt and refit the best Pipeline.
+
+    Parameters
+    ----------
+    max_evals : int, default=50
+        Number of trials (candidate pipelines scored by cross-validation).
+    cv : int, default=5
+        Number of stratified, shuffled folds used to score each trial.
+    algo : {"tpe", "rand", "anneal"}, default="tpe"
+        hyperopt's suggestion algorithm.
+    scoring : str, default="accuracy"
+        A scikit-learn scorer name; the search minimises its negative mean.
+    families : None, str or list of (str or Family), default=None
+        Families to search; None means the default set
+        (``automodel.families.DEFAULT_FAMILIES``).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the suggestions, the CV split and every estimator: the same seed
+        and ``max_evals`` give the same ``cv_results_`` and ``best_params_``.
+    n_jobs : int or None, default=None
+        Total number of cores automodel may use (-1: all). Each estimator itself
+        stays single-threaded so trials do not fight over cores.
+    timeout : float or None, default=None
+        Seconds for the whole search; no trial starts after it has passed.
+    early_stop_rounds : int or None, default=None
+        Stop after this many trials without improving the best score.
+    verbose : int, default=0
+        0: silent; 1: a progress bar.
+
+    Attributes
+    ----------
+    best_estimator_ : sklearn.pipeline.Pipeline
+        The winning pipeline, refit on all rows. It predicts class *indices*
+        0..n_classes-1; ``classes_[best_estimator_.predict(X)]`` gives labels
+        (``predict`` of this estimator does that for you).
+    best_params_ : dict
+        ``family``, ``scaler`` and the family's decoded hyperparameters.
+    best_score_ : float
+        Mean CV score of the winner under ``scoring``.
+    best_index_ : int
+        Row of the winner in ``cv_results_``.
+    cv_results_ : dict of arrays
+        One row per trial (scikit-learn's layout plus ``family``,
+        ``preprocessing``, ``status``, ``error`` and ``duration``).
+    trials_ : hyperopt.Trials
+        The raw trials of the search.
+    classes_ : ndarray
+        The class labels, in the order of ``predict_proba``'s columns.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when fitted on a DataFrame whose column names are all strings.
+    stop_reason_ : str
+        Why the search ended: "max_evals", "timeout", "early_stop", "interrupted".
+    search_time_ : float
+        Seconds spent in the search (without the final refit).
+    refit_time_ : float
+        Seconds spent refitting the winner on all rows.
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        "max_evals": [Interval(Integral, 1, None, closed="left")],
+        "cv": [Interval(Integral, 2, None, closed="left")],
+        "algo": [StrOptions({"tpe", "rand", "anneal"})],
+        "scoring": [StrOptions(set(get_scorer_names()))],
+        "families": [None, str, list, tuple, Family],
+        "random_state": ["random_state"],
+        "n_jobs": [None, Integral],
+        "timeout": [None, Interval(Real, 0, None, closed="neither")],
+        "early_stop_rounds": [None, Interval(Integral, 1, None, closed="left")],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        max_evals: int = 50,
+        cv: int = 5,
+        algo: str = "tpe",
+        scoring: str = "accuracy",
+        families: Any = None,
+        random_state: Any = None,
+        n_jobs: int | None = None,
+        timeout: float | None = None,
+        early_stop_rounds: int | None = None,
+        verbose: int = 0,
+    ) -> None:
+        self.max_evals = max_evals
+        self.cv = cv
+        self.algo = algo
+        self.scoring = scoring
+        self.families = families
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.timeout = timeout
+        self.early_stop_rounds = early_stop_rounds
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):  # noqa: ANN204 - sklearn's Tags type
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    # -- fit -------------------------------------------------------------------
+
+    def fit(self, X: Any, y: Any) -> AutoModelClassifier:
+        """Search the space on ``(X, y)`` and refit the best pipeline on all rows."""
+        self._validate_params()
+        X = data.check_features(X)
+        codes, classes = data.check_target(y, n_rows=X.shape[0])
+        data.check_cv_classes(codes, classes, self.cv)
+        families = resolve_families(self.families)
+        schema = data.describe(X)
+        seed = self._seed()
+        info = DataInfo(X.shape[0], X.shape[1], len(classes), self.cv)
+        objective = Objective(
+            X=X,
+            y=codes,
+            folds=list(StratifiedKFold(self.cv, shuffle=True, random_state=seed).split(X, codes)),
+            scoring=self.scoring,
+            preprocessors={enc: schema.preprocessor(enc) for enc in ("onehot", "ordinal")},
+            families={family.name: family for family in families},
+            random_state=seed,
+            n_jobs=self.n_jobs,
+        )
+        started = time.monotonic()
+        outcome = self._search(build_space(families, info), objective, seed, started)
+        table = cv_results([doc["result"] for doc in outcome.trials.trials], self.cv)
+        self.trials_ = outcome.trials
+        self.cv_results_ = table
+        self.stop_reason_ = outcome.stop_reason
+        self.search_time_ = outcome.elapsed
+        self._refit(objective, X, codes)
+        self.refit_time_ = time.monotonic() - started - outcome.elapsed
+        self.classes_ = classes
+        self.n_features_in_ = X.shape[1]
+        self._columns = list(X.columns) if isinstance(X, pd.DataFrame) else None
+        self._dtypes = (
+            {str(c): str(t) for c, t in X.dtypes.items()}
+            if self._columns is not None
+            else str(X.dtype)
+        )
+        if self._columns is not None and all(isinstance(c, str) for c in self._columns):
+            self.feature_names_in_ = np.asarray(self._columns, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self.target_name_ = getattr(y, "name", None)
+        return self
+
+    def _search(self, space: Any, objective: Objective, seed: int, started: float) -> Any:
+        progress = None
+        if self.verbose:
+            from tqdm.auto import tqdm
+
+            progress = tqdm(total=self.max_evals, desc="automodel", unit="trial")
+
+        def on_trial(doc: dict[str, Any]) -> None:
+            if progress is not None:
+                best = best_loss(outcome_trials)
+                progress.update(1)
+                progress.set_postfix_str(f"best {-best:.4f}" if np.isfinite(best) else "")
+
+        outcome_trials = Trials()
+        try:
+            return run_search(
+                space,
+                InlineExecutor(objective),
+                algo=self.algo,
+                max_evals=self.max_evals,
+                rng=np.random.default_rng(seed),
+                trials=outcome_trials,
+                deadline=None if self.timeout is None else started + self.timeout,
+                early_stop_rounds=self.early_stop_rounds,
+                on_trial=on_trial,
+            )
+        finally:
+            if progress is not None:
+                progress.close()
+
+    def _refit(self, objective: Objective, X: Any, codes: np.ndarray) -> None:
+        """Refit the best trial on all rows; on failure fall back to the next best."""
+        table = self.cv_results_
+        ok = [i for i, status in enumerate(table["status"]) if status == "ok"]
+        if not ok:
+            raise SearchFailedError(_failure_summary(table))
+        errors = []
+        for index in sorted(ok, key=lambda i: (table["rank_test_score"][i], i)):
+            config = self.trials_.trials[index]["result"]["config"]
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    pipeline = objective.pipeline(config).fit(X, codes)
+            except Exception as exc:  # noqa: BLE001 - fall back to the next best
+                errors.append(f"trial {index}: {type(exc).__name__}: {exc}")
+                warnings.warn(
+                    f"Refitting trial {index} on all rows failed ({type(exc).__name__}: {exc}); "
+                    "falling back to the next best trial.",
+                    RefitWarning,
+                    stacklevel=3,
+                )
+                continue
+            self.best_index_ = index
+            self.best_params_ = table["params"][index]
+            self.best_score_ = float(table["mean_test_score"][index])
+            self.best_estimator_ = pipeline
+            return
+        raise SearchFailedError(
+            "Every successful trial failed to refit on all rows: " + "; ".join(errors[:3])
+        )
+
+    def _seed(self) -> int:
+        if isinstance(self.random_state, Integral):
+            return int(self.random_state)
+        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+    # -- predict ---------------------------------------------------------------
+
+    def _prepare(self, X: Any) -> Any:
+        check_is_fitted(self, "best_estimator_")
+        return data.align_features(
+            X,
+            columns=self._columns,
+            n_features=self.n_features_in_,
+            target_name=self.target_name_,
+            estimator_name=type(self).__name__,
+        )
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Class labels for ``X`` (in the labels ``y`` had at fit)."""
+        X = self._prepare(X)
+        return self.classes_[self.best_estimator_.predict(X)]
+
+    @available_if(_final_estimator_has("predict_proba", before_fit=True))
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, one column per entry of ``classes_``.
+
+        Only available when the winning estimator has ``predict_proba`` (an SVC
+        winner does not: automodel does not fit ``SVC(probability=True)``).
+        """
+        X = self._prepare(X)
+        return self.best_estimator_.predict_proba(X)
+
+    @available_if(_final_estimator_has("predict_proba", before_fit=True))
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """Log of :meth:`predict_proba`."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    @available_if(_final_estimator_has("decision_function", before_fit=False))
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Decision values of the winning estimator, when it has them."""
+        X = self._prepare(X)
+        return self.best_estimator_.decision_function(X)
+
+    # -- convenience -------------------------------------------------------------
+
+    def leaderboard(self, top: int | None = None) -> pd.DataFrame:
+        """The trials as a DataFrame, best first."""
+        check_is_fitted(self, "cv_results_")
+        return leaderboard(self.cv_results_, top)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Trials hold hyperopt objects; a pickled model must load without them.
+        state = super().__getstate__()
+        state.pop("trials_", None)
+        return state
+
+
+def fit(X: Any, y: Any, **params: Any) -> AutoModelClassifier:
+    """Search for the best model of ``(X, y)`` and return the fitted estimator.
+
+    ``params`` are :class:`AutoModelClassifier`'s parameters, e.g.
+    ``automodel.fit(X, y, max_evals=30, random_state=0)``.
+    """
+    return AutoModelClassifier(**params).fit(X, y)

@@ -1,0 +1,137 @@
+"""The objective of one trial: a candidate Pipeline scored by cross-validation.
+
+An :class:`Objective` holds the data, the folds and the column templates, and is
+picklable, so a worker process receives it once and then evaluates many
+candidates. It never raises for a bad candidate: the error becomes a failed
+result, and the search goes on.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, clone
+from sklearn.metrics import get_scorer
+
+from automodel.families import Family
+from automodel.space import decode, make_pipeline
+
+__all__ = ["Objective", "take_rows", "MAX_WARNINGS_KEPT"]
+
+#: Distinct warning messages kept per trial (the rest are counted, not stored).
+MAX_WARNINGS_KEPT = 5
+
+STATUS_OK = "ok"
+STATUS_FAIL = "fail"
+
+
+def take_rows(X: Any, rows: np.ndarray) -> Any:
+    """Rows of a DataFrame or an array by position."""
+    return X.iloc[rows] if isinstance(X, pd.DataFrame) else X[rows]
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _fit_fold(
+    pipeline: BaseEstimator,
+    X: Any,
+    y: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    scoring: str,
+) -> dict[str, Any]:
+    """Fit on one fold and score it; errors and warnings come back as data."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            start = time.perf_counter()
+            pipeline.fit(take_rows(X, train), y[train])
+            fit_time = time.perf_counter() - start
+            start = time.perf_counter()
+            score = float(get_scorer(scoring)(pipeline, take_rows(X, test), y[test]))
+            score_time = time.perf_counter() - start
+        except Exception as exc:  # noqa: BLE001 - a bad candidate is data, not a crash
+            return {"error": _error_text(exc)}
+    messages = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
+    return {"score": score, "fit_time": fit_time, "score_time": score_time, "warnings": messages}
+
+
+@dataclass
+class Objective:
+    """Cross-validated score of a decoded search-space point.
+
+    Parameters
+    ----------
+    X, y : the training table and the encoded labels (0..n_classes-1).
+    folds : the (train, test) row positions of every CV split, fixed for the search.
+    scoring : a scikit-learn scorer name; the trial's loss is minus its mean.
+    preprocessors : column step template per family encoding.
+    families : the family records of the space, by name.
+    random_state : seed of every estimator built.
+    n_jobs : processes for the folds of one trial (None or 1: in this process).
+    """
+
+    X: Any
+    y: np.ndarray
+    folds: Sequence[tuple[np.ndarray, np.ndarray]]
+    scoring: str
+    preprocessors: Mapping[str, BaseEstimator]
+    families: Mapping[str, Family]
+    random_state: int
+    n_jobs: int | None = None
+
+    def pipeline(self, config: Mapping[str, Any]) -> BaseEstimator:
+        """The unfitted Pipeline of a ``space_eval``-decoded point."""
+        return make_pipeline(decode(config), self.preprocessors, self.families, self.random_state)
+
+    def __call__(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        """Evaluate one point; return a hyperopt result dict (status ok or fail)."""
+        start = time.perf_counter()
+        try:
+            pipeline = self.pipeline(config)
+        except Exception as exc:  # noqa: BLE001
+            return _failure("error", _error_text(exc), start)
+        parallel = Parallel(n_jobs=self.n_jobs) if self.n_jobs not in (None, 1) else None
+        jobs = (
+            (clone(pipeline), self.X, self.y, train, test, self.scoring)
+            for train, test in self.folds
+        )
+        if parallel is None:
+            folds = [_fit_fold(*job) for job in jobs]
+        else:
+            folds = parallel(delayed(_fit_fold)(*job) for job in jobs)
+        errors = [fold["error"] for fold in folds if "error" in fold]
+        if errors:
+            return _failure("error", errors[0], start)
+        scores = [fold["score"] for fold in folds]
+        if not np.all(np.isfinite(scores)):
+            return _failure("error", f"non-finite CV score(s): {scores}", start)
+        caught = list(dict.fromkeys(m for fold in folds for m in fold["warnings"]))
+        return {
+            "status": STATUS_OK,
+            "loss": -float(np.mean(scores)),
+            "scores": scores,
+            "fit_time": [fold["fit_time"] for fold in folds],
+            "score_time": [fold["score_time"] for fold in folds],
+            "warnings": caught[:MAX_WARNINGS_KEPT],
+            "n_warnings": len(caught),
+            "duration": time.perf_counter() - start,
+        }
+
+
+def _failure(reason: str, error: str, start: float) -> dict[str, Any]:
+    return {
+        "status": STATUS_FAIL,
+        "reason": reason,
+        "error": error,
+        "duration": time.perf_counter() - start,
+    }

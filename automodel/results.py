@@ -1,0 +1,93 @@
+"""Trials -> one results table (scikit-learn's ``cv_results_`` layout) and a leaderboard."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from automodel.space import decode
+
+__all__ = ["cv_results", "leaderboard", "trial_params"]
+
+#: Leaderboard columns, in display order.
+LEADERBOARD_COLUMNS = [
+    "rank_test_score",
+    "family",
+    "preprocessing",
+    "mean_test_score",
+    "std_test_score",
+    "mean_fit_time",
+    "status",
+    "params",
+]
+
+
+def trial_params(config: dict[str, Any]) -> dict[str, Any]:
+    """The flat parameter dict of a decoded point: family, scaler, then its params."""
+    candidate = decode(config)
+    return {"family": candidate.family, "scaler": candidate.scaler, **candidate.params}
+
+
+def _rank(scores: np.ndarray) -> np.ndarray:
+    """Rank 1 = best; ties share the lowest rank; failed trials (NaN) rank last."""
+    # Rounded so that means equal up to float noise share a rank.
+    filled = np.where(np.isnan(scores), -np.inf, np.round(scores, 10))
+    order = np.sort(filled)[::-1]
+    return (np.searchsorted(-order, -filled, side="left") + 1).astype(np.int32)
+
+
+def cv_results(results: Sequence[dict[str, Any]], n_splits: int) -> dict[str, Any]:
+    """Columns of equal length, one row per finished trial, in trial order.
+
+    Parameters a trial's family lacks are masked in its ``param_*`` column, as
+    scikit-learn does for a list of parameter grids.
+    """
+    n = len(results)
+    params = [trial_params(r["config"]) for r in results]
+    ok = np.array([r["status"] == "ok" for r in results], dtype=bool)
+    table: dict[str, Any] = {}
+    splits = np.full((n, n_splits), np.nan)
+    fit_times = np.full((n, n_splits), np.nan)
+    score_times = np.full((n, n_splits), np.nan)
+    for i, result in enumerate(results):
+        if ok[i]:
+            splits[i] = result["scores"]
+            fit_times[i] = result["fit_time"]
+            score_times[i] = result["score_time"]
+    with np.errstate(invalid="ignore"):
+        mean = np.where(ok, splits.mean(axis=1), np.nan)
+        std = np.where(ok, splits.std(axis=1), np.nan)
+    table["mean_fit_time"] = fit_times.mean(axis=1)
+    table["std_fit_time"] = fit_times.std(axis=1)
+    table["mean_score_time"] = score_times.mean(axis=1)
+    table["std_score_time"] = score_times.std(axis=1)
+    names = list(dict.fromkeys(key for p in params for key in p))
+    for name in names:
+        column = np.ma.MaskedArray(np.empty(n, dtype=object), mask=True)
+        for i, p in enumerate(params):
+            if name in p:
+                column[i] = p[name]
+        table[f"param_{name}"] = column
+    table["params"] = params
+    for k in range(n_splits):
+        table[f"split{k}_test_score"] = splits[:, k]
+    table["mean_test_score"] = mean
+    table["std_test_score"] = std
+    table["rank_test_score"] = _rank(mean)
+    table["family"] = [p["family"] for p in params]
+    table["preprocessing"] = [p["scaler"] for p in params]
+    table["status"] = [r["status"] if r["status"] == "ok" else r["reason"] for r in results]
+    table["error"] = [r.get("error", "") for r in results]
+    table["duration"] = np.array([r.get("duration", np.nan) for r in results], dtype=float)
+    return table
+
+
+def leaderboard(table: dict[str, Any], top: int | None = None) -> pd.DataFrame:
+    """The results table as a DataFrame sorted best first (plain values only)."""
+    frame = pd.DataFrame({c: list(table[c]) for c in LEADERBOARD_COLUMNS})
+    frame.insert(0, "trial", np.arange(len(frame)))
+    frame = frame.sort_values(["rank_test_score", "trial"], kind="stable")
+    return frame.head(top) if top is not None else frame

@@ -1,0 +1,108 @@
+"""The one conditional search space, and decoding a point of it into a Pipeline.
+
+The space is ``hp.choice("family", [branch, ...])``; each branch is a plain dict
+``{"family": name, "scaler": ..., "params": {...}}`` holding only plain values
+and hyperopt expressions, never estimator instances (those would be shared and
+mutated across trials).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hyperopt import hp
+from sklearn.base import BaseEstimator, clone
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MinMaxScaler, Normalizer, StandardScaler
+
+from automodel.families import REGISTRY, DataInfo, Family
+
+__all__ = ["SCALERS", "Candidate", "build_space", "decode", "make_estimator", "make_pipeline"]
+
+#: Scaling steps searched in front of scale-sensitive families.
+SCALERS: dict[str, Any] = {
+    "none": None,
+    "standard": StandardScaler,
+    "minmax": MinMaxScaler,
+    "normalize": Normalizer,
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A decoded point: which family, which scaler, which hyperparameters."""
+
+    family: str
+    scaler: str
+    params: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Flat ``{"family", "scaler", "<family>.<param>": value}`` view for results."""
+        flat: dict[str, Any] = {"family": self.family, "scaler": self.scaler}
+        flat.update({f"{self.family}.{k}": v for k, v in self.params.items()})
+        return flat
+
+
+def build_space(families: Sequence[Family], info: DataInfo) -> Any:
+    """The ``hp.choice`` over ``families``, each branch with its own parameters."""
+    branches = []
+    for family in families:
+        scaler: Any = "none"
+        if family.scale:
+            scaler = hp.choice(family.label("scaler"), list(SCALERS))
+        branches.append({"family": family.name, "scaler": scaler, "params": family.space(info)})
+    return hp.choice("family", branches)
+
+
+def _flatten(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge nested dicts (conditional branches) into one flat parameter dict."""
+    flat: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value))
+        else:
+            flat[key] = value
+    return flat
+
+
+def decode(config: Mapping[str, Any]) -> Candidate:
+    """Turn a ``space_eval`` result into a :class:`Candidate` with flat params."""
+    return Candidate(config["family"], config["scaler"], _flatten(config["params"]))
+
+
+def make_estimator(
+    family: Family, params: Mapping[str, Any], random_state: int | None
+) -> BaseEstimator:
+    """Build the family's estimator, seeded and single-threaded."""
+    estimator = family.estimator(**{**family.fixed, **params})
+    names = estimator.get_params(deep=False)
+    # One thread per estimator: automodel's own n_jobs decides how cores are shared.
+    settings = {"n_jobs": 1} if "n_jobs" in names else {}
+    if "random_state" in names:
+        settings["random_state"] = random_state
+    return estimator.set_params(**settings)
+
+
+def make_pipeline(
+    candidate: Candidate,
+    preprocessors: Mapping[str, BaseEstimator],
+    families: Mapping[str, Family] | None = None,
+    random_state: int | None = None,
+) -> Pipeline:
+    """An unfitted ``Pipeline(prep -> scale -> model)`` for ``candidate``.
+
+    ``preprocessors`` maps a family's ``encoding`` to the column step template;
+    the template is cloned, so one template serves every trial.
+    """
+    family = (families or REGISTRY)[candidate.family]
+    scaler_cls = SCALERS[candidate.scaler]
+    prep = clone(preprocessors[family.encoding])
+    return Pipeline(
+        [
+            ("prep", prep),
+            ("scale", "passthrough" if scaler_cls is None else scaler_cls()),
+            ("model", make_estimator(family, candidate.params, random_state)),
+        ]
+    )

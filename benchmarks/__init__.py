@@ -1,0 +1,1 @@
+"""automodel's benchmark scripts (not part of the installed package)."""

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_iris
+
+ROOT = Path(__file__).resolve().parents[1]
+PENGUINS = ROOT / "datasets" / "penguins.csv"
+
+
+@pytest.fixture(scope="session")
+def iris() -> tuple[np.ndarray, np.ndarray]:
+    return load_iris(return_X_y=True)
+
+
+@pytest.fixture(scope="session")
+def penguins() -> pd.DataFrame:
+    return pd.read_csv(PENGUINS)
+
+
+@pytest.fixture
+def small_binary() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 4))
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    return X, y

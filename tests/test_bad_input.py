@@ -1,0 +1,282 @@
+"""Every kind of bad input gets a clear error that names the problem and the fix."""
+
+from __future__ import annotations
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse
+from sklearn.exceptions import NotFittedError
+
+import automodel
+from automodel import AutoModelClassifier, ModelFileError
+from automodel.cli import main
+from automodel.data import read_table
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(40, 4))
+Y = np.repeat([0, 1], 20)
+
+
+def fit(X=X, y=Y, **params):
+    params = {"max_evals": 2, "cv": 3, "families": ["tree"], "random_state": 0, **params}
+    return AutoModelClassifier(**params).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    return fit(frame), fit(X)
+
+
+def with_value(array, row, col, value):
+    array = array.astype(object if isinstance(value, (str, dict)) else float)
+    array[row, col] = value
+    return array
+
+
+def files(tmp_path):
+    csv = tmp_path / "t.csv"
+    pd.DataFrame({"a": [1, 2, 3], "y": [0, 1, 0]}).to_csv(csv, index=False)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    header = tmp_path / "header.csv"
+    header.write_text("a,b,y\n")
+    binary = tmp_path / "image.png"
+    binary.write_bytes(bytes(range(256)) * 8)
+    return {"csv": csv, "empty": empty, "header": header, "binary": binary}
+
+
+FIT_CASES = [
+    ("empty X", dict(X=np.empty((0, 4)), y=[]), ValueError, r"0 sample\(s\).*Pass a 2-D table"),
+    (
+        "empty frame",
+        dict(X=pd.DataFrame(columns=["a"]), y=[]),
+        ValueError,
+        r"is empty.*at least one row",
+    ),
+    ("no columns", dict(X=np.empty((40, 0))), ValueError, r"0 feature\(s\).*Pass a 2-D table"),
+    ("length mismatch", dict(y=Y[:-3]), ValueError, r"X has 40 rows, y has 37.*one label per row"),
+    (
+        "NaN target",
+        dict(y=np.where(np.arange(40) == 5, np.nan, Y)),
+        ValueError,
+        r"missing label.*\[5\].*drop those rows",
+    ),
+    (
+        "None target",
+        dict(y=np.where(np.arange(40) == 2, None, Y.astype(object))),
+        ValueError,
+        r"missing label.*fill in",
+    ),
+    ("one class", dict(y=np.zeros(40, int)), ValueError, r"only one class.*at least two classes"),
+    (
+        "tiny class",
+        dict(y=np.r_[np.zeros(37, int), [1, 1, 1]], cv=5),
+        ValueError,
+        r"Class 1 has only 3 row\(s\), fewer than cv=5.*Use cv=3",
+    ),
+    (
+        "single-row class",
+        dict(y=np.r_[np.zeros(39, int), [1]]),
+        ValueError,
+        r"only 1 row.*at least 2 rows per class",
+    ),
+    (
+        "inf in array",
+        dict(X=with_value(X, 3, 1, np.inf)),
+        ValueError,
+        r"infinity.*replace inf with NaN",
+    ),
+    (
+        "inf in frame",
+        dict(X=pd.DataFrame(with_value(X, 3, 1, -np.inf), columns=list("abcd"))),
+        ValueError,
+        r"infinity in column\(s\) \['b'\]",
+    ),
+    (
+        "no usable column",
+        dict(X=np.ones((40, 3))),
+        ValueError,
+        r"no usable column.*constant.*columns that vary",
+    ),
+    ("3-D array", dict(X=np.zeros((40, 2, 2))), ValueError, r"dim 3.*Reshape your data"),
+    ("1-D array", dict(X=np.zeros(40)), ValueError, r"dim 1.*Reshape your data"),
+    (
+        "continuous target",
+        dict(y=np.linspace(0, 1, 40)),
+        ValueError,
+        r"Unknown label type.*classification.*regressor",
+    ),
+    ("y is None", dict(y=None), ValueError, r"requires y to be passed.*one class label per row"),
+    ("2-D target", dict(y=np.zeros((40, 2))), ValueError, r"y must be 1-D"),
+    ("string X", dict(X="data.csv"), TypeError, r"must be a 2-D table.*got str"),
+    ("sparse X", dict(X=scipy.sparse.csr_matrix(X)), TypeError, r"sparse matrix.*X.toarray\(\)"),
+    (
+        "dict cell",
+        dict(X=with_value(X, 0, 0, {"a": 1})),
+        TypeError,
+        r"dict at row 0.*string or a number",
+    ),
+    (
+        "max_evals=0",
+        dict(max_evals=0),
+        ValueError,
+        r"'max_evals' parameter.*range \[1, inf\).*Got 0",
+    ),
+    ("cv=1", dict(cv=1), ValueError, r"'cv' parameter.*range \[2, inf\).*Got 1"),
+    ("unknown algo", dict(algo="grid"), ValueError, r"'algo' parameter.*\{.*tpe.*\}.*Got 'grid'"),
+    ("unknown family", dict(families=["svn"]), ValueError, r"Unknown family 'svn'.*Valid names"),
+    ("negative timeout", dict(timeout=-1), ValueError, r"'timeout' parameter.*Got -1"),
+    ("unknown scoring", dict(scoring="acc"), ValueError, r"'scoring' parameter.*Got 'acc'"),
+]
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, message", [c[1:] for c in FIT_CASES], ids=[c[0] for c in FIT_CASES]
+)
+def test_fit_rejects_bad_input(kwargs, exc, message):
+    with pytest.raises(exc, match=message):
+        fit(**kwargs)
+
+
+PREDICT_CASES = [
+    (
+        "before fit",
+        lambda f, a: AutoModelClassifier().predict(X),
+        NotFittedError,
+        r"not fitted yet",
+    ),
+    (
+        "missing column",
+        lambda f, a: f.predict(pd.DataFrame(X[:, :3], columns=list("abc"))),
+        ValueError,
+        r"missing:\n- d\n.*Add the missing column",
+    ),
+    (
+        "column count",
+        lambda f, a: a.predict(X[:, :3]),
+        ValueError,
+        r"X has 3 features, but AutoModelClassifier is expecting 4 features.*same columns",
+    ),
+    (
+        "too many columns",
+        lambda f, a: a.predict(np.c_[X, X]),
+        ValueError,
+        r"X has 8 features, but AutoModelClassifier is expecting 4",
+    ),
+    (
+        "inf at predict",
+        lambda f, a: a.predict(with_value(X, 0, 0, np.inf)),
+        ValueError,
+        r"infinity",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "call, exc, message", [c[1:] for c in PREDICT_CASES], ids=[c[0] for c in PREDICT_CASES]
+)
+def test_predict_rejects_bad_input(fitted, call, exc, message):
+    with pytest.raises(exc, match=message):
+        call(*fitted)
+
+
+def test_predict_ignores_extra_columns_with_a_warning_and_missing_values_are_fine(fitted):
+    frame_model, _ = fitted
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    with pytest.warns(UserWarning, match=r"Ignoring column\(s\) \['zzz'\]"):
+        frame_model.predict(frame.assign(zzz=1))
+    frame.iloc[0, 0] = np.nan
+    assert len(frame_model.predict(frame)) == 40
+
+
+FILE_CASES = [
+    (
+        "target not in CSV",
+        lambda p: read_table(str(p["csv"]), target="label"),
+        ValueError,
+        r"'label' is not in.*columns are: a, y.*--target",
+    ),
+    (
+        "missing CSV",
+        lambda p: read_table(str(p["csv"]) + ".nope"),
+        FileNotFoundError,
+        r"No such file.*check the path",
+    ),
+    ("empty CSV", lambda p: read_table(str(p["empty"])), ValueError, r"is empty.*header row"),
+    ("header-only CSV", lambda p: read_table(str(p["header"])), ValueError, r"no data rows"),
+    (
+        "non-CSV file",
+        lambda p: read_table(str(p["binary"])),
+        ValueError,
+        r"could not be read as a CSV.*comma-separated",
+    ),
+    (
+        "model file: not a model",
+        lambda p: automodel.load(p["csv"]),
+        ModelFileError,
+        r"not a readable automodel model file.*automodel.save",
+    ),
+    (
+        "model file: a pickle of something else",
+        lambda p: automodel.load(_dump(p, {"w": 1})),
+        ModelFileError,
+        r"no automodel header",
+    ),
+    (
+        "model file: truncated",
+        lambda p: automodel.load(_truncated(p)),
+        ModelFileError,
+        r"truncated, corrupt",
+    ),
+    (
+        "model file: other format version",
+        lambda p: automodel.load(_future(p)),
+        ModelFileError,
+        r"format version 99.*refit the model",
+    ),
+]
+
+
+def _dump(paths, obj):
+    path = paths["csv"].with_suffix(".joblib")
+    joblib.dump(obj, path)
+    return path
+
+
+def _truncated(paths):
+    path = paths["csv"].with_suffix(".joblib")
+    automodel.save(fit(), path)
+    path.write_bytes(path.read_bytes()[:100])
+    return path
+
+
+def _future(paths):
+    path = paths["csv"].with_suffix(".joblib")
+    automodel.save(fit(), path)
+    document = joblib.load(path)
+    document["format_version"] = 99
+    joblib.dump(document, path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "call, exc, message", [c[1:] for c in FILE_CASES], ids=[c[0] for c in FILE_CASES]
+)
+def test_files_are_checked(tmp_path, call, exc, message):
+    with pytest.raises(exc, match=message):
+        call(files(tmp_path))
+
+
+def test_the_table_is_large_enough():
+    assert len(FIT_CASES) + len(PREDICT_CASES) + len(FILE_CASES) >= 25
+
+
+@pytest.mark.parametrize("name", ["empty", "header", "binary"])
+def test_cli_turns_file_errors_into_one_line(tmp_path, capsys, name):
+    path = files(tmp_path)[name]
+    assert main(["fit", str(path), "--target", "y", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("automodel: error:")

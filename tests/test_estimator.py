@@ -1,0 +1,255 @@
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from hyperopt import hp
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+import automodel
+from automodel import AutoModelClassifier, Family, RefitWarning, SearchFailedError
+
+
+class Picky(ClassifierMixin, BaseEstimator):
+    """A tree that raises when `fail_above` rows or more are given to fit."""
+
+    def __init__(self, fail_above=10**9, depth=2):
+        self.fail_above = fail_above
+        self.depth = depth
+
+    def fit(self, X, y):
+        if len(X) >= self.fail_above:
+            raise ValueError(f"picky: {len(X)} rows")
+        self.tree_ = DecisionTreeClassifier(max_depth=self.depth).fit(X, y)
+        self.classes_ = self.tree_.classes_
+        return self
+
+    def predict(self, X):
+        return self.tree_.predict(X)
+
+
+def picky_family(name, fail_above_choices):
+    return Family(
+        name,
+        Picky,
+        lambda info: {
+            "fail_above": hp.choice(f"{name}.fail_above", fail_above_choices),
+            "depth": hp.choice(f"{name}.depth", [1, 2, 3]),
+        },
+    )
+
+
+def test_iris_thirty_evaluations_scores_well(iris):
+    X, y = iris
+    model = automodel.fit(X, y, max_evals=30, random_state=0)
+    assert isinstance(model, AutoModelClassifier)
+    assert model.best_score_ >= 0.95
+    assert isinstance(model.best_estimator_, Pipeline)
+    assert model.score(X, y) >= 0.95
+
+
+def test_fitted_attributes_follow_sklearn(iris):
+    X, y = iris
+    model = AutoModelClassifier(max_evals=6, cv=3, random_state=0).fit(X, y)
+    table = model.cv_results_
+    n = len(table["params"])
+    assert n == 6
+    for column in (
+        "params",
+        "mean_test_score",
+        "std_test_score",
+        "split0_test_score",
+        "split2_test_score",
+        "mean_fit_time",
+        "rank_test_score",
+        "family",
+        "preprocessing",
+        "status",
+    ):
+        assert len(table[column]) == n, column
+    assert "split3_test_score" not in table
+    assert table["rank_test_score"][model.best_index_] == 1
+    assert model.best_params_ == table["params"][model.best_index_]
+    assert model.best_score_ == pytest.approx(np.nanmax(table["mean_test_score"]))
+    assert model.best_params_["family"] in automodel.families.DEFAULT_FAMILIES
+    assert not any(
+        isinstance(v, (np.integer,)) and k == "family" for k, v in model.best_params_.items()
+    )
+    assert model.n_features_in_ == 4
+    assert not hasattr(model, "feature_names_in_")
+    np.testing.assert_array_equal(model.classes_, [0, 1, 2])
+    assert len(model.trials_.trials) == 6
+    assert model.stop_reason_ == "max_evals"
+
+
+def test_param_columns_are_masked_where_a_family_lacks_the_parameter(iris):
+    X, y = iris
+    model = AutoModelClassifier(max_evals=12, cv=3, random_state=1, families=["knn", "tree"]).fit(
+        X, y
+    )
+    table = model.cv_results_
+    knn = np.array([f == "knn" for f in table["family"]])
+    assert knn.any() and (~knn).any()
+    assert table["param_n_neighbors"].mask.tolist() == (~knn).tolist()
+
+
+def test_same_seed_same_results(iris):
+    X, y = iris
+
+    def run():
+        model = AutoModelClassifier(max_evals=12, cv=3, random_state=5).fit(X, y)
+        return model.cv_results_, model.best_params_
+
+    (a, best_a), (b, best_b) = run(), run()
+    assert a["params"] == b["params"]
+    np.testing.assert_array_equal(a["mean_test_score"], b["mean_test_score"])
+    assert best_a == best_b
+
+
+def test_string_and_gappy_integer_labels_come_back_as_given(iris):
+    X, y = iris
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    model = AutoModelClassifier(max_evals=4, cv=3, families=["xgboost"], random_state=0)
+    model.fit(X, names)
+    assert set(model.predict(X)) <= set(names)
+    assert all(status == "ok" for status in model.cv_results_["status"])
+
+    gappy = np.array([1, 3, 7])[y]  # like PMLB glass: labels are not 0..n-1
+    model.fit(X, gappy)
+    assert all(status == "ok" for status in model.cv_results_["status"])
+    assert set(model.predict(X)) <= {1, 3, 7}
+    np.testing.assert_array_equal(model.classes_, [1, 3, 7])
+
+
+def test_continuous_target_is_refused(iris):
+    X, _ = iris
+    with pytest.raises(ValueError, match="automodel does classification"):
+        AutoModelClassifier(max_evals=2).fit(X, np.linspace(0, 1, len(X)))
+
+
+def test_restricting_families(iris):
+    X, y = iris
+    model = AutoModelClassifier(max_evals=10, cv=3, families=["svm", "knn"], random_state=0)
+    model.fit(X, y)
+    assert set(model.cv_results_["family"]) <= {"svm", "knn"}
+
+
+def test_unknown_family_is_an_error_listing_valid_names(iris):
+    with pytest.raises(ValueError, match="Valid names: forest, knn, svm, tree, xgboost"):
+        AutoModelClassifier(families=["nope"]).fit(*iris)
+
+
+def test_failing_trials_do_not_stop_the_search(iris):
+    X, y = iris
+    flaky = picky_family("flaky", [1, 10**9])  # fail_above=1: every fit raises
+    model = AutoModelClassifier(max_evals=12, cv=3, families=[flaky], random_state=0).fit(X, y)
+    statuses = model.cv_results_["status"]
+    assert "error" in statuses and "ok" in statuses
+    assert model.best_params_["fail_above"] == 10**9
+    assert np.isnan(model.cv_results_["mean_test_score"][statuses.index("error")])
+    assert "picky" in model.cv_results_["error"][statuses.index("error")]
+
+
+def test_all_trials_failing_raises_with_a_summary(iris):
+    always = picky_family("always", [1])
+    with pytest.raises(
+        SearchFailedError, match=r"All 4 trials failed \(4 error\).*picky: 100 rows"
+    ):
+        AutoModelClassifier(max_evals=4, cv=3, families=[always], random_state=0).fit(*iris)
+
+
+def test_refit_failure_falls_back_to_the_next_best(iris):
+    X, y = iris
+    # The better branch (depth 3) passes on 100-row folds and fails on all 150 rows.
+    family = Family(
+        "edge",
+        Picky,
+        lambda info: {
+            "branch": hp.choice(
+                "edge.branch", [{"fail_above": 120, "depth": 3}, {"fail_above": 10**9, "depth": 1}]
+            )
+        },
+    )
+    model = AutoModelClassifier(max_evals=8, cv=3, families=[family], random_state=2)
+    with pytest.warns(RefitWarning, match="falling back"):
+        model.fit(X, y)
+    assert model.best_params_["fail_above"] == 10**9
+
+
+def test_predict_before_fit_raises_not_fitted(iris):
+    with pytest.raises(NotFittedError):
+        AutoModelClassifier().predict(iris[0])
+
+
+def test_predict_proba_only_when_the_winner_has_it(iris):
+    X, y = iris
+    svm = AutoModelClassifier(max_evals=3, cv=3, families=["svm"], random_state=0).fit(X, y)
+    assert not hasattr(svm, "predict_proba")
+    assert hasattr(svm, "decision_function")
+    tree = AutoModelClassifier(max_evals=3, cv=3, families=["tree"], random_state=0).fit(X, y)
+    proba = tree.predict_proba(X)
+    assert proba.shape == (len(X), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_works_with_clone_cross_val_score_and_pipelines(iris):
+    X, y = iris
+    model = AutoModelClassifier(max_evals=3, cv=2, families=["tree"], random_state=0)
+    assert clone(model).get_params() == model.get_params()
+    scores = cross_val_score(model, X, y, cv=3)
+    assert scores.mean() > 0.85
+    pipe = make_pipeline(StandardScaler(), model).fit(X, y)
+    assert pipe.score(X, y) > 0.85
+
+
+def test_n_jobs_splits_folds_without_changing_results(iris):
+    X, y = iris
+    one = AutoModelClassifier(max_evals=5, cv=3, random_state=0, n_jobs=1).fit(X, y)
+    two = AutoModelClassifier(max_evals=5, cv=3, random_state=0, n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(
+        one.cv_results_["mean_test_score"], two.cv_results_["mean_test_score"]
+    )
+
+
+def test_dataframe_input_sets_feature_names(penguins):
+    X, y = penguins.drop(columns="species"), penguins["species"]
+    model = AutoModelClassifier(max_evals=5, cv=3, random_state=0).fit(X, y)
+    assert list(model.feature_names_in_) == list(X.columns)
+    assert set(model.predict(X)) <= set(y)
+    assert model.target_name_ == "species"
+
+
+def test_pickle_drops_the_hyperopt_trials(iris):
+    model = AutoModelClassifier(max_evals=3, cv=2, families=["tree"], random_state=0).fit(*iris)
+    payload = pickle.dumps(model)
+    assert b"hyperopt" not in payload
+    restored = pickle.loads(payload)
+    assert not hasattr(restored, "trials_")
+    np.testing.assert_array_equal(restored.predict(iris[0]), model.predict(iris[0]))
+
+
+def test_bad_parameter_values_name_the_parameter(iris):
+    for params, pattern in [
+        ({"max_evals": 0}, "'max_evals' parameter"),
+        ({"cv": 1}, "'cv' parameter"),
+        ({"algo": "grid"}, "'algo' parameter"),
+        ({"scoring": "accurracy"}, "'scoring' parameter"),
+        ({"timeout": -1}, "'timeout' parameter"),
+    ]:
+        with pytest.raises(ValueError, match=pattern):
+            AutoModelClassifier(**params).fit(*iris)
+
+
+def test_leaderboard_is_sorted_best_first(iris):
+    model = AutoModelClassifier(max_evals=6, cv=3, random_state=0).fit(*iris)
+    board = model.leaderboard()
+    assert isinstance(board, pd.DataFrame)
+    assert list(board["rank_test_score"]) == sorted(board["rank_test_score"])
+    assert len(model.leaderboard(top=2)) == 2

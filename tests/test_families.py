@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import pytest
+from hyperopt import hp
+from hyperopt.pyll import stochastic
+from sklearn.neighbors import KNeighborsClassifier
+
+from automodel.families import DEFAULT_FAMILIES, REGISTRY, DataInfo, Family, resolve_families
+
+INFO = DataInfo(n_rows=150, n_features=4, n_classes=3, cv=5)
+
+
+def test_fold_rows_is_the_smallest_training_fold():
+    assert DataInfo(n_rows=10, n_features=1, n_classes=2, cv=3).fold_rows == 6
+    assert INFO.fold_rows == 120
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_label_is_prefixed_by_its_family(name):
+    from hyperopt.base import Domain
+
+    family = REGISTRY[name]
+    labels = Domain(lambda p: 0, family.space(INFO)).params
+    assert labels, name
+    assert all(label.startswith(f"{name}.") for label in labels), labels
+
+
+def test_knn_neighbours_never_exceed_a_training_fold():
+    tiny = DataInfo(n_rows=12, n_features=2, n_classes=2, cv=4)
+    space = REGISTRY["knn"].space(tiny)
+    draws = [
+        stochastic.sample(space, rng=__import__("numpy").random.default_rng(s)) for s in range(200)
+    ]
+    assert max(d["n_neighbors"] for d in draws) <= tiny.fold_rows
+    assert min(d["n_neighbors"] for d in draws) >= 1
+    assert all(isinstance(d["n_neighbors"], int) for d in draws)
+
+
+def test_scale_is_searched_only_for_scale_sensitive_families():
+    assert {n for n, f in REGISTRY.items() if f.scale} == {"knn", "svm"}
+
+
+def test_resolve_defaults_and_restriction():
+    assert [f.name for f in resolve_families(None)] == list(DEFAULT_FAMILIES)
+    assert [f.name for f in resolve_families(["svm", "knn"])] == ["svm", "knn"]
+    assert [f.name for f in resolve_families("tree")] == ["tree"]
+    assert [f.name for f in resolve_families(["tree", "tree"])] == ["tree"]
+
+
+def test_unknown_family_lists_the_valid_names():
+    with pytest.raises(ValueError, match=r"Unknown family 'svn'.*forest, knn, svm, tree, xgboost"):
+        resolve_families(["svn"])
+
+
+def test_empty_family_list_is_an_error():
+    with pytest.raises(ValueError, match="`families` is empty"):
+        resolve_families([])
+
+
+def test_a_custom_family_is_one_record():
+    mine = Family(
+        "myknn",
+        KNeighborsClassifier,
+        lambda info: {"n_neighbors": hp.choice("myknn.n_neighbors", [3, 5])},
+        scale=True,
+    )
+    assert resolve_families(["tree", mine]) == [REGISTRY["tree"], mine]
+    assert mine.label("n_neighbors") == "myknn.n_neighbors"

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+import automodel
+from automodel import AutoModelClassifier, ModelFileError
+from automodel.persistence import FORMAT_VERSION, read_metadata
+
+
+@pytest.fixture(scope="module")
+def fitted(penguins):
+    X, y = penguins.drop(columns="species"), penguins["species"]
+    return AutoModelClassifier(max_evals=4, cv=3, random_state=0).fit(X, y), X
+
+
+def test_round_trip_predicts_identically(fitted, tmp_path):
+    model, X = fitted
+    path = automodel.save(model, tmp_path / "m.joblib")
+    loaded = automodel.load(path)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert loaded.best_params_ == model.best_params_
+
+
+def test_file_holds_metadata_and_a_plain_leaderboard(fitted, tmp_path):
+    model, X = fitted
+    path = automodel.save(model, tmp_path / "m.joblib")
+    info = read_metadata(path)
+    meta = info["metadata"]
+    assert set(meta["versions"]) >= {"automodel", "scikit-learn", "xgboost", "numpy"}
+    assert meta["columns"] == list(X.columns)
+    assert meta["dtypes"]["island"] in ("str", "object")
+    assert meta["classes"] == ["Adelie", "Chinstrap", "Gentoo"]
+    assert meta["best_score"] == pytest.approx(model.best_score_)
+    assert meta["created"].endswith("+00:00")
+    board = info["leaderboard"]
+    assert len(board["family"]) == 4
+    assert all(
+        isinstance(v, (str, int, float, dict, type(None)))
+        for v in board["mean_test_score"] + board["family"]
+    )
+
+
+def test_saved_payload_needs_no_hyperopt(fitted, tmp_path):
+    model, _ = fitted
+    document = joblib.load(automodel.save(model, tmp_path / "m.joblib"))
+    assert b"hyperopt" not in document["payload"]
+    assert document["format_version"] == FORMAT_VERSION
+
+
+def test_corrupt_payload_fails_the_checksum(fitted, tmp_path):
+    model, _ = fitted
+    path = automodel.save(model, tmp_path / "m.joblib")
+    document = joblib.load(path)
+    payload = bytearray(document["payload"])
+    payload[len(payload) // 2] ^= 0xFF
+    document["payload"] = bytes(payload)
+    joblib.dump(document, path)
+    with pytest.raises(ModelFileError, match="SHA-256"):
+        automodel.load(path)
+
+
+def test_truncated_file_is_refused(fitted, tmp_path):
+    model, _ = fitted
+    path = automodel.save(model, tmp_path / "m.joblib")
+    path.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(ModelFileError, match="truncated, corrupt"):
+        automodel.load(path)
+
+
+def test_a_file_that_is_not_a_model_is_refused(tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    with pytest.raises(ModelFileError, match="not a readable automodel model file"):
+        automodel.load(text)
+    other = tmp_path / "other.joblib"
+    joblib.dump({"weights": [1, 2]}, other)
+    with pytest.raises(ModelFileError, match="no automodel header"):
+        automodel.load(other)
+
+
+def test_incompatible_format_version_is_refused(fitted, tmp_path):
+    model, _ = fitted
+    path = automodel.save(model, tmp_path / "m.joblib")
+    document = joblib.load(path)
+    document["format_version"] = FORMAT_VERSION + 1
+    joblib.dump(document, path)
+    with pytest.raises(ModelFileError, match="format version 2.*reads version 1"):
+        automodel.load(path)
+
+
+def test_library_version_mismatch_warns(fitted, tmp_path):
+    model, X = fitted
+    path = automodel.save(model, tmp_path / "m.joblib")
+    document = joblib.load(path)
+    document["metadata"]["versions"]["scikit-learn"] = "0.1"
+    joblib.dump(document, path)
+    with pytest.warns(UserWarning, match="scikit-learn 0.1 ->"):
+        loaded = automodel.load(path)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_missing_file_and_unfitted_model(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No model file"):
+        automodel.load(tmp_path / "absent.joblib")
+    with pytest.raises(NotFittedError):
+        automodel.save(AutoModelClassifier(), tmp_path / "x.joblib")
+    with pytest.raises(TypeError, match="fitted AutoModelClassifier"):
+        automodel.save(object(), tmp_path / "x.joblib")
+
+
+def test_save_is_atomic_and_leaves_no_temporary_files(fitted, tmp_path):
+    model, _ = fitted
+    automodel.save(model, tmp_path / "m.joblib")
+    automodel.save(model, tmp_path / "m.joblib")
+    assert [p.name for p in tmp_path.iterdir()] == ["m.joblib"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pickle.dumps(automodel.load(tmp_path / "m.joblib"))

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hyperopt import space_eval
+from hyperopt.base import Domain
+from hyperopt.pyll import stochastic
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import Normalizer, StandardScaler
+
+from automodel.data import describe
+from automodel.families import REGISTRY, DataInfo, resolve_families
+from automodel.space import Candidate, build_space, decode, make_pipeline
+
+INFO = DataInfo(n_rows=150, n_features=4, n_classes=3, cv=5)
+
+
+def _preprocessors(X):
+    schema = describe(X)
+    return {enc: schema.preprocessor(enc) for enc in ("onehot", "ordinal")}
+
+
+def test_space_has_one_branch_per_family_and_unique_labels():
+    space = build_space(resolve_families("all"), INFO)
+    labels = Domain(lambda p: 0, space).params  # raises DuplicateLabel on a clash
+    assert "family" in labels
+    assert "svm.scaler" in labels and "knn.scaler" in labels
+    assert "tree.scaler" not in labels
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_family_decodes_into_a_pipeline_that_fits(name, iris):
+    X, y = iris
+    space = build_space([REGISTRY[name]], INFO)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        candidate = decode(stochastic.sample(space, rng=rng))
+        assert candidate.family == name
+        pipeline = make_pipeline(candidate, _preprocessors(X), random_state=0)
+        assert isinstance(pipeline, Pipeline)
+        assert [step for step, _ in pipeline.steps] == ["prep", "scale", "model"]
+        pipeline.fit(X, y)
+        assert pipeline.predict(X).shape == (len(y),)
+
+
+def test_conditional_kernel_parameters_are_flattened():
+    candidate = decode(
+        {
+            "family": "svm",
+            "scaler": "standard",
+            "params": {"C": 1.0, "kernel": {"kernel": "poly", "degree": 3, "gamma": 0.1}},
+        }
+    )
+    assert candidate == Candidate(
+        "svm", "standard", {"C": 1.0, "kernel": "poly", "degree": 3, "gamma": 0.1}
+    )
+
+
+def test_space_eval_of_a_point_gives_plain_values_not_indices():
+    space = build_space([REGISTRY["svm"]], INFO)
+    point = {"family": 0, "svm.scaler": 3, "svm.C": 2.0, "svm.kernel": 1}
+    config = space_eval(space, point)
+    assert decode(config) == Candidate("svm", "normalize", {"C": 2.0, "kernel": "linear"})
+
+
+def test_scaler_choice_becomes_the_scale_step(iris):
+    X, _ = iris
+    pipe = make_pipeline(Candidate("knn", "standard", {"n_neighbors": 3}), _preprocessors(X))
+    assert isinstance(pipe.named_steps["scale"], StandardScaler)
+    pipe = make_pipeline(Candidate("knn", "normalize", {"n_neighbors": 3}), _preprocessors(X))
+    assert isinstance(pipe.named_steps["scale"], Normalizer)
+    pipe = make_pipeline(Candidate("tree", "none", {}), _preprocessors(X))
+    assert pipe.named_steps["scale"] == "passthrough"
+
+
+def test_estimators_are_seeded_and_single_threaded(iris):
+    X, _ = iris
+    forest = make_pipeline(Candidate("forest", "none", {}), _preprocessors(X), random_state=7)
+    assert forest.named_steps["model"].random_state == 7
+    assert forest.named_steps["model"].n_jobs == 1
+    xgb = make_pipeline(Candidate("xgboost", "none", {}), _preprocessors(X), random_state=7)
+    assert xgb.named_steps["model"].n_jobs == 1
+
+
+def test_each_pipeline_is_a_fresh_object(iris):
+    X, _ = iris
+    prep = _preprocessors(X)
+    a = make_pipeline(Candidate("tree", "none", {}), prep)
+    b = make_pipeline(Candidate("tree", "none", {}), prep)
+    assert a.named_steps["prep"] is not b.named_steps["prep"]
+    assert a.named_steps["model"] is not b.named_steps["model"]
