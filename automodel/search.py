@@ -39,21 +39,49 @@ ALGORITHMS: dict[str, Callable[..., list[dict[str, Any]]]] = {
 
 
 class Executor(Protocol):
-    """Evaluates one decoded point and returns a hyperopt result dict."""
+    """Runs trials, up to ``slots`` at a time, and hands back their results.
 
-    def evaluate(self, config: Mapping[str, Any], time_limit: float | None) -> dict[str, Any]:
-        """Run one trial; a failing or overtime trial returns ``status="fail"``."""
+    Results are hyperopt result dicts; a trial that raises or runs past its time
+    limit comes back as ``{"status": "fail", "reason": "error" | "timeout", ...}``.
+    """
+
+    slots: int
+
+    def submit(self, tid: int, config: Mapping[str, Any], time_limit: float | None) -> None:
+        """Start trial ``tid``; at most ``slots`` trials run at once."""
+        ...
+
+    def wait(self, timeout: float | None) -> list[tuple[int, dict[str, Any]]]:
+        """Block until a trial finishes (or ``timeout`` seconds pass); return finished ones."""
+        ...
+
+    def cancel(self) -> list[int]:
+        """Stop every running trial at once; return their ids."""
         ...
 
 
 class InlineExecutor:
-    """Runs trials in this process: no overhead, but no per-trial time limit."""
+    """Runs each trial in this process as it is submitted.
+
+    No overhead, but a running trial cannot be stopped: ``time_limit`` is not
+    enforced (worker processes enforce it).
+    """
+
+    slots = 1
 
     def __init__(self, objective: Callable[[Mapping[str, Any]], dict[str, Any]]) -> None:
         self.objective = objective
+        self._done: list[tuple[int, dict[str, Any]]] = []
 
-    def evaluate(self, config: Mapping[str, Any], time_limit: float | None) -> dict[str, Any]:
-        return self.objective(config)
+    def submit(self, tid: int, config: Mapping[str, Any], time_limit: float | None) -> None:
+        self._done.append((tid, self.objective(config)))
+
+    def wait(self, timeout: float | None) -> list[tuple[int, dict[str, Any]]]:
+        done, self._done = self._done, []
+        return done
+
+    def cancel(self) -> list[int]:
+        return []
 
 
 @dataclass
@@ -107,78 +135,122 @@ def run_search(
     Parameters
     ----------
     space : the hyperopt expression to search.
-    executor : evaluates a decoded point (see :class:`Executor`).
+    executor : runs trials (see :class:`Executor`); with several slots, several
+        trials are in flight and TPE sees the running ones as pending.
     algo : ``"tpe"``, ``"rand"`` or ``"anneal"``.
     max_evals : total number of finished trials wanted (earlier ones in
         ``trials`` count, so a resumed search continues up to this number).
     rng : the generator every suggestion seed is drawn from, as ``fmin`` does
-        with its ``rstate``.
-    deadline : a ``time.monotonic()`` value after which no new trial starts.
+        with its ``rstate``; its state advances, so it can be saved to resume.
+    deadline : a ``time.monotonic()`` value; no trial starts after it, and
+        trials still running then are stopped and recorded as timeouts.
     trial_timeout : seconds one trial may take (enforced by the executor).
     early_stop_rounds : stop after this many finished trials without improvement.
-    on_trial : called with each finished trial document.
+    on_trial : called with each finished trial document (e.g. progress, checkpoint).
     """
     start = time.monotonic()
     trials = trials if trials is not None else Trials()
-    suggest = ALGORITHMS[algo]
-    domain = Domain(_unused_objective, space)
+    _drop_unfinished(trials)
+    loop = _Loop(space, executor, ALGORITHMS[algo], trials, rng, deadline, trial_timeout)
     stop_reason = "max_evals"
     since_best = 0
     current_best = best_loss(trials)
     with _quiet_hyperopt():
         try:
-            while len(trials.trials) < max_evals:
-                if deadline is not None and time.monotonic() >= deadline:
-                    stop_reason = "timeout"
+            while True:
+                if stop_reason == "max_evals":
+                    stop_reason = _stop_reason(
+                        len(trials.trials), max_evals, deadline, since_best, early_stop_rounds
+                    )
+                while stop_reason == "max_evals" and loop.can_start(max_evals):
+                    loop.start_one()
+                if not loop.running:
                     break
-                if early_stop_rounds is not None and since_best >= early_stop_rounds:
-                    stop_reason = "early_stop"
-                    break
-                doc = _run_one(
-                    space, domain, suggest, trials, executor, rng, deadline, trial_timeout
-                )
-                loss = best_loss(trials)
-                since_best = 0 if loss < current_best else since_best + 1
-                current_best = min(current_best, loss)
-                if on_trial is not None:
-                    on_trial(doc)
+                for doc in loop.collect():
+                    loss = best_loss(trials)
+                    since_best = 0 if loss < current_best else since_best + 1
+                    current_best = min(current_best, loss)
+                    if on_trial is not None:
+                        on_trial(doc)
         except KeyboardInterrupt:
             stop_reason = "interrupted"
+            executor.cancel()
         finally:
             _drop_unfinished(trials)
     return SearchOutcome(trials, stop_reason, time.monotonic() - start)
 
 
-def _run_one(
-    space: Any,
-    domain: Domain,
-    suggest: Callable[..., list[dict[str, Any]]],
-    trials: Trials,
-    executor: Executor,
-    rng: np.random.Generator,
+def _stop_reason(
+    n_done: int,
+    max_evals: int,
     deadline: float | None,
-    trial_timeout: float | None,
-) -> dict[str, Any]:
-    """Suggest one point, evaluate it, and record the result in ``trials``."""
-    new_ids = trials.new_trial_ids(1)
-    docs = suggest(new_ids, domain, trials, int(rng.integers(2**31 - 1)))
-    trials.insert_trial_docs(docs)
-    trials.refresh()
-    doc = trials.trials[-1]
-    config = space_eval(space, spec_from_misc(doc["misc"]))
-    doc["state"] = JOB_STATE_RUNNING
-    doc["book_time"] = coarse_utcnow()
-    limit = trial_timeout
-    if deadline is not None:
-        remaining = max(0.0, deadline - time.monotonic())
-        limit = remaining if limit is None else min(limit, remaining)
-    result = executor.evaluate(config, limit)
-    result["config"] = config
-    doc["result"] = result
-    doc["state"] = JOB_STATE_DONE
-    doc["refresh_time"] = coarse_utcnow()
-    trials.refresh()
-    return doc
+    since_best: int,
+    early_stop_rounds: int | None,
+) -> str:
+    """Why no new trial may start ("max_evals" while one still may)."""
+    if deadline is not None and time.monotonic() >= deadline:
+        return "timeout"
+    if early_stop_rounds is not None and since_best >= early_stop_rounds:
+        return "early_stop"
+    return "max_evals"
+
+
+class _Loop:
+    """Suggest -> submit -> collect bookkeeping for the trials in flight."""
+
+    def __init__(
+        self,
+        space: Any,
+        executor: Executor,
+        suggest: Callable[..., list[dict[str, Any]]],
+        trials: Trials,
+        rng: np.random.Generator,
+        deadline: float | None,
+        trial_timeout: float | None,
+    ) -> None:
+        self.space = space
+        self.domain = Domain(_unused_objective, space)
+        self.executor = executor
+        self.suggest = suggest
+        self.trials = trials
+        self.rng = rng
+        self.deadline = deadline
+        self.trial_timeout = trial_timeout
+        self.running: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+    def can_start(self, max_evals: int) -> bool:
+        in_flight = len(self.running)
+        return in_flight < self.executor.slots and len(self.trials.trials) < max_evals
+
+    def start_one(self) -> None:
+        """Suggest one point (TPE sees running trials as pending) and submit it."""
+        new_ids = self.trials.new_trial_ids(1)
+        docs = self.suggest(new_ids, self.domain, self.trials, int(self.rng.integers(2**31 - 1)))
+        self.trials.insert_trial_docs(docs)
+        self.trials.refresh()
+        doc = self.trials.trials[-1]
+        config = space_eval(self.space, spec_from_misc(doc["misc"]))
+        doc["state"] = JOB_STATE_RUNNING
+        doc["book_time"] = coarse_utcnow()
+        limit = self.trial_timeout
+        if self.deadline is not None:
+            remaining = max(0.0, self.deadline - time.monotonic())
+            limit = remaining if limit is None else min(limit, remaining)
+        self.running[doc["tid"]] = (doc, config)
+        self.executor.submit(doc["tid"], config, limit)
+
+    def collect(self) -> list[dict[str, Any]]:
+        """Wait for finished trials and record them; return their documents."""
+        finished = []
+        for tid, result in self.executor.wait(None):
+            doc, config = self.running.pop(tid)
+            result["config"] = config
+            doc["result"] = result
+            doc["state"] = JOB_STATE_DONE
+            doc["refresh_time"] = coarse_utcnow()
+            finished.append(doc)
+        self.trials.refresh()
+        return finished
 
 
 def _drop_unfinished(trials: Trials) -> None:
