@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,18 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds for the whole search (default: no limit)",
     )
     fit.add_argument(
+        "--trial-timeout",
+        type=_positive_float,
+        default=300.0,
+        help="seconds one trial may take before it is stopped and counted as failed (default: 300)",
+    )
+    fit.add_argument(
+        "--checkpoint",
+        default=None,
+        help="file to save the search to after every trial; running the same command again "
+        "continues from it (default: none)",
+    )
+    fit.add_argument(
         "--early-stop-rounds",
         type=int,
         default=None,
@@ -98,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _fit(args: argparse.Namespace) -> int:
     from automodel import data
-    from automodel.estimator import AutoModelClassifier
+    from automodel.estimator import AutoModelClassifier, SearchInterruptedWarning
     from automodel.persistence import save
 
     families = None if args.families is None else [f.strip() for f in args.families.split(",")]
@@ -111,17 +124,28 @@ def _fit(args: argparse.Namespace) -> int:
         random_state=args.seed,
         n_jobs=args.n_jobs,
         timeout=args.timeout,
+        trial_timeout=args.trial_timeout,
         early_stop_rounds=args.early_stop_rounds,
+        checkpoint=args.checkpoint,
         verbose=0 if args.quiet else 1,
     )
     X, y = data.read_table(args.data, target=args.target)
-    model.fit(X, y)
+    with warnings.catch_warnings():
+        # Shown once below, in the summary line, rather than as a Python warning.
+        warnings.simplefilter("ignore", SearchInterruptedWarning)
+        model.fit(X, y)
     print(_format_leaderboard(model, args.top))
     path = save(model, args.out)
+    stopped = {
+        "max_evals": "all trials done",
+        "timeout": "time budget reached",
+        "early_stop": "early stop: no improvement",
+        "interrupted": "INTERRUPTED: best found so far",
+    }[model.stop_reason_]
     print(
         f"\nbest: {model.best_params_['family']} with CV {model.scoring} "
-        f"{model.best_score_:.4f} ({len(model.cv_results_['params'])} trials, "
-        f"stopped by {model.stop_reason_}); model written to {path}"
+        f"{model.best_score_:.4f} ({len(model.cv_results_['params'])} trials, {stopped}); "
+        f"model written to {path}"
     )
     return 0
 

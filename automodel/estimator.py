@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
+from dataclasses import replace
 from numbers import Integral, Real
 from typing import Any
 
@@ -17,18 +19,40 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from automodel import data
+from automodel import checkpoint, data
 from automodel.evaluate import Objective
 from automodel.families import DataInfo, Family, resolve_families
 from automodel.results import cv_results, leaderboard
-from automodel.search import InlineExecutor, Trials, best_loss, run_search
-from automodel.space import build_space
+from automodel.search import InlineExecutor, SearchOutcome, Trials, best_loss, run_search
+from automodel.space import build_space, default_points
 
-__all__ = ["AutoModelClassifier", "RefitWarning", "SearchFailedError", "fit"]
+__all__ = [
+    "AutoModelClassifier",
+    "RefitWarning",
+    "SearchFailedError",
+    "SearchInterruptedWarning",
+    "fit",
+]
+
+#: The refit reserve is this many times a fold fit of the best trial, scaled to all rows.
+REFIT_SAFETY = 1.5
 
 
 class SearchFailedError(RuntimeError):
     """Every trial of the search failed, so there is no model to return."""
+
+
+class SearchInterruptedWarning(UserWarning):
+    """The search was cut short (Ctrl-C); the best trial so far was refit."""
+
+
+def _refit_reserve(trials: Trials, scale: float) -> float:
+    """Seconds to keep for refitting the current best trial on all rows."""
+    ok = [r for r in trials.results if r.get("status") == "ok"]
+    if not ok:
+        return 0.0
+    best = min(ok, key=lambda r: r["loss"])
+    return REFIT_SAFETY * scale * max(best["fit_time"])
 
 
 class RefitWarning(UserWarning):
@@ -79,9 +103,31 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         Total number of cores automodel may use (-1: all). Each estimator itself
         stays single-threaded so trials do not fight over cores.
     timeout : float or None, default=None
-        Seconds for the whole search; no trial starts after it has passed.
+        Seconds for the whole ``fit``, final refit included: time is kept for
+        refitting the current best, no trial starts after the search's share has
+        passed, and trials still running then are stopped.
+    trial_timeout : float or None, default=300
+        Seconds one trial may take. Trials run in worker processes that are
+        stopped for real when they overrun; the trial is recorded as failed
+        ("timeout") and the search goes on. None runs trials in this process,
+        without a limit (least overhead).
     early_stop_rounds : int or None, default=None
         Stop after this many trials without improving the best score.
+    defaults_first : bool, default=True
+        Evaluate each family's well-known default (e.g. a 100-tree random forest,
+        an RBF SVM with C=1) first, before the algorithm suggests, so that a
+        small budget already returns a strong model.
+    checkpoint : str, path or None, default=None
+        File where the trials are saved after every trial. Fitting again with
+        the same file, data and settings continues the search up to
+        ``max_evals`` without rerunning finished trials; a checkpoint of another
+        search is refused.
+    backend : {"local", "spark"}, default="local"
+        "spark" runs trials through hyperopt's ``SparkTrials`` on the active
+        Spark session (or a new ``local[parallelism]`` one); needs the
+        ``automodel[spark]`` extra. No per-trial time limit or checkpoint there.
+    parallelism : int or None, default=None
+        Trials run at once on Spark (None: Spark's default parallelism).
     verbose : int, default=0
         0: silent; 1: a progress bar.
 
@@ -124,6 +170,11 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         "random_state": ["random_state"],
         "n_jobs": [None, Integral],
         "timeout": [None, Interval(Real, 0, None, closed="neither")],
+        "trial_timeout": [None, Interval(Real, 0, None, closed="neither")],
+        "checkpoint": [None, str, os.PathLike],
+        "defaults_first": ["boolean"],
+        "backend": [StrOptions({"local", "spark"})],
+        "parallelism": [None, Interval(Integral, 1, None, closed="left")],
         "early_stop_rounds": [None, Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
     }
@@ -139,7 +190,12 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         random_state: Any = None,
         n_jobs: int | None = None,
         timeout: float | None = None,
+        trial_timeout: float | None = 300,
         early_stop_rounds: int | None = None,
+        defaults_first: bool = True,
+        checkpoint: str | os.PathLike[str] | None = None,
+        backend: str = "local",
+        parallelism: int | None = None,
         verbose: int = 0,
     ) -> None:
         self.max_evals = max_evals
@@ -150,7 +206,12 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.timeout = timeout
+        self.trial_timeout = trial_timeout
         self.early_stop_rounds = early_stop_rounds
+        self.defaults_first = defaults_first
+        self.checkpoint = checkpoint
+        self.backend = backend
+        self.parallelism = parallelism
         self.verbose = verbose
 
     def __sklearn_tags__(self):  # noqa: ANN204 - sklearn's Tags type
@@ -162,33 +223,50 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any) -> AutoModelClassifier:
         """Search the space on ``(X, y)`` and refit the best pipeline on all rows."""
+        started = time.monotonic()
         self._validate_params()
         X = data.check_features(X)
         codes, classes = data.check_target(y, n_rows=X.shape[0])
         data.check_cv_classes(codes, classes, self.cv)
         families = resolve_families(self.families)
         schema = data.describe(X)
-        seed = self._seed()
         info = DataInfo(X.shape[0], X.shape[1], len(classes), self.cv)
+        space = build_space(families, info)
+        points = default_points(families, info) if self.defaults_first else []
+        resumed = self._read_checkpoint(X, codes, space)
+        seed = resumed.seed if resumed is not None else self._seed()
+        folds = list(StratifiedKFold(self.cv, shuffle=True, random_state=seed).split(X, codes))
         objective = Objective(
             X=X,
             y=codes,
-            folds=list(StratifiedKFold(self.cv, shuffle=True, random_state=seed).split(X, codes)),
+            folds=folds,
             scoring=self.scoring,
             preprocessors={enc: schema.preprocessor(enc) for enc in ("onehot", "ordinal")},
             families={family.name: family for family in families},
             random_state=seed,
             n_jobs=self.n_jobs,
         )
-        started = time.monotonic()
-        outcome = self._search(build_space(families, info), objective, seed, started)
-        table = cv_results([doc["result"] for doc in outcome.trials.trials], self.cv)
+        outcome = self._search(
+            space, points, objective, seed, resumed, started, refit_scale=len(X) / len(folds[0][0])
+        )
         self.trials_ = outcome.trials
-        self.cv_results_ = table
+        self.cv_results_ = cv_results([doc["result"] for doc in outcome.trials.trials], self.cv)
         self.stop_reason_ = outcome.stop_reason
         self.search_time_ = outcome.elapsed
+        if outcome.stop_reason == "interrupted":
+            warnings.warn(
+                f"Search interrupted after {len(outcome.trials.trials)} finished trial(s); "
+                "refitting the best found so far.",
+                SearchInterruptedWarning,
+                stacklevel=2,
+            )
+        refit_start = time.monotonic()
         self._refit(objective, X, codes)
-        self.refit_time_ = time.monotonic() - started - outcome.elapsed
+        self.refit_time_ = time.monotonic() - refit_start
+        self._remember_input(X, y, classes)
+        return self
+
+    def _remember_input(self, X: Any, y: Any, classes: np.ndarray) -> None:
         self.classes_ = classes
         self.n_features_in_ = X.shape[1]
         self._columns = list(X.columns) if isinstance(X, pd.DataFrame) else None
@@ -202,35 +280,102 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         self.target_name_ = getattr(y, "name", None)
-        return self
 
-    def _search(self, space: Any, objective: Objective, seed: int, started: float) -> Any:
+    def _fingerprint(self, X: Any, codes: np.ndarray, space: Any) -> str:
+        seed = self.random_state if isinstance(self.random_state, Integral) else None
+        return checkpoint.fingerprint(X, codes, str(space), self.cv, self.scoring, self.algo, seed)
+
+    def _read_checkpoint(self, X: Any, codes: np.ndarray, space: Any) -> Any:
+        if self.checkpoint is None:
+            return None
+        return checkpoint.read(self.checkpoint, self._fingerprint(X, codes, space))
+
+    def _spark_search(
+        self, space: Any, objective: Objective, seed: int, started: float
+    ) -> SearchOutcome:
+        from automodel.spark import spark_search
+
+        if self.checkpoint is not None:
+            raise ValueError(
+                "checkpoint is not supported with backend='spark' (SparkTrials cannot resume); "
+                "drop checkpoint or use backend='local'."
+            )
+        remaining = None if self.timeout is None else self.timeout - (time.monotonic() - started)
+        return spark_search(
+            space,
+            replace(objective, n_jobs=1),
+            algo=self.algo,
+            max_evals=self.max_evals,
+            rng=np.random.default_rng(seed),
+            parallelism=self.parallelism,
+            timeout=remaining,
+            early_stop_rounds=self.early_stop_rounds,
+        )
+
+    def _executor(self, objective: Objective) -> Any:
+        if self.trial_timeout is None:
+            return InlineExecutor(objective)
+        from automodel.workers import ProcessExecutor  # worker processes: only when needed
+
+        return ProcessExecutor(objective, slots=1)
+
+    def _search(
+        self,
+        space: Any,
+        points: list[dict[str, Any]],
+        objective: Objective,
+        seed: int,
+        resumed: Any,
+        started: float,
+        refit_scale: float,
+    ) -> SearchOutcome:
+        """Run the search loop with this estimator's budgets, progress and checkpoint."""
+        if self.backend == "spark":
+            return self._spark_search(space, objective, seed, started)
+        trials = resumed.trials if resumed is not None else Trials()
+        rng = np.random.default_rng(seed)
+        if resumed is not None:
+            rng.bit_generator.state = resumed.rng_state
+        fingerprint = self._fingerprint(objective.X, objective.y, space)
         progress = None
         if self.verbose:
             from tqdm.auto import tqdm
 
-            progress = tqdm(total=self.max_evals, desc="automodel", unit="trial")
+            progress = tqdm(
+                total=self.max_evals, initial=len(trials.trials), desc="automodel", unit="trial"
+            )
 
         def on_trial(doc: dict[str, Any]) -> None:
+            if self.checkpoint is not None:
+                state = checkpoint.Checkpoint(fingerprint, seed, trials, rng.bit_generator.state)
+                checkpoint.write(self.checkpoint, state)
             if progress is not None:
-                best = best_loss(outcome_trials)
+                best = best_loss(trials)
                 progress.update(1)
                 progress.set_postfix_str(f"best {-best:.4f}" if np.isfinite(best) else "")
 
-        outcome_trials = Trials()
+        def deadline() -> float:
+            # Keep time for the final refit of the current best (a fold fit, scaled to all rows).
+            return started + self.timeout - _refit_reserve(trials, refit_scale)
+
+        executor = self._executor(objective)
         try:
             return run_search(
                 space,
-                InlineExecutor(objective),
+                executor,
                 algo=self.algo,
                 max_evals=self.max_evals,
-                rng=np.random.default_rng(seed),
-                trials=outcome_trials,
-                deadline=None if self.timeout is None else started + self.timeout,
+                rng=rng,
+                trials=trials,
+                deadline=None if self.timeout is None else deadline,
+                trial_timeout=self.trial_timeout,
                 early_stop_rounds=self.early_stop_rounds,
                 on_trial=on_trial,
+                points_to_evaluate=points,
             )
         finally:
+            if hasattr(executor, "close"):
+                executor.close()
             if progress is not None:
                 progress.close()
 

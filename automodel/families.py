@@ -12,13 +12,20 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 from hyperopt import hp
 from hyperopt.pyll import scope
 from sklearn.base import BaseEstimator
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    HistGradientBoostingClassifier,
+    RandomForestClassifier,
+)
+from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neural_network import MLPClassifier
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 from xgboost import XGBClassifier
@@ -64,6 +71,13 @@ class Family:
         How categorical columns are encoded for this family.
     fixed : mapping
         Constant keyword arguments passed to ``estimator`` on every trial.
+    threads : str or None
+        The estimator's parameter for its number of threads (set to 1, so
+        automodel alone decides how cores are shared), or None if it has none.
+    default : callable or None
+        ``default(info) -> {label: raw value}``: the family's well-known good
+        setting as a point of its space (``hp.choice`` labels take the option's
+        index), evaluated before the search proper when ``defaults_first``.
     """
 
     name: str
@@ -72,6 +86,8 @@ class Family:
     scale: bool = False
     encoding: Literal["onehot", "ordinal"] = "onehot"
     fixed: Mapping[str, Any] = field(default_factory=dict)
+    threads: str | None = None
+    default: Callable[[DataInfo], dict[str, Any]] | None = None
 
     def label(self, param: str) -> str:
         """The hyperopt label of ``param`` in this family."""
@@ -97,6 +113,10 @@ def _max_features(prefix: str) -> Any:
         f"{prefix}.max_features",
         ["sqrt", "log2", hp.uniform(f"{prefix}.max_features_fraction", 0.1, 1.0)],
     )
+
+
+def _class_weight(prefix: str) -> Any:
+    return hp.choice(f"{prefix}.class_weight", [None, "balanced"])
 
 
 def _knn_space(info: DataInfo) -> dict[str, Any]:
@@ -132,6 +152,7 @@ def _svm_space(info: DataInfo) -> dict[str, Any]:
                 },
             ],
         ),
+        "class_weight": _class_weight("svm"),
     }
 
 
@@ -145,17 +166,22 @@ def _tree_space(info: DataInfo) -> dict[str, Any]:
             "tree.max_features",
             [None, "sqrt", "log2", hp.uniform("tree.max_features_fraction", 0.1, 1.0)],
         ),
+        "class_weight": _class_weight("tree"),
     }
 
 
-def _forest_space(info: DataInfo) -> dict[str, Any]:
+def _forest_space(prefix: str, info: DataInfo) -> dict[str, Any]:
+    """Random forest and extra trees share the shape of their space."""
     return {
-        "n_estimators": _log_int("forest.n_estimators", 10, 500),
-        "criterion": hp.choice("forest.criterion", ["gini", "entropy"]),
-        "max_depth": hp.choice("forest.max_depth", [None, _int("forest.max_depth_value", 2, 30)]),
-        "max_features": _max_features("forest"),
-        "min_samples_leaf": _log_int("forest.min_samples_leaf", 1, 20),
-        "bootstrap": hp.choice("forest.bootstrap", [True, False]),
+        "n_estimators": _log_int(f"{prefix}.n_estimators", 10, 500),
+        "criterion": hp.choice(f"{prefix}.criterion", ["gini", "entropy"]),
+        "max_depth": hp.choice(
+            f"{prefix}.max_depth", [None, _int(f"{prefix}.max_depth_value", 2, 30)]
+        ),
+        "max_features": _max_features(prefix),
+        "min_samples_leaf": _log_int(f"{prefix}.min_samples_leaf", 1, 20),
+        "bootstrap": hp.choice(f"{prefix}.bootstrap", [True, False]),
+        "class_weight": _class_weight(prefix),
     }
 
 
@@ -172,23 +198,204 @@ def _xgboost_space(info: DataInfo) -> dict[str, Any]:
     }
 
 
+def _logreg_space(info: DataInfo) -> dict[str, Any]:
+    # scikit-learn 1.9 deprecates `penalty=`: l1_ratio 0 is L2, 1 is L1, between is elastic net.
+    return {
+        "C": _log("logreg.C", 1e-4, 1e3),
+        "l1_ratio": hp.choice(
+            "logreg.penalty", [0.0, 1.0, hp.uniform("logreg.l1_ratio", 0.05, 0.95)]
+        ),
+        "class_weight": _class_weight("logreg"),
+    }
+
+
+def _mlp_space(info: DataInfo) -> dict[str, Any]:
+    def width(layer: int, of: int) -> Any:
+        return _log_int(f"mlp.width_{layer}_of_{of}", 8, 256)
+
+    return {
+        "hidden_layer_sizes": hp.choice(
+            "mlp.layers", [tuple(width(k, n) for k in range(1, n + 1)) for n in (1, 2, 3)]
+        ),
+        "activation": hp.choice("mlp.activation", ["relu", "tanh"]),
+        # The optimiser's branch carries its own knobs (merged into the parameters).
+        "optimizer": hp.choice(
+            "mlp.solver",
+            [
+                {"solver": "adam"},
+                {"solver": "sgd", "momentum": hp.uniform("mlp.momentum", 0.8, 0.99)},
+            ],
+        ),
+        "learning_rate_init": _log("mlp.learning_rate_init", 1e-4, 0.1),
+        "batch_size": _log_int("mlp.batch_size", 16, 256),
+        "max_iter": _log_int("mlp.max_iter", 50, 500),
+        "alpha": _log("mlp.alpha", 1e-6, 0.1),
+    }
+
+
+def _hgb_space(info: DataInfo) -> dict[str, Any]:
+    return {
+        "learning_rate": _log("hgb.learning_rate", 0.01, 0.5),
+        "max_iter": _log_int("hgb.max_iter", 50, 500),
+        "max_leaf_nodes": _log_int("hgb.max_leaf_nodes", 8, 128),
+        "min_samples_leaf": _log_int("hgb.min_samples_leaf", 2, 100),
+        "l2_regularization": _log("hgb.l2_regularization", 1e-6, 10.0),
+        "max_features": hp.uniform("hgb.max_features", 0.3, 1.0),
+        "class_weight": _class_weight("hgb"),
+    }
+
+
+# Well-known defaults, as raw points (choice labels take the index of the option).
+def _knn_default(info: DataInfo) -> dict[str, Any]:
+    return {"knn.n_neighbors": min(5, info.fold_rows), "knn.weights": 0, "knn.p": 1}
+
+
+def _svm_default(info: DataInfo) -> dict[str, Any]:
+    # scikit-learn's gamma="scale" is 1 / n_features on standardised columns.
+    gamma = min(10.0, max(1e-4, 1.0 / max(1, info.n_features)))
+    return {"svm.C": 1.0, "svm.kernel": 0, "svm.rbf.gamma": gamma, "svm.class_weight": 0}
+
+
+def _tree_default(info: DataInfo) -> dict[str, Any]:
+    return {
+        "tree.criterion": 0,
+        "tree.max_depth": 0,
+        "tree.min_samples_split": 2,
+        "tree.min_samples_leaf": 1,
+        "tree.max_features": 0,
+        "tree.class_weight": 0,
+    }
+
+
+def _forest_default(prefix: str, bootstrap: int, info: DataInfo) -> dict[str, Any]:
+    return {
+        f"{prefix}.n_estimators": 100,
+        f"{prefix}.criterion": 0,
+        f"{prefix}.max_depth": 0,
+        f"{prefix}.max_features": 0,
+        f"{prefix}.min_samples_leaf": 1,
+        f"{prefix}.bootstrap": bootstrap,
+        f"{prefix}.class_weight": 0,
+    }
+
+
+def _xgboost_default(info: DataInfo) -> dict[str, Any]:
+    return {
+        "xgboost.n_estimators": 100,
+        "xgboost.learning_rate": 0.3,
+        "xgboost.max_depth": 6,
+        "xgboost.subsample": 1.0,
+        "xgboost.colsample_bytree": 1.0,
+        "xgboost.min_child_weight": 1.0,
+        "xgboost.reg_lambda": 1.0,
+        "xgboost.reg_alpha": 1e-4,
+    }
+
+
+def _logreg_default(info: DataInfo) -> dict[str, Any]:
+    return {"logreg.C": 1.0, "logreg.penalty": 0, "logreg.class_weight": 0}
+
+
+def _mlp_default(info: DataInfo) -> dict[str, Any]:
+    return {
+        "mlp.layers": 0,
+        "mlp.width_1_of_1": 100,
+        "mlp.activation": 0,
+        "mlp.solver": 0,
+        "mlp.learning_rate_init": 1e-3,
+        "mlp.batch_size": 200,
+        "mlp.max_iter": 200,
+        "mlp.alpha": 1e-4,
+    }
+
+
+def _hgb_default(info: DataInfo) -> dict[str, Any]:
+    return {
+        "hgb.learning_rate": 0.1,
+        "hgb.max_iter": 100,
+        "hgb.max_leaf_nodes": 31,
+        "hgb.min_samples_leaf": 20,
+        "hgb.l2_regularization": 1e-6,
+        "hgb.max_features": 1.0,
+        "hgb.class_weight": 0,
+    }
+
+
 REGISTRY: dict[str, Family] = {
     family.name: family
     for family in (
-        Family("knn", KNeighborsClassifier, _knn_space, scale=True),
+        Family(
+            "knn",
+            KNeighborsClassifier,
+            _knn_space,
+            scale=True,
+            threads="n_jobs",
+            default=_knn_default,
+        ),
         # max_iter bounds libsvm on badly scaled data, where it can run for minutes.
-        Family("svm", SVC, _svm_space, scale=True, fixed={"max_iter": 200_000}),
-        Family("tree", DecisionTreeClassifier, _tree_space, encoding="ordinal"),
-        Family("forest", RandomForestClassifier, _forest_space, encoding="ordinal"),
+        Family(
+            "svm",
+            SVC,
+            _svm_space,
+            scale=True,
+            fixed={"max_iter": 200_000},
+            default=_svm_default,
+        ),
+        Family(
+            "tree", DecisionTreeClassifier, _tree_space, encoding="ordinal", default=_tree_default
+        ),
+        Family(
+            "forest",
+            RandomForestClassifier,
+            partial(_forest_space, "forest"),
+            encoding="ordinal",
+            threads="n_jobs",
+            default=partial(_forest_default, "forest", 0),
+        ),
         Family(
             "xgboost",
             XGBClassifier,
             _xgboost_space,
             encoding="ordinal",
             fixed={"tree_method": "hist", "verbosity": 0},
+            threads="n_jobs",
+            default=_xgboost_default,
+        ),
+        Family(
+            "extra_trees",
+            ExtraTreesClassifier,
+            partial(_forest_space, "extra_trees"),
+            encoding="ordinal",
+            threads="n_jobs",
+            default=partial(_forest_default, "extra_trees", 1),
+        ),
+        Family(
+            "logreg",
+            LogisticRegression,
+            _logreg_space,
+            scale=True,
+            fixed={"solver": "saga", "max_iter": 1000},
+            default=_logreg_default,
+        ),
+        Family(
+            "mlp",
+            MLPClassifier,
+            _mlp_space,
+            scale=True,
+            fixed={"early_stopping": True},
+            default=_mlp_default,
+        ),
+        # HistGradientBoosting has no thread parameter: threadpoolctl holds its OpenMP to one.
+        Family(
+            "hgb",
+            HistGradientBoostingClassifier,
+            _hgb_space,
+            encoding="ordinal",
+            default=_hgb_default,
         ),
     )
 }
+
 
 DEFAULT_FAMILIES: tuple[str, ...] = ("knn", "svm", "tree", "forest", "xgboost")
 

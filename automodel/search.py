@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 from hyperopt import Trials, anneal, rand, space_eval, tpe
 from hyperopt.base import JOB_STATE_DONE, JOB_STATE_RUNNING, Domain, spec_from_misc
+from hyperopt.fmin import generate_trial
 from hyperopt.utils import coarse_utcnow
 
 __all__ = [
@@ -125,10 +126,11 @@ def run_search(
     max_evals: int,
     rng: np.random.Generator,
     trials: Trials | None = None,
-    deadline: float | None = None,
+    deadline: float | Callable[[], float] | None = None,
     trial_timeout: float | None = None,
     early_stop_rounds: int | None = None,
     on_trial: Callable[[dict[str, Any]], None] | None = None,
+    points_to_evaluate: Sequence[dict[str, Any]] = (),
 ) -> SearchOutcome:
     """Suggest and evaluate points until a budget ends; never raise for a bad trial.
 
@@ -142,16 +144,23 @@ def run_search(
         ``trials`` count, so a resumed search continues up to this number).
     rng : the generator every suggestion seed is drawn from, as ``fmin`` does
         with its ``rstate``; its state advances, so it can be saved to resume.
-    deadline : a ``time.monotonic()`` value; no trial starts after it, and
-        trials still running then are stopped and recorded as timeouts.
+    deadline : a ``time.monotonic()`` value, or a function returning the current
+        one (it may move as the search learns, e.g. to keep time for a refit);
+        no trial starts after it, and a trial is given at most the time left.
     trial_timeout : seconds one trial may take (enforced by the executor).
     early_stop_rounds : stop after this many finished trials without improvement.
     on_trial : called with each finished trial document (e.g. progress, checkpoint).
+    points_to_evaluate : raw points (``{label: value}``, choice labels as
+        indices) evaluated first, in order, before the algorithm suggests any;
+        on a resumed search those already among ``trials`` are not repeated.
     """
     start = time.monotonic()
     trials = trials if trials is not None else Trials()
     _drop_unfinished(trials)
+    if deadline is not None and not callable(deadline):
+        deadline = _constant(deadline)
     loop = _Loop(space, executor, ALGORITHMS[algo], trials, rng, deadline, trial_timeout)
+    loop.queue = list(points_to_evaluate)[len(trials.trials) :]
     stop_reason = "max_evals"
     since_best = 0
     current_best = best_loss(trials)
@@ -159,9 +168,7 @@ def run_search(
         try:
             while True:
                 if stop_reason == "max_evals":
-                    stop_reason = _stop_reason(
-                        len(trials.trials), max_evals, deadline, since_best, early_stop_rounds
-                    )
+                    stop_reason = _stop_reason(deadline, since_best, early_stop_rounds)
                 while stop_reason == "max_evals" and loop.can_start(max_evals):
                     loop.start_one()
                 if not loop.running:
@@ -180,15 +187,17 @@ def run_search(
     return SearchOutcome(trials, stop_reason, time.monotonic() - start)
 
 
+def _constant(value: float) -> Callable[[], float]:
+    return lambda: value
+
+
 def _stop_reason(
-    n_done: int,
-    max_evals: int,
-    deadline: float | None,
+    deadline: Callable[[], float] | None,
     since_best: int,
     early_stop_rounds: int | None,
 ) -> str:
     """Why no new trial may start ("max_evals" while one still may)."""
-    if deadline is not None and time.monotonic() >= deadline:
+    if deadline is not None and time.monotonic() >= deadline():
         return "timeout"
     if early_stop_rounds is not None and since_best >= early_stop_rounds:
         return "early_stop"
@@ -205,7 +214,7 @@ class _Loop:
         suggest: Callable[..., list[dict[str, Any]]],
         trials: Trials,
         rng: np.random.Generator,
-        deadline: float | None,
+        deadline: Callable[[], float] | None,
         trial_timeout: float | None,
     ) -> None:
         self.space = space
@@ -217,15 +226,20 @@ class _Loop:
         self.deadline = deadline
         self.trial_timeout = trial_timeout
         self.running: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+        self.queue: list[dict[str, Any]] = []
 
     def can_start(self, max_evals: int) -> bool:
         in_flight = len(self.running)
         return in_flight < self.executor.slots and len(self.trials.trials) < max_evals
 
     def start_one(self) -> None:
-        """Suggest one point (TPE sees running trials as pending) and submit it."""
+        """Take a queued point or suggest one (TPE sees running trials as pending); submit it."""
         new_ids = self.trials.new_trial_ids(1)
-        docs = self.suggest(new_ids, self.domain, self.trials, int(self.rng.integers(2**31 - 1)))
+        if self.queue:
+            docs = [self._queued_trial(new_ids[0], self.queue.pop(0))]
+        else:
+            seed = int(self.rng.integers(2**31 - 1))
+            docs = self.suggest(new_ids, self.domain, self.trials, seed)
         self.trials.insert_trial_docs(docs)
         self.trials.refresh()
         doc = self.trials.trials[-1]
@@ -234,10 +248,18 @@ class _Loop:
         doc["book_time"] = coarse_utcnow()
         limit = self.trial_timeout
         if self.deadline is not None:
-            remaining = max(0.0, self.deadline - time.monotonic())
+            remaining = max(0.0, self.deadline() - time.monotonic())
             limit = remaining if limit is None else min(limit, remaining)
         self.running[doc["tid"]] = (doc, config)
         self.executor.submit(doc["tid"], config, limit)
+
+    def _queued_trial(self, tid: int, point: dict[str, Any]) -> dict[str, Any]:
+        """A trial document for a given point; inactive labels get empty lists, as TPE expects."""
+        doc = generate_trial(tid, point)
+        for label in self.domain.params:
+            doc["misc"]["idxs"].setdefault(label, [])
+            doc["misc"]["vals"].setdefault(label, [])
+        return doc
 
     def collect(self) -> list[dict[str, Any]]:
         """Wait for finished trials and record them; return their documents."""

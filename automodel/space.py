@@ -19,7 +19,15 @@ from sklearn.preprocessing import MinMaxScaler, Normalizer, StandardScaler
 
 from automodel.families import REGISTRY, DataInfo, Family
 
-__all__ = ["SCALERS", "Candidate", "build_space", "decode", "make_estimator", "make_pipeline"]
+__all__ = [
+    "SCALERS",
+    "Candidate",
+    "build_space",
+    "decode",
+    "default_points",
+    "make_estimator",
+    "make_pipeline",
+]
 
 #: Scaling steps searched in front of scale-sensitive families.
 SCALERS: dict[str, Any] = {
@@ -56,6 +64,23 @@ def build_space(families: Sequence[Family], info: DataInfo) -> Any:
     return hp.choice("family", branches)
 
 
+def default_points(families: Sequence[Family], info: DataInfo) -> list[dict[str, Any]]:
+    """Each family's well-known default as a raw point of ``build_space(families, info)``.
+
+    Scale-sensitive families get standard scaling. Families without a default
+    are skipped.
+    """
+    points = []
+    for index, family in enumerate(families):
+        if family.default is None:
+            continue
+        point = {"family": index, **family.default(info)}
+        if family.scale:
+            point[family.label("scaler")] = list(SCALERS).index("standard")
+        points.append(point)
+    return points
+
+
 def _flatten(params: Mapping[str, Any]) -> dict[str, Any]:
     """Merge nested dicts (conditional branches) into one flat parameter dict."""
     flat: dict[str, Any] = {}
@@ -77,10 +102,9 @@ def make_estimator(
 ) -> BaseEstimator:
     """Build the family's estimator, seeded and single-threaded."""
     estimator = family.estimator(**{**family.fixed, **params})
-    names = estimator.get_params(deep=False)
     # One thread per estimator: automodel's own n_jobs decides how cores are shared.
-    settings = {"n_jobs": 1} if "n_jobs" in names else {}
-    if "random_state" in names:
+    settings: dict[str, Any] = {family.threads: 1} if family.threads else {}
+    if "random_state" in estimator.get_params(deep=False):
         settings["random_state"] = random_state
     return estimator.set_params(**settings)
 

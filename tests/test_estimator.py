@@ -6,33 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 from hyperopt import hp
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.tree import DecisionTreeClassifier
 
 import automodel
 from automodel import AutoModelClassifier, Family, RefitWarning, SearchFailedError
-
-
-class Picky(ClassifierMixin, BaseEstimator):
-    """A tree that raises when `fail_above` rows or more are given to fit."""
-
-    def __init__(self, fail_above=10**9, depth=2):
-        self.fail_above = fail_above
-        self.depth = depth
-
-    def fit(self, X, y):
-        if len(X) >= self.fail_above:
-            raise ValueError(f"picky: {len(X)} rows")
-        self.tree_ = DecisionTreeClassifier(max_depth=self.depth).fit(X, y)
-        self.classes_ = self.tree_.classes_
-        return self
-
-    def predict(self, X):
-        return self.tree_.predict(X)
+from tests._estimators import Picky
 
 
 def picky_family(name, fail_above_choices):
@@ -142,7 +124,7 @@ def test_restricting_families(iris):
 
 
 def test_unknown_family_is_an_error_listing_valid_names(iris):
-    with pytest.raises(ValueError, match="Valid names: forest, knn, svm, tree, xgboost"):
+    with pytest.raises(ValueError, match="Valid names: extra_trees, forest, hgb, knn, logreg, mlp, svm, tree, xgboost"):
         AutoModelClassifier(families=["nope"]).fit(*iris)
 
 
@@ -253,3 +235,106 @@ def test_leaderboard_is_sorted_best_first(iris):
     assert isinstance(board, pd.DataFrame)
     assert list(board["rank_test_score"]) == sorted(board["rank_test_score"])
     assert len(model.leaderboard(top=2)) == 2
+
+
+# -- budgets, interrupts and resume -------------------------------------------------
+
+
+def sleepy_family(seconds):
+    from tests._estimators import Sleepy
+
+    return Family(
+        "sleepy",
+        Sleepy,
+        lambda info: {
+            "seconds": hp.choice("sleepy.seconds", seconds),
+            "depth": hp.choice("sleepy.depth", [1, 2, 3]),
+        },
+    )
+
+
+def test_total_timeout_holds_with_slow_trials(iris):
+    import time
+
+    model = AutoModelClassifier(
+        max_evals=1000,
+        cv=3,
+        families=[sleepy_family([0.2])],
+        timeout=2.0,
+        trial_timeout=None,
+        random_state=0,
+    )
+    start = time.monotonic()
+    model.fit(*iris)
+    elapsed = time.monotonic() - start
+    assert model.stop_reason_ == "timeout"
+    assert 1 <= len(model.cv_results_["params"]) < 10
+    # The refit (0.2 s) is planned for inside the budget; the margin covers one trial's tail.
+    assert elapsed < 2.0 + 1.0
+
+
+def test_early_stop_rounds(iris):
+    model = AutoModelClassifier(
+        max_evals=200,
+        cv=3,
+        families=["tree"],
+        early_stop_rounds=3,
+        trial_timeout=None,
+        random_state=0,
+    ).fit(*iris)
+    assert model.stop_reason_ == "early_stop"
+    scores = model.cv_results_["mean_test_score"]
+    best_at = int(np.nanargmax(scores))
+    assert len(scores) - 1 - best_at >= 3
+
+
+def test_interrupt_refits_the_best_so_far(iris, tmp_path):
+    from tests._estimators import Interrupting
+
+    counter = tmp_path / "fits"
+    family = Family(
+        "interrupting",
+        Interrupting,
+        lambda info: {
+            "counter": str(counter),
+            "countdown": 7,  # 3 folds per trial: trial 0 and 1 finish, trial 2 is cut
+            "depth": hp.choice("interrupting.depth", [1, 2, 3]),
+        },
+    )
+    model = AutoModelClassifier(
+        max_evals=50, cv=3, families=[family], trial_timeout=None, random_state=0
+    )
+    with pytest.warns(automodel.estimator.SearchInterruptedWarning, match="after 2 finished"):
+        model.fit(*iris)
+    assert model.stop_reason_ == "interrupted"
+    assert len(model.cv_results_["params"]) == 2
+    assert model.predict(iris[0]).shape == (150,)
+
+
+def test_checkpoint_resumes_without_rerunning_trials(iris, tmp_path):
+    path = tmp_path / "search.pkl"
+    params = dict(cv=3, random_state=4, trial_timeout=None, checkpoint=path)
+    first = AutoModelClassifier(max_evals=5, **params).fit(*iris)
+    assert path.is_file()
+    resumed = AutoModelClassifier(max_evals=9, **params).fit(*iris)
+    direct = AutoModelClassifier(max_evals=9, cv=3, random_state=4, trial_timeout=None).fit(*iris)
+    assert len(resumed.cv_results_["params"]) == 9
+    # The first five are the very same trials (not reruns: their start times are unchanged) ...
+    assert [d["book_time"] for d in resumed.trials_.trials[:5]] == [
+        d["book_time"] for d in first.trials_.trials
+    ]
+    # ... and the continuation is the one an uninterrupted search would have taken.
+    assert resumed.cv_results_["params"] == direct.cv_results_["params"]
+    assert resumed.best_params_ == direct.best_params_
+
+
+def test_checkpoint_of_another_dataset_is_refused(iris, tmp_path):
+    path = tmp_path / "search.pkl"
+    X, y = iris
+    AutoModelClassifier(max_evals=2, cv=3, random_state=0, trial_timeout=None, checkpoint=path).fit(
+        X, y
+    )
+    with pytest.raises(ValueError, match="belongs to a different search"):
+        AutoModelClassifier(
+            max_evals=4, cv=3, random_state=0, trial_timeout=None, checkpoint=path
+        ).fit(X[:120], y[:120])

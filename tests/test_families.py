@@ -37,7 +37,7 @@ def test_knn_neighbours_never_exceed_a_training_fold():
 
 
 def test_scale_is_searched_only_for_scale_sensitive_families():
-    assert {n for n, f in REGISTRY.items() if f.scale} == {"knn", "svm"}
+    assert {n for n, f in REGISTRY.items() if f.scale} == {"knn", "svm", "logreg", "mlp"}
 
 
 def test_resolve_defaults_and_restriction():
@@ -48,7 +48,7 @@ def test_resolve_defaults_and_restriction():
 
 
 def test_unknown_family_lists_the_valid_names():
-    with pytest.raises(ValueError, match=r"Unknown family 'svn'.*forest, knn, svm, tree, xgboost"):
+    with pytest.raises(ValueError, match=r"Unknown family .svn.*extra_trees, forest, hgb, knn, logreg, mlp, svm, tree, xgboost"):
         resolve_families(["svn"])
 
 

@@ -110,3 +110,23 @@ def test_interrupt_keeps_finished_trials_and_drops_the_one_in_flight():
     assert outcome.stop_reason == "interrupted"
     assert len(outcome.trials.trials) == 3
     assert all(doc["result"]["status"] == "ok" for doc in outcome.trials.trials)
+
+
+def test_points_to_evaluate_come_first_and_are_not_repeated_on_resume():
+    points = [{"x": 1.0, "kind": 0}, {"x": -2.0, "kind": 1}]
+    rng = np.random.default_rng(0)
+    first = run_search(
+        SPACE, InlineExecutor(quadratic), max_evals=1, rng=rng, points_to_evaluate=points
+    )
+    assert first.trials.trials[0]["result"]["config"] == {"x": 1.0, "kind": "a"}
+    resumed = run_search(
+        SPACE,
+        InlineExecutor(quadratic),
+        max_evals=4,
+        rng=rng,
+        trials=first.trials,
+        points_to_evaluate=points,
+    )
+    configs = [doc["result"]["config"] for doc in resumed.trials.trials]
+    assert configs[:2] == [{"x": 1.0, "kind": "a"}, {"x": -2.0, "kind": "b"}]
+    assert {"x": 1.0, "kind": "a"} not in configs[2:]

@@ -58,9 +58,11 @@ def test_conditional_kernel_parameters_are_flattened():
 
 def test_space_eval_of_a_point_gives_plain_values_not_indices():
     space = build_space([REGISTRY["svm"]], INFO)
-    point = {"family": 0, "svm.scaler": 3, "svm.C": 2.0, "svm.kernel": 1}
+    point = {"family": 0, "svm.scaler": 3, "svm.C": 2.0, "svm.kernel": 1, "svm.class_weight": 1}
     config = space_eval(space, point)
-    assert decode(config) == Candidate("svm", "normalize", {"C": 2.0, "kernel": "linear"})
+    assert decode(config) == Candidate(
+        "svm", "normalize", {"C": 2.0, "kernel": "linear", "class_weight": "balanced"}
+    )
 
 
 def test_scaler_choice_becomes_the_scale_step(iris):
@@ -89,3 +91,32 @@ def test_each_pipeline_is_a_fresh_object(iris):
     b = make_pipeline(Candidate("tree", "none", {}), prep)
     assert a.named_steps["prep"] is not b.named_steps["prep"]
     assert a.named_steps["model"] is not b.named_steps["model"]
+
+
+EXPECTED_DEFAULTS = {
+    "knn": {"n_neighbors": 5, "weights": "uniform", "p": 2},
+    "svm": {"C": 1.0, "kernel": "rbf", "gamma": 0.25, "class_weight": None},
+    "tree": {"max_depth": None, "min_samples_leaf": 1, "max_features": None},
+    "forest": {"n_estimators": 100, "max_features": "sqrt", "bootstrap": True},
+    "extra_trees": {"n_estimators": 100, "max_features": "sqrt", "bootstrap": False},
+    "xgboost": {"n_estimators": 100, "learning_rate": 0.3, "max_depth": 6},
+    "logreg": {"C": 1.0, "l1_ratio": 0.0},
+    "mlp": {"hidden_layer_sizes": (100,), "solver": "adam", "alpha": 1e-4},
+    "hgb": {"learning_rate": 0.1, "max_iter": 100, "max_leaf_nodes": 31},
+}
+
+
+def test_default_points_decode_to_the_well_known_defaults():
+    from automodel.space import default_points
+
+    families = resolve_families("all")
+    space = build_space(families, INFO)
+    points = default_points(families, INFO)
+    assert len(points) == len(families) == len(EXPECTED_DEFAULTS)
+    for point in points:
+        # Every active label is given: space_eval would fail on a missing one.
+        candidate = decode(space_eval(space, point))
+        expected = EXPECTED_DEFAULTS[candidate.family]
+        assert {k: candidate.params[k] for k in expected} == expected, candidate.family
+        scaled = REGISTRY[candidate.family].scale
+        assert candidate.scaler == ("standard" if scaled else "none")

@@ -1,0 +1,192 @@
+"""``python -m benchmarks run | report``: the benchmark suite's command line.
+
+    python -m benchmarks run [--preset quick|full] [--data-dir DIR] [--results FILE]
+                             [--systems ...] [--datasets ...] [--seeds N] [--max-evals N]
+                             [--cv N] [--run-timeout S] [--jobs N]
+    python -m benchmarks report [--results FILE] [--out DIR]
+
+Run from the repository root. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from benchmarks.datasets import DEFAULT_DATA_DIR, resolve_datasets
+from benchmarks.presets import PRESETS, SYSTEM_ORDER, availability
+from benchmarks.runner import DEFAULT_RESULTS, SuiteConfig, describe_config, run_suite
+
+__all__ = ["main"]
+
+EXIT_USAGE = 2
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description="automodel's benchmark suite."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser(
+        "run",
+        help="run systems x datasets x seeds, appending one JSON line per run",
+        description="Run systems x datasets x seeds (each run in its own process, stopped "
+        "after --run-timeout) and append one JSON line per run to the results file. Runs "
+        "already there with status ok (same max_evals and cv) are skipped.",
+    )
+    run.add_argument("--preset", choices=sorted(PRESETS), default="quick", help="default: quick")
+    run.add_argument(
+        "--data-dir",
+        default=str(DEFAULT_DATA_DIR),
+        help="folder of PMLB tables NAME/NAME.tsv.gz (default: ../shared/datasets/pmlb "
+        "from the repository root); missing: its tables are skipped",
+    )
+    run.add_argument(
+        "--results",
+        default=str(DEFAULT_RESULTS),
+        help=f"JSON-lines file (default: {DEFAULT_RESULTS})",
+    )
+    run.add_argument(
+        "--systems", nargs="+", metavar="SYSTEM", help=f"subset of: {', '.join(SYSTEM_ORDER)}"
+    )
+    run.add_argument(
+        "--datasets",
+        nargs="+",
+        metavar="NAME",
+        help="table names, or groups: sklearn, embedded, pmlb, all (default: the preset's)",
+    )
+    run.add_argument("--seeds", type=_positive_int, help="seeds 0..N-1 (default: the preset's)")
+    run.add_argument("--max-evals", type=_positive_int, help="candidates per search system")
+    run.add_argument("--cv", type=int, help="cross-validation folds (at least 2)")
+    run.add_argument(
+        "--run-timeout",
+        type=_positive_float,
+        help="seconds before a run is stopped and recorded as timeout "
+        "(default: 120 in quick, 900 in full)",
+    )
+    run.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=1,
+        help="runs at a time (default: 1; more makes wall times noisier)",
+    )
+    report = commands.add_parser(
+        "report",
+        help="write REPORT.md and PNG plots from a results file",
+        description="Regenerate REPORT.md and its plots from the results file.",
+    )
+    report.add_argument(
+        "--results",
+        default=str(DEFAULT_RESULTS),
+        help=f"JSON-lines file (default: {DEFAULT_RESULTS})",
+    )
+    report.add_argument(
+        "--out",
+        default=str(DEFAULT_RESULTS.parent),
+        help=f"directory for REPORT.md and the PNGs (default: {DEFAULT_RESULTS.parent})",
+    )
+    return parser
+
+
+def _command(argv: Sequence[str]) -> str:
+    return "python -m benchmarks " + shlex.join(argv)
+
+
+def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    preset = PRESETS[args.preset]
+    overrides = {}
+    if args.max_evals is not None:
+        overrides["max_evals"] = args.max_evals
+    if args.cv is not None:
+        if args.cv < 2:
+            print("error: --cv must be at least 2", file=sys.stderr)
+            return EXIT_USAGE
+        overrides["cv"] = args.cv
+    preset = replace(preset, **overrides)
+    systems = list(dict.fromkeys(args.systems or preset.systems))
+    unknown = [s for s in systems if s not in SYSTEM_ORDER]
+    if unknown:
+        print(
+            f"error: unknown system(s) {', '.join(unknown)}; valid: {', '.join(SYSTEM_ORDER)}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    runnable = []
+    for system in systems:
+        reason = availability(system)
+        if reason is None:
+            runnable.append(system)
+        else:
+            print(f"Skipping {system}: {reason}.")
+    try:
+        datasets = resolve_datasets(args.datasets or preset.datasets, args.data_dir)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not runnable or not datasets:
+        print("Nothing to run: no available system or no dataset left.")
+        return 0
+    config = SuiteConfig(
+        preset=preset,
+        datasets=datasets,
+        systems=runnable,
+        seeds=list(range(args.seeds if args.seeds is not None else preset.seeds)),
+        results=Path(args.results),
+        run_timeout=args.run_timeout if args.run_timeout is not None else preset.run_timeout,
+        jobs=args.jobs,
+        command=_command(argv),
+    )
+    print(describe_config(config))
+    started = time.monotonic()
+    new = run_suite(config)
+    statuses = [r["status"] for r in new]
+    counts = ", ".join(f"{statuses.count(s)} {s}" for s in dict.fromkeys(statuses)) or "none"
+    print(f"Done in {time.monotonic() - started:.1f} s: {len(new)} new run(s) ({counts}).")
+    return 0
+
+
+def _report(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from benchmarks.summary import write_summary
+
+    try:
+        path = write_summary(args.results, args.out, _command(argv))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Wrote {path}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m benchmarks``; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args, argv)
+        return _report(args, argv)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

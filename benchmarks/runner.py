@@ -1,0 +1,469 @@
+"""Run systems x datasets x seeds, one child process per run, appending JSON lines.
+
+Each (system, dataset, seed) run happens in its own process (``forkserver``
+start method, with the heavy imports preloaded once), in its own process group,
+so a run that overruns ``run_timeout`` is killed together with anything it
+started and recorded with status "timeout". The parent is the only writer of
+the results file: one JSON object per line, appended and flushed as each run
+ends, so an interrupted suite resumes where it stopped.
+
+Protocol of one run: the table is split once per seed into 75% search / 25% test
+(``train_test_split(stratify=y, random_state=seed)``), the same split for every
+system; the system is fitted on the search part (labels encoded 0..n-1) and
+scored on the test part. ``wall_time`` is the fit (search and refit) plus the
+prediction of the test part.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing
+import multiprocessing.connection
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from benchmarks.datasets import REPO_ROOT, DatasetSpec
+from benchmarks.presets import Preset
+
+__all__ = [
+    "DEFAULT_RESULTS",
+    "SuiteConfig",
+    "Task",
+    "completed_keys",
+    "describe_config",
+    "execute",
+    "provenance",
+    "read_records",
+    "run_suite",
+]
+
+DEFAULT_RESULTS = REPO_ROOT / "benchmarks" / "results" / "results.jsonl"
+TEST_SIZE = 0.25
+#: Seconds between checks of running children for a result or an overrun.
+POLL = 0.2
+#: Modules the forkserver imports once for all runs.
+PRELOAD = (
+    "numpy",
+    "pandas",
+    "scipy.stats",
+    "sklearn.ensemble",
+    "sklearn.model_selection",
+    "sklearn.neighbors",
+    "sklearn.svm",
+    "xgboost",
+    "hyperopt",
+)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One (system, dataset, seed) run and the budget it gets."""
+
+    system: str
+    dataset: DatasetSpec
+    seed: int
+    max_evals: int
+    cv: int
+    time_budget: float | None = None
+    budget_notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str, int, int, int]:
+        """What identifies a run for resuming: the budget is part of it."""
+        return (self.system, self.dataset.name, self.seed, self.max_evals, self.cv)
+
+
+# -- results file -------------------------------------------------------------------
+
+
+def read_records(path: str | Path, say: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """Every record of a JSON-lines results file (unreadable lines are reported and skipped)."""
+    source = Path(path)
+    if not source.is_file():
+        return []
+    records = []
+    with source.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                say(f"{source}:{number}: skipping a line that is not JSON ({exc.msg})")
+                continue
+            if isinstance(record, dict):
+                records.append(record)
+    return records
+
+
+def record_key(record: dict[str, Any]) -> tuple[Any, ...]:
+    """(system, dataset, seed, max_evals, cv) of a record."""
+    budget = record.get("budget") or {}
+    return (
+        record.get("system"),
+        record.get("dataset"),
+        record.get("seed"),
+        budget.get("max_evals"),
+        budget.get("cv"),
+    )
+
+
+def completed_keys(records: Iterable[dict[str, Any]]) -> set[tuple[Any, ...]]:
+    """Keys of the runs already finished with status "ok"."""
+    return {record_key(r) for r in records if r.get("status") == "ok"}
+
+
+def _append(path: Path, record: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record, default=_json_default) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):  # NumPy scalars
+        return value.item()
+    return str(value)
+
+
+# -- provenance ---------------------------------------------------------------------
+
+
+def _git(*args: str) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10, check=True
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip()
+
+
+def provenance() -> dict[str, Any]:
+    """automodel version, git commit (and whether the tree had changes) and the machine."""
+    try:
+        automodel_version: str | None = version("automodel")
+    except PackageNotFoundError:
+        automodel_version = None
+    commit = _git("rev-parse", "--short", "HEAD")
+    dirty = _git("status", "--porcelain", "--untracked-files=no")
+    return {
+        "automodel_version": automodel_version,
+        "git_commit": commit or None,
+        "git_dirty": None if dirty is None or not commit else bool(dirty),
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpu_count": os.cpu_count(),
+        },
+    }
+
+
+# -- one run (in the child process) ------------------------------------------------
+
+
+def execute(task: Task) -> dict[str, Any]:
+    """Split, fit the system on the search part, score it on the test part."""
+    import numpy as np
+    from sklearn.metrics import accuracy_score
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import LabelEncoder
+
+    from benchmarks.systems import SYSTEMS, Budget
+
+    X, labels = task.dataset.load()
+    y = LabelEncoder().fit_transform(labels)
+    X_search, X_test, y_search, y_test = train_test_split(
+        X, y, test_size=TEST_SIZE, stratify=y, random_state=task.seed
+    )
+    budget = Budget(task.max_evals, task.cv, task.time_budget)
+    started = time.perf_counter()
+    fitted = SYSTEMS[task.system](X_search, y_search, task.seed, budget)
+    predicted = np.asarray(fitted.predict(X_test))
+    wall_time = time.perf_counter() - started
+    return {
+        "n_train": len(y_search),
+        "n_test": len(y_test),
+        "test_accuracy": float(accuracy_score(y_test, predicted.astype(y_test.dtype))),
+        "cv_score": fitted.cv_score,
+        "wall_time": wall_time,
+        "n_evals": fitted.n_evals,
+        "n_failures": fitted.n_failures,
+        "details": fitted.details,
+    }
+
+
+def _child_main(conn: Any, task: Task) -> None:
+    """Entry of a run's process: its own process group, one thread, quiet warnings."""
+    if hasattr(os, "setpgrp"):
+        os.setpgrp()
+    warnings.simplefilter("ignore")
+    try:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1):
+            result = execute(task)
+        conn.send(("ok", result))
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+        text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        conn.send(("error", {"message": text, "traceback": traceback.format_exc()[-4000:]}))
+    finally:
+        conn.close()
+
+
+def _kill_group(process: Any) -> None:
+    """Kill what is left of a run's process group (workers it may have started)."""
+    if process.pid is not None and hasattr(os, "killpg"):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _kill(process: Any) -> None:
+    """Kill a run's process and its process group (whatever it started)."""
+    _kill_group(process)
+    process.kill()
+    process.join(5)
+
+
+@dataclass
+class _Running:
+    task: Task
+    process: Any
+    conn: Any
+    started: float
+
+
+def _context() -> Any:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        # Imported once in the server, so each run starts fast. Only third-party
+        # modules: a broken automodel must fail one run, not the server.
+        ctx.set_forkserver_preload(list(PRELOAD))
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+# -- the suite ----------------------------------------------------------------------
+
+
+@dataclass
+class SuiteConfig:
+    """What ``run`` was asked to do (a preset with the command line's overrides)."""
+
+    preset: Preset
+    datasets: Sequence[DatasetSpec]
+    systems: Sequence[str]
+    seeds: Sequence[int]
+    results: Path
+    run_timeout: float
+    jobs: int = 1
+    command: str = ""
+
+
+def _flaml_budget(
+    records: Sequence[dict[str, Any]], dataset: str, max_evals: int, cv: int, fallback: float
+) -> tuple[float, str]:
+    """Median wall time of automodel-tpe on ``dataset`` (same budget), else ``fallback``."""
+    times = [
+        r["wall_time"]
+        for r in records
+        if r.get("status") == "ok"
+        and record_key(r)[:2] == ("automodel-tpe", dataset)
+        and record_key(r)[3:] == (max_evals, cv)
+    ]
+    if times:
+        return round(statistics.median(times), 1), f"median automodel-tpe wall time ({len(times)})"
+    return fallback, "fixed (no automodel-tpe result yet)"
+
+
+def _record(
+    task: Task,
+    config: SuiteConfig,
+    shape: dict[str, int],
+    outcome: dict[str, Any],
+    common: dict[str, Any],
+) -> dict[str, Any]:
+    budget = {"max_evals": task.max_evals, "cv": task.cv, "run_timeout": config.run_timeout}
+    if task.time_budget is not None:
+        budget["time_budget"] = task.time_budget
+    budget.update(task.budget_notes)
+    record: dict[str, Any] = {
+        "system": task.system,
+        "dataset": task.dataset.name,
+        "seed": task.seed,
+        **shape,
+        "n_train": None,
+        "n_test": None,
+        "test_accuracy": None,
+        "cv_score": None,
+        "wall_time": None,
+        "n_evals": None,
+        "n_failures": None,
+        "status": outcome["status"],
+        "message": outcome.get("message"),
+        "details": {},
+    }
+    record.update({k: v for k, v in outcome.items() if k in record and k != "status"})
+    record.update(
+        {
+            "preset": config.preset.name,
+            "budget": budget,
+            **common,
+            "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+            "command": config.command,
+        }
+    )
+    return record
+
+
+def _describe(outcome: dict[str, Any]) -> str:
+    if outcome["status"] == "ok":
+        cv = outcome.get("cv_score")
+        evals = outcome.get("n_evals")
+        failures = outcome.get("n_failures")
+        return (
+            f"ok  test {outcome['test_accuracy']:.4f}"
+            + (f"  cv {cv:.4f}" if cv is not None else "")
+            + (f"  {evals} evals" if evals is not None else "")
+            + (f" ({failures} failed)" if failures else "")
+            + f"  {outcome['wall_time']:.1f} s"
+        )
+    return f"{outcome['status']}: {outcome.get('message')}"
+
+
+def run_suite(config: SuiteConfig, say: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """Run every pending (system, dataset, seed) of ``config``; return the new records."""
+    records = read_records(config.results, say)
+    done = completed_keys(records)
+    shapes = {spec.name: spec.shape() for spec in config.datasets}
+    preset = config.preset
+    # FLAML's time budget comes from automodel-tpe's wall times: its runs go last.
+    first = [s for s in config.systems if s != "flaml"]
+    last = [s for s in config.systems if s == "flaml"]
+    tasks = [
+        Task(system, spec, seed, preset.max_evals, preset.cv)
+        for systems in (first, last)
+        for spec in config.datasets
+        for seed in config.seeds
+        for system in systems
+    ]
+    pending = [t for t in tasks if t.key not in done]
+    skipped = len(tasks) - len(pending)
+    if skipped:
+        say(f"Skipping {skipped} run(s) already in {config.results} with status ok.")
+    if not pending:
+        say("Nothing to run.")
+        return []
+    common = provenance()
+    ctx = _context()
+    new: list[dict[str, Any]] = []
+    running: list[_Running] = []
+    total = len(pending)
+    queue = list(pending)
+
+    def finish(item: _Running, outcome: dict[str, Any]) -> None:
+        record = _record(item.task, config, shapes[item.task.dataset.name], outcome, common)
+        _append(config.results, record)
+        records.append(record)
+        new.append(record)
+        task = item.task
+        say(
+            f"[{len(new)}/{total}] {task.system} {task.dataset.name} seed={task.seed}: "
+            + _describe(outcome)
+        )
+
+    def start(task: Task) -> None:
+        if task.system == "flaml":
+            seconds, source = _flaml_budget(
+                records, task.dataset.name, task.max_evals, task.cv, preset.flaml_budget
+            )
+            task = replace(task, time_budget=seconds, budget_notes={"time_budget_source": source})
+        receive, send = ctx.Pipe(duplex=False)
+        # Not a daemon: automodel may start worker processes of its own.
+        process = ctx.Process(target=_child_main, args=(send, task), daemon=False)
+        item = _Running(task, process, receive, time.monotonic())
+        try:
+            process.start()
+        except (OSError, EOFError) as exc:
+            send.close()
+            receive.close()
+            finish(item, {"status": "error", "message": f"could not start the run: {exc!r}"})
+            return
+        send.close()
+        running.append(item)
+
+    try:
+        while queue or running:
+            while queue and len(running) < max(1, config.jobs):
+                start(queue.pop(0))
+            ready = multiprocessing.connection.wait([r.conn for r in running], timeout=POLL)
+            for item in [r for r in running if r.conn in ready]:
+                running.remove(item)
+                try:
+                    kind, payload = item.conn.recv()
+                except (EOFError, OSError):
+                    item.process.join(5)
+                    kind, payload = (
+                        "error",
+                        {"message": f"the run's process died (exit code {item.process.exitcode})"},
+                    )
+                item.conn.close()
+                item.process.join(5)
+                # A run is over once it has answered: nothing it started may linger.
+                if item.process.is_alive():
+                    _kill(item.process)
+                else:
+                    _kill_group(item.process)
+                if kind == "ok":
+                    finish(item, {"status": "ok", **payload})
+                else:
+                    details = {"traceback": payload.get("traceback")}
+                    finish(
+                        item, {"status": "error", "message": payload["message"], "details": details}
+                    )
+            now = time.monotonic()
+            for item in [r for r in running if now - r.started > config.run_timeout]:
+                running.remove(item)
+                _kill(item.process)
+                item.conn.close()
+                finish(
+                    item,
+                    {
+                        "status": "timeout",
+                        "message": f"stopped after {config.run_timeout:g} s (--run-timeout)",
+                        "wall_time": round(now - item.started, 3),
+                    },
+                )
+    except KeyboardInterrupt:
+        for item in running:
+            _kill(item.process)
+        say(f"Interrupted: {len(new)} run(s) recorded; run again to resume.")
+        raise
+    return new
+
+
+def describe_config(config: SuiteConfig) -> str:
+    """One paragraph saying what will run."""
+    preset = config.preset
+    return (
+        f"Preset {preset.name}: {len(config.systems)} system(s) x {len(config.datasets)} "
+        f"dataset(s) x {len(config.seeds)} seed(s); max_evals={preset.max_evals}, "
+        f"cv={preset.cv}, run timeout {config.run_timeout:g} s, {config.jobs} run(s) at a "
+        f"time; results -> {config.results}\n"
+        f"  systems: {', '.join(config.systems)}\n"
+        f"  datasets: {', '.join(spec.name for spec in config.datasets)}"
+    )

@@ -1,0 +1,643 @@
+"""``python -m benchmarks report``: REPORT.md and its PNG plots from a results file.
+
+Records are grouped by budget (``max_evals``, ``cv``); each group gets its own
+section. Within a group, a (system, dataset, seed) that ran several times
+counts once: its last "ok" record, else its last record.
+
+- test accuracy per dataset and system: mean ± std over seeds;
+- mean rank: systems ranked per (dataset, seed) by test accuracy (1 = best,
+  ties share the average rank; a run that failed or timed out ranks last),
+  averaged over the (dataset, seed) blocks every system of the group ran;
+- automodel-tpe against each other system, paired per (dataset, seed): a win
+  or a loss needs a difference of at least 0.5 percentage points, otherwise it
+  is a tie; a failed run loses to a finished one;
+- wall time, evaluations and failures per system; the runs that did not finish.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+from benchmarks.presets import SYSTEM_ORDER
+from benchmarks.runner import read_records
+
+__all__ = ["REFERENCE", "TIE_MARGIN", "load_frame", "write_summary"]
+
+#: The system the wins/ties/losses table is about.
+REFERENCE = "automodel-tpe"
+#: Differences of test accuracy below this (0.5 percentage points) are ties.
+TIE_MARGIN = 0.005
+_COLOURS = {
+    "automodel-tpe": "#1f77b4",
+    "automodel-rand": "#aec7e8",
+    "random-search": "#ff7f0e",
+    "optuna-tpe": "#2ca02c",
+    "flaml": "#9467bd",
+    "rf-default": "#7f7f7f",
+}
+_EXTRA_COLOURS = ["#8c564b", "#e377c2", "#bcbd22", "#17becf", "#d62728"]
+_DPI = 110
+
+
+# -- data ---------------------------------------------------------------------------
+
+
+def load_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """One row per (system, dataset, seed, max_evals, cv): the last ok run, else the last run."""
+    rows = []
+    for order, record in enumerate(records):
+        budget = record.get("budget") or {}
+        rows.append(
+            {
+                "order": order,
+                "system": record.get("system"),
+                "dataset": record.get("dataset"),
+                "seed": record.get("seed"),
+                "max_evals": budget.get("max_evals"),
+                "cv": budget.get("cv"),
+                "status": record.get("status"),
+                "message": record.get("message"),
+                "n_rows": record.get("n_rows"),
+                "n_features": record.get("n_features"),
+                "n_classes": record.get("n_classes"),
+                "test_accuracy": record.get("test_accuracy"),
+                "cv_score": record.get("cv_score"),
+                "wall_time": record.get("wall_time"),
+                "n_evals": record.get("n_evals"),
+                "n_failures": record.get("n_failures"),
+                "time_budget": budget.get("time_budget"),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    frame = frame.dropna(subset=["system", "dataset", "seed"])
+    frame["is_ok"] = frame["status"] == "ok"
+    keys = ["system", "dataset", "seed", "max_evals", "cv"]
+    frame = frame.sort_values(["is_ok", "order"]).groupby(keys, dropna=False).tail(1)
+    for column in ("test_accuracy", "cv_score", "wall_time", "n_evals", "n_failures"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    return frame.sort_values("order").reset_index(drop=True)
+
+
+def _systems(frame: pd.DataFrame) -> list[str]:
+    present = set(frame["system"])
+    known = [s for s in SYSTEM_ORDER if s in present]
+    return known + sorted(present - set(known))
+
+
+def _colour(system: str, systems: Sequence[str]) -> str:
+    if system in _COLOURS:
+        return _COLOURS[system]
+    others = [s for s in systems if s not in _COLOURS]
+    return _EXTRA_COLOURS[others.index(system) % len(_EXTRA_COLOURS)]
+
+
+def _datasets(frame: pd.DataFrame) -> list[str]:
+    sizes = frame.groupby("dataset")["n_rows"].max().fillna(0)
+    return sorted(sizes.index, key=lambda name: (sizes[name], name))
+
+
+def accuracy_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per dataset and system: mean, std and count of ok test accuracies, and runs."""
+    ok = frame[frame["is_ok"]]
+    stats = ok.groupby(["dataset", "system"])["test_accuracy"].agg(["mean", "std", "count"])
+    stats["runs"] = frame.groupby(["dataset", "system"]).size()
+    return stats
+
+
+def ranks(frame: pd.DataFrame, systems: Sequence[str]) -> tuple[pd.Series, int]:
+    """Mean rank per system over the (dataset, seed) blocks all ``systems`` ran."""
+    blocks = []
+    for _, block in frame.groupby(["dataset", "seed"]):
+        if set(block["system"]) >= set(systems):
+            scores = block.set_index("system")["test_accuracy"].where(
+                block.set_index("system")["is_ok"]
+            )
+            # Failed runs rank last (below any score); ties share the average rank.
+            filled = scores.reindex(systems).fillna(-1.0)
+            blocks.append(filled.rank(ascending=False, method="average"))
+    if not blocks:
+        return pd.Series(np.nan, index=list(systems)), 0
+    return pd.concat(blocks, axis=1).mean(axis=1), len(blocks)
+
+
+def wins_ties_losses(frame: pd.DataFrame, reference: str, other: str) -> dict[str, Any]:
+    """Paired (dataset, seed) comparison of ``reference`` against ``other``."""
+    a = frame[frame["system"] == reference].set_index(["dataset", "seed"])
+    b = frame[frame["system"] == other].set_index(["dataset", "seed"])
+    wins = ties = losses = 0
+    diffs = []
+    for key in a.index.intersection(b.index):
+        ok_a, ok_b = bool(a.at[key, "is_ok"]), bool(b.at[key, "is_ok"])
+        if ok_a and ok_b:
+            diff = float(a.at[key, "test_accuracy"]) - float(b.at[key, "test_accuracy"])
+            diffs.append(diff)
+            if diff >= TIE_MARGIN:
+                wins += 1
+            elif diff <= -TIE_MARGIN:
+                losses += 1
+            else:
+                ties += 1
+        elif ok_a:
+            wins += 1
+        elif ok_b:
+            losses += 1
+        else:
+            ties += 1
+    p_value = None
+    if wins + losses:
+        from scipy.stats import binomtest
+
+        p_value = float(binomtest(wins, wins + losses, 0.5).pvalue)
+    return {
+        "wins": wins,
+        "ties": ties,
+        "losses": losses,
+        "pairs": wins + ties + losses,
+        "mean_diff": float(np.mean(diffs)) if diffs else None,
+        "sign_p": p_value,
+    }
+
+
+def system_table(frame: pd.DataFrame, systems: Sequence[str]) -> pd.DataFrame:
+    """Wall time, evaluations and failures per system."""
+    rows = {}
+    for system in systems:
+        runs = frame[frame["system"] == system]
+        ok = runs[runs["is_ok"]]
+        rows[system] = {
+            "runs": len(runs),
+            "ok": int(runs["is_ok"].sum()),
+            "timeout": int((runs["status"] == "timeout").sum()),
+            "error": int((runs["status"] == "error").sum()),
+            "median_time": ok["wall_time"].median(),
+            "mean_time": ok["wall_time"].mean(),
+            "max_time": ok["wall_time"].max(),
+            "total_time": runs["wall_time"].sum(min_count=1),
+            "mean_evals": ok["n_evals"].mean(),
+            "trial_failures": ok["n_failures"].sum(min_count=1),
+            "mean_cv": ok["cv_score"].mean(),
+            "mean_test": ok["test_accuracy"].mean(),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+# -- formatting ---------------------------------------------------------------------
+
+
+def _pct(value: float | None, digits: int = 1) -> str:
+    if value is None or not np.isfinite(value):
+        return "–"
+    return f"{100 * value:.{digits}f}"
+
+
+def _seconds(value: Any) -> str:
+    if value is None or not np.isfinite(value):
+        return "–"
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: int = 1) -> list[str]:
+    """Markdown table; columns from index ``right`` on are right-aligned."""
+    lines = ["| " + " | ".join(headers) + " |"]
+    lines.append("|" + "|".join("---" if i < right else "---:" for i in range(len(headers))) + "|")
+    for row in rows:
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |")
+    return lines
+
+
+# -- plots ----------------------------------------------------------------------------
+
+
+def _figure(width: float, height: float) -> Figure:
+    figure = Figure(figsize=(width, height), dpi=_DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _save(figure: Figure, path: Path) -> None:
+    figure.savefig(path, dpi=_DPI)
+    figure.clear()
+
+
+def plot_accuracy(
+    stats: pd.DataFrame, datasets: Sequence[str], systems: Sequence[str], path: Path
+) -> None:
+    """Small multiples: per dataset, mean test accuracy (± std) of each system.
+
+    One panel per dataset with its own zoomed x-axis (differences between systems
+    are a few points, accuracies across datasets span 50-100%); points, not bars,
+    since a zoomed axis has no meaningful zero.
+    """
+    columns = min(4, len(datasets))
+    rows = math.ceil(len(datasets) / columns)
+    figure = _figure(2.9 * columns + 1.3, 0.32 * len(systems) * rows + 0.75 * rows + 0.9)
+    axes = figure.subplots(rows, columns, squeeze=False, sharey=True)
+    positions = np.arange(len(systems))[::-1]
+    for k, dataset in enumerate(datasets):
+        ax = axes[k // columns][k % columns]
+        means = np.array(
+            [100 * stats["mean"].get((dataset, s), np.nan) for s in systems], dtype=float
+        )
+        stds = np.nan_to_num(
+            np.array([100 * stats["std"].get((dataset, s), np.nan) for s in systems], dtype=float)
+        )
+        for position, system, mean, std in zip(positions, systems, means, stds, strict=True):
+            if np.isfinite(mean):
+                ax.errorbar(
+                    mean,
+                    position,
+                    xerr=std,
+                    fmt="o",
+                    markersize=6,
+                    color=_colour(system, systems),
+                    ecolor="black",
+                    elinewidth=1,
+                    capsize=3,
+                )
+        finite = np.isfinite(means)
+        if finite.any():
+            low = float(np.min(means[finite] - stds[finite]))
+            high = float(np.max(means[finite] + stds[finite]))
+            pad = max(0.12 * (high - low), 0.5)
+            ax.set_xlim(low - pad, high + pad)
+        for position, mean in zip(positions, means, strict=True):
+            if not np.isfinite(mean):
+                ax.text(
+                    0.02,
+                    position,
+                    "no finished run",
+                    transform=ax.get_yaxis_transform(),
+                    va="center",
+                    color="#d62728",
+                    fontsize="x-small",
+                )
+        ax.set_yticks(positions, systems)
+        ax.set_ylim(-0.6, len(systems) - 0.4)
+        ax.set_title(dataset, fontsize="medium")
+        ax.tick_params(axis="both", labelsize="small")
+        ax.grid(True, axis="x", alpha=0.3)
+        if k // columns == rows - 1 or k + columns >= len(datasets):
+            ax.set_xlabel("test accuracy (%)", fontsize="small")
+    for k in range(len(datasets), rows * columns):
+        axes[k // columns][k % columns].set_visible(False)
+    figure.suptitle("Test accuracy per dataset (mean ± std over seeds; x-axis zoomed per dataset)")
+    _save(figure, path)
+
+
+def plot_ranks(mean_ranks: pd.Series, n_blocks: int, systems: Sequence[str], path: Path) -> None:
+    """Mean rank per system (lower is better)."""
+    order = sorted(systems, key=lambda s: (np.nan_to_num(mean_ranks[s], nan=np.inf), s))
+    figure = _figure(7.0, 1.2 + 0.5 * len(order))
+    ax = figure.add_subplot()
+    positions = np.arange(len(order))[::-1]
+    values = [mean_ranks[s] for s in order]
+    ax.barh(positions, values, color=[_colour(s, systems) for s in order], height=0.6)
+    for position, value in zip(positions, values, strict=True):
+        if np.isfinite(value):
+            ax.text(value, position, f" {value:.2f}", va="center", fontsize="small")
+    ax.set_yticks(positions, order)
+    ax.set_xlim(0, len(systems) + 0.6)
+    ax.set_xlabel(f"mean rank over {n_blocks} (dataset, seed) blocks (1 = best)")
+    ax.set_ylabel("system")
+    ax.set_title("Mean rank by test accuracy (lower is better)")
+    ax.grid(True, axis="x", alpha=0.3)
+    _save(figure, path)
+
+
+def plot_wall_time(frame: pd.DataFrame, systems: Sequence[str], path: Path) -> None:
+    """Wall time of every finished run per system (log scale), with the median."""
+    figure = _figure(7.5, 1.2 + 0.55 * len(systems))
+    ax = figure.add_subplot()
+    rng = np.random.default_rng(0)
+    for k, system in enumerate(systems):
+        position = len(systems) - 1 - k
+        times = frame[(frame["system"] == system) & frame["is_ok"]]["wall_time"].dropna()
+        if times.empty:
+            continue
+        jitter = rng.uniform(-0.15, 0.15, size=len(times))
+        ax.scatter(
+            times,
+            position + jitter,
+            s=18,
+            alpha=0.85,
+            color=_colour(system, systems),
+            edgecolors="#333333",
+            linewidths=0.3,
+        )
+        median = float(times.median())
+        ax.plot([median, median], [position - 0.3, position + 0.3], color="black", linewidth=2)
+    ax.set_yticks(np.arange(len(systems))[::-1], systems)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("wall time per run (s, log scale; black bar: median)")
+    ax.set_ylabel("system")
+    ax.set_title("Wall time per run (search + refit + predict)")
+    ax.grid(True, axis="x", alpha=0.3, which="both")
+    _save(figure, path)
+
+
+def plot_wtl(results: dict[str, dict[str, Any]], path: Path) -> None:
+    """Stacked bars: wins, ties and losses of the reference system against each other."""
+    others = list(results)
+    figure = _figure(7.5, 1.3 + 0.5 * len(others))
+    ax = figure.add_subplot()
+    positions = np.arange(len(others))[::-1]
+    left = np.zeros(len(others))
+    for part, colour in (("wins", "#2ca02c"), ("ties", "#c7c7c7"), ("losses", "#d62728")):
+        values = np.array([results[o][part] for o in others], dtype=float)
+        ax.barh(positions, values, left=left, color=colour, height=0.6, label=part)
+        for position, start, value in zip(positions, left, values, strict=True):
+            if value:
+                ax.text(start + value / 2, position, f"{value:.0f}", ha="center", va="center")
+        left += values
+    ax.set_yticks(positions, [f"vs {o}" for o in others])
+    ax.set_xlabel("(dataset, seed) pairs")
+    ax.set_title(f"{REFERENCE}: wins / ties / losses (tie: |difference| < 0.5 pp)")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    _save(figure, path)
+
+
+# -- the report -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Context:
+    command: str
+    results: Path
+
+
+def _provenance(records: Sequence[dict[str, Any]], context: _Context) -> list[str]:
+    def distinct(getter: Callable[[dict[str, Any]], Any]) -> list[str]:
+        values = [getter(r) for r in records]
+        return list(dict.fromkeys(str(v) for v in values if v not in (None, "")))
+
+    commits = distinct(
+        lambda r: (
+            None
+            if r.get("git_commit") is None
+            else r["git_commit"] + (" (with uncommitted changes)" if r.get("git_dirty") else "")
+        )
+    )
+    machines = distinct(
+        lambda r: (
+            None
+            if not r.get("machine")
+            else f"{r['machine'].get('platform')}, Python {r['machine'].get('python')}, "
+            f"{r['machine'].get('cpu_count')} CPUs"
+        )
+    )
+    stamps = sorted(str(r["timestamp"]) for r in records if r.get("timestamp"))
+    lines = [
+        f"- Generated: {datetime.now(UTC).isoformat(timespec='seconds')} by "
+        f"`{context.command}` (do not edit by hand: rerun the command)",
+        f"- Results file: `{context.results}` ({len(records)} records"
+        + (f", runs from {stamps[0]} to {stamps[-1]})" if stamps else ")"),
+        f"- Report machine: {platform.platform()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs",
+        "- Run machine(s): " + ("; ".join(machines) or "unknown"),
+        "- automodel version(s): "
+        + (", ".join(distinct(lambda r: r.get("automodel_version"))) or "unknown"),
+        "- git commit(s): " + (", ".join(commits) or "unknown"),
+        "- Presets: " + (", ".join(distinct(lambda r: r.get("preset"))) or "unknown"),
+        "- Run command(s): "
+        + (", ".join(f"`{c}`" for c in distinct(lambda r: r.get("command"))) or "unknown"),
+    ]
+    return lines
+
+
+def _group_section(frame: pd.DataFrame, out: Path, suffix: str, heading: str | None) -> list[str]:
+    systems = _systems(frame)
+    datasets = _datasets(frame)
+    stats = accuracy_table(frame)
+    seeds = sorted(frame["seed"].unique())
+    lines: list[str] = []
+    level = "##"
+    if heading:
+        lines += [f"## {heading}", ""]
+        level = "###"
+
+    # Accuracy table.
+    lines += [
+        f"{level} Test accuracy (%) per dataset",
+        "",
+        f"Mean ± std over seeds ({', '.join(map(str, seeds))}); best mean per row in bold; "
+        "(k/n): only k of n runs finished.",
+        "",
+    ]
+    headers = ["dataset", "rows", "feat.", "classes", *systems]
+    rows = []
+    for dataset in datasets:
+        info = frame[frame["dataset"] == dataset].iloc[0]
+        means = {s: stats["mean"].get((dataset, s), np.nan) for s in systems}
+        best = max((v for v in means.values() if np.isfinite(v)), default=np.nan)
+        cells = []
+        for system in systems:
+            if (dataset, system) not in stats.index:
+                cells.append("–")
+                continue
+            row = stats.loc[(dataset, system)]
+            if not row["count"]:
+                cells.append("failed")
+                continue
+            text = _pct(row["mean"])
+            if row["count"] > 1:
+                text += f" ± {_pct(row['std'])}"
+            if np.isfinite(best) and abs(row["mean"] - best) < 1e-12:
+                text = f"**{text}**"
+            if row["count"] < row["runs"]:
+                text += f" ({int(row['count'])}/{int(row['runs'])})"
+            cells.append(text)
+        rows.append(
+            [
+                dataset,
+                _int_text(info["n_rows"]),
+                _int_text(info["n_features"]),
+                _int_text(info["n_classes"]),
+                *cells,
+            ]
+        )
+    lines += _table(headers, rows)
+    lines += ["", f"![Test accuracy per dataset](accuracy{suffix}.png)", ""]
+    plot_accuracy(stats, datasets, systems, out / f"accuracy{suffix}.png")
+
+    # Ranks.
+    mean_ranks, n_blocks = ranks(frame, systems)
+    lines += [
+        f"{level} Mean rank",
+        "",
+        f"Rank of each system per (dataset, seed) by test accuracy (1 = best, ties share "
+        f"the average rank, a failed run ranks last), averaged over the {n_blocks} blocks "
+        "that every system ran.",
+        "",
+    ]
+    order = sorted(systems, key=lambda s: (np.nan_to_num(mean_ranks[s], nan=np.inf), s))
+    lines += _table(
+        ["system", "mean rank"],
+        [[s, f"{mean_ranks[s]:.2f}" if np.isfinite(mean_ranks[s]) else "–"] for s in order],
+    )
+    lines += ["", f"![Mean rank](ranks{suffix}.png)", ""]
+    plot_ranks(mean_ranks, n_blocks, systems, out / f"ranks{suffix}.png")
+
+    # Wins / ties / losses.
+    if REFERENCE in systems and len(systems) > 1:
+        results = {o: wins_ties_losses(frame, REFERENCE, o) for o in systems if o != REFERENCE}
+        lines += [
+            f"{level} {REFERENCE} against each system",
+            "",
+            "Paired per (dataset, seed). Win / loss: test accuracy higher / lower by at least "
+            "0.5 percentage points, otherwise a tie; a run that failed loses to one that "
+            "finished. Mean difference over pairs where both finished. The sign test "
+            "(wins vs losses, ties dropped) treats seeds of one dataset as independent, "
+            "which they are not quite: read it as a rough guide.",
+            "",
+        ]
+        rows = []
+        for other, r in results.items():
+            rows.append(
+                [
+                    other,
+                    str(r["wins"]),
+                    str(r["ties"]),
+                    str(r["losses"]),
+                    str(r["pairs"]),
+                    "–" if r["mean_diff"] is None else f"{100 * r['mean_diff']:+.2f}",
+                    "–" if r["sign_p"] is None else f"{r['sign_p']:.3g}",
+                ]
+            )
+        lines += _table(
+            ["against", "wins", "ties", "losses", "pairs", "mean diff (pp)", "sign test p"], rows
+        )
+        lines += ["", f"![Wins, ties and losses](wtl{suffix}.png)", ""]
+        plot_wtl(results, out / f"wtl{suffix}.png")
+
+    # Wall time and failures.
+    table = system_table(frame, systems)
+    lines += [
+        f"{level} Wall time, evaluations and failures per system",
+        "",
+        "Wall time of one run: search and refit on the search part plus prediction of the "
+        "test part, in its own process. Trial failures: candidates the system reported as "
+        "failed inside finished runs.",
+        "",
+    ]
+    rows = []
+    for system in systems:
+        r = table.loc[system]
+        rows.append(
+            [
+                system,
+                f"{int(r['ok'])}/{int(r['runs'])}",
+                str(int(r["timeout"])),
+                str(int(r["error"])),
+                _seconds(r["median_time"]),
+                _seconds(r["mean_time"]),
+                _seconds(r["max_time"]),
+                _seconds(r["total_time"]),
+                "–" if not np.isfinite(r["mean_evals"]) else f"{r['mean_evals']:.1f}",
+                _int_text(r["trial_failures"]),
+                _pct(r["mean_cv"]),
+                _pct(r["mean_test"]),
+            ]
+        )
+    lines += _table(
+        [
+            "system",
+            "ok runs",
+            "timeouts",
+            "errors",
+            "median s",
+            "mean s",
+            "max s",
+            "total s",
+            "evals/run",
+            "trial failures",
+            "mean CV %",
+            "mean test %",
+        ],
+        rows,
+    )
+    lines += ["", f"![Wall time per run](walltime{suffix}.png)", ""]
+    plot_wall_time(frame, systems, out / f"walltime{suffix}.png")
+
+    flaml = frame[(frame["system"] == "flaml") & frame["time_budget"].notna()]
+    if not flaml.empty:
+        budgets = flaml.groupby("dataset")["time_budget"].median()
+        lines += [
+            "FLAML's time budget per dataset (s): "
+            + ", ".join(f"{d} {_seconds(v)}" for d, v in budgets.items()),
+            "",
+        ]
+
+    failed = frame[~frame["is_ok"]]
+    lines += [f"{level} Runs that did not finish", ""]
+    if failed.empty:
+        lines += ["None.", ""]
+    else:
+        rows = [
+            [r.system, r.dataset, str(r.seed), str(r.status), _short(r.message)]
+            for r in failed.itertuples()
+        ]
+        lines += _table(["system", "dataset", "seed", "status", "message"], rows, right=99)
+        lines.append("")
+    return lines
+
+
+def _int_text(value: Any) -> str:
+    try:
+        return str(int(value))
+    except (TypeError, ValueError):
+        return "–"
+
+
+def _short(message: Any, limit: int = 160) -> str:
+    text = " ".join(str(message or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def write_summary(
+    results: str | Path, out_dir: str | Path, command: str, say: Callable[[str], None] = print
+) -> Path:
+    """Write ``REPORT.md`` and its PNGs into ``out_dir`` from the results file; return its path."""
+    out = Path(out_dir)
+    records = read_records(results, say)
+    if not records:
+        raise ValueError(f"No results in {str(results)!r}; run `python -m benchmarks run` first.")
+    out.mkdir(parents=True, exist_ok=True)
+    frame = load_frame(records)
+    lines = ["# automodel benchmark report", ""]
+    lines += _provenance(records, _Context(command, Path(results)))
+    lines += [
+        "",
+        "Protocol: for each dataset and seed, one stratified 75% / 25% split (the same for "
+        "every system); each system searches on the 75% with its own cross-validation and is "
+        "scored once on the 25%. Every search system gets the same number of candidates "
+        "(max_evals) and folds (cv). See benchmarks/README.md.",
+        "",
+    ]
+    groups = list(frame.groupby(["max_evals", "cv"], dropna=False, sort=False))
+    groups.sort(key=lambda item: -len(item[1]))
+    for (max_evals, cv), group in groups:
+        suffix = "" if len(groups) == 1 else f"_e{_int_text(max_evals)}_cv{_int_text(cv)}"
+        heading = f"Budget: max_evals={_int_text(max_evals)}, cv={_int_text(cv)}"
+        lines += _group_section(group.reset_index(drop=True), out, suffix, heading)
+    path = out / "REPORT.md"
+    path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    return path

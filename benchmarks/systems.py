@@ -1,0 +1,471 @@
+"""The systems the benchmark compares, each fitted on the search part of a split.
+
+Every system is a function ``fit(X, y, seed, budget) -> Fitted``: ``X`` is the
+search part (a DataFrame), ``y`` its labels encoded 0..n-1. ``Fitted`` holds a
+``predict`` callable, the system's own CV score of its choice, the number of
+candidates it evaluated and how many of them failed.
+
+The baselines share one plain scikit-learn column step (:func:`column_step`):
+median imputation for numbers; most-frequent imputation then one-hot (for KNN
+and SVM) or ordinal codes (for trees) for text columns. Every estimator is
+single-threaded, as automodel's are, so wall times compare.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import loguniform, randint, uniform
+from sklearn.base import BaseEstimator
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold, cross_val_score
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import (
+    MinMaxScaler,
+    Normalizer,
+    OneHotEncoder,
+    OrdinalEncoder,
+    StandardScaler,
+)
+from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeClassifier
+from sklearn.utils import check_random_state
+from xgboost import XGBClassifier
+
+from benchmarks.presets import SYSTEM_ORDER
+
+__all__ = ["SYSTEMS", "Budget", "Fitted", "LogUniformInt", "OneOf", "column_step"]
+
+#: Same bound as automodel's SVM family, so libsvm cannot run for minutes.
+SVC_MAX_ITER = 200_000
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What every search system gets: ``max_evals`` candidates, ``cv`` folds.
+
+    ``time_budget`` is FLAML's budget in seconds (it has no candidate count).
+    """
+
+    max_evals: int
+    cv: int
+    time_budget: float | None = None
+
+
+@dataclass
+class Fitted:
+    """A fitted system: how to predict, and what its search reported."""
+
+    predict: Callable[[Any], np.ndarray]
+    cv_score: float | None
+    n_evals: int | None
+    n_failures: int | None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+# -- distributions scikit-learn's samplers accept (anything with ``rvs``) -----------
+
+
+class LogUniformInt:
+    """An integer whose log is uniform on ``[log(low), log(high)]`` (hyperopt's qloguniform)."""
+
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = int(low), int(high)
+        self._dist = loguniform(self.low, self.high) if self.high > self.low else None
+
+    def rvs(self, size: Any = None, random_state: Any = None) -> Any:
+        """Draw one integer (or an array of ``size``)."""
+        if self._dist is None:
+            value = np.full(size if size is not None else (), self.low)
+        else:
+            value = self._dist.rvs(size=size, random_state=random_state)
+        value = np.clip(np.round(value), self.low, self.high).astype(int)
+        return int(value) if size is None else value
+
+    def __repr__(self) -> str:
+        return f"LogUniformInt({self.low}, {self.high})"
+
+
+class OneOf:
+    """Pick one option uniformly; an option with ``rvs`` is then sampled (like ``hp.choice``)."""
+
+    def __init__(self, options: list[Any]) -> None:
+        self.options = list(options)
+
+    def rvs(self, size: Any = None, random_state: Any = None) -> Any:
+        """Draw one value (``size`` is not supported: the samplers draw one at a time)."""
+        if size is not None:
+            raise ValueError("OneOf draws one value at a time")
+        rng = check_random_state(random_state)
+        option = self.options[rng.randint(len(self.options))]
+        return option.rvs(random_state=rng) if hasattr(option, "rvs") else option
+
+    def __repr__(self) -> str:
+        return f"OneOf({self.options!r})"
+
+
+# -- shared pieces ------------------------------------------------------------------
+
+
+def column_step(X: pd.DataFrame, encoding: str) -> ColumnTransformer:
+    """Impute numbers (median); impute and encode other columns ("onehot"/"ordinal")."""
+    numeric = [c for c in X.columns if pd.api.types.is_numeric_dtype(X[c].dtype)]
+    numeric = [c for c in numeric if not pd.api.types.is_bool_dtype(X[c].dtype)]
+    other = [c for c in X.columns if c not in numeric]
+    encoder: Any
+    if encoding == "onehot":
+        encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+    else:
+        encoder = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)
+    steps: list[tuple[str, Any, list[Any]]] = []
+    if numeric:
+        steps.append(("num", SimpleImputer(strategy="median", keep_empty_features=True), numeric))
+    if other:
+        steps.append(
+            ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"), encoder), other)
+        )
+    return ColumnTransformer(steps, remainder="drop", sparse_threshold=0.0)
+
+
+def _folds(cv: int, seed: int) -> StratifiedKFold:
+    return StratifiedKFold(cv, shuffle=True, random_state=seed)
+
+
+def _knn_high(n_rows: int, cv: int) -> int:
+    """automodel's bound on n_neighbors: rows of a training fold, at most 50."""
+    return max(2, min(50, n_rows - math.ceil(n_rows / cv)))
+
+
+def _xgb(seed: int, **params: Any) -> XGBClassifier:
+    return XGBClassifier(tree_method="hist", verbosity=0, n_jobs=1, random_state=seed, **params)
+
+
+SCALERS: dict[str, Any] = {
+    "none": "passthrough",
+    "standard": StandardScaler,
+    "minmax": MinMaxScaler,
+    "normalize": Normalizer,
+}
+
+
+def _scaler(name: str) -> Any:
+    made = SCALERS[name]
+    return made if isinstance(made, str) else made()
+
+
+# -- the systems ------------------------------------------------------------------
+
+
+def _automodel(algo: str) -> Callable[[pd.DataFrame, np.ndarray, int, Budget], Fitted]:
+    def fit(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget) -> Fitted:
+        from automodel import AutoModelClassifier
+
+        model = AutoModelClassifier(
+            max_evals=budget.max_evals, cv=budget.cv, algo=algo, random_state=seed
+        ).fit(X, y)
+        status = list(model.cv_results_["status"])
+        return Fitted(
+            predict=model.predict,
+            cv_score=float(model.best_score_),
+            n_evals=len(status),
+            n_failures=sum(s != "ok" for s in status),
+            details={
+                "best_family": model.best_params_.get("family"),
+                "stop_reason": getattr(model, "stop_reason_", None),
+                "search_time": getattr(model, "search_time_", None),
+            },
+        )
+
+    return fit
+
+
+def fit_rf_default(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget) -> Fitted:
+    """A default random forest; its CV score from ``budget.cv`` stratified folds."""
+    pipeline = Pipeline(
+        [("prep", column_step(X, "ordinal")), ("model", RandomForestClassifier(random_state=seed))]
+    )
+    scores = cross_val_score(pipeline, X, y, cv=_folds(budget.cv, seed))
+    pipeline.fit(X, y)
+    return Fitted(pipeline.predict, float(np.mean(scores)), 1, 0, {"best_family": "forest"})
+
+
+def random_search_space(X: pd.DataFrame, cv: int, seed: int) -> list[dict[str, Any]]:
+    """One param-distribution dict per family, mirroring automodel's space.
+
+    RandomizedSearchCV picks a dict uniformly per candidate, as ``hp.choice``
+    picks a family. Log-uniform where automodel is (C, gamma, learning_rate,
+    reg_*, min_child_weight; counts through :class:`LogUniformInt`).
+    """
+    onehot, ordinal = column_step(X, "onehot"), column_step(X, "ordinal")
+    scalers = [_scaler(name) for name in SCALERS]
+    max_features = OneOf(["sqrt", "log2", uniform(0.1, 0.9)])
+    return [
+        {
+            "prep": [onehot],
+            "scale": scalers,
+            "model": [KNeighborsClassifier()],
+            "model__n_neighbors": LogUniformInt(1, _knn_high(len(X), cv)),
+            "model__weights": ["uniform", "distance"],
+            "model__p": [1, 2],
+        },
+        {
+            "prep": [onehot],
+            "scale": scalers,
+            "model": [SVC(max_iter=SVC_MAX_ITER, random_state=seed)],
+            "model__C": loguniform(1e-3, 1e3),
+            "model__kernel": ["rbf", "linear", "poly", "sigmoid"],
+            "model__gamma": loguniform(1e-4, 10.0),
+            "model__degree": randint(2, 5),
+            "model__coef0": uniform(-1.0, 2.0),
+        },
+        {
+            "prep": [ordinal],
+            "scale": ["passthrough"],
+            "model": [DecisionTreeClassifier(random_state=seed)],
+            "model__criterion": ["gini", "entropy", "log_loss"],
+            "model__max_depth": OneOf([None, randint(1, 31)]),
+            "model__min_samples_split": LogUniformInt(2, 40),
+            "model__min_samples_leaf": LogUniformInt(1, 20),
+            "model__max_features": OneOf([None, "sqrt", "log2", uniform(0.1, 0.9)]),
+        },
+        {
+            "prep": [ordinal],
+            "scale": ["passthrough"],
+            "model": [RandomForestClassifier(random_state=seed, n_jobs=1)],
+            "model__n_estimators": LogUniformInt(10, 500),
+            "model__criterion": ["gini", "entropy"],
+            "model__max_depth": OneOf([None, randint(2, 31)]),
+            "model__max_features": max_features,
+            "model__min_samples_leaf": LogUniformInt(1, 20),
+            "model__bootstrap": [True, False],
+        },
+        {
+            "prep": [ordinal],
+            "scale": ["passthrough"],
+            "model": [_xgb(seed)],
+            "model__n_estimators": LogUniformInt(20, 500),
+            "model__learning_rate": loguniform(0.01, 0.5),
+            "model__max_depth": randint(2, 11),
+            "model__subsample": uniform(0.5, 0.5),
+            "model__colsample_bytree": uniform(0.4, 0.6),
+            "model__min_child_weight": loguniform(0.5, 20.0),
+            "model__reg_lambda": loguniform(1e-3, 10.0),
+            "model__reg_alpha": loguniform(1e-4, 1.0),
+        },
+    ]
+
+
+_FAMILY_OF = {
+    KNeighborsClassifier: "knn",
+    SVC: "svm",
+    DecisionTreeClassifier: "tree",
+    RandomForestClassifier: "forest",
+    XGBClassifier: "xgboost",
+}
+
+
+def _family(estimator: BaseEstimator) -> str:
+    return _FAMILY_OF.get(type(estimator), type(estimator).__name__)
+
+
+def fit_random_search(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget) -> Fitted:
+    """scikit-learn's RandomizedSearchCV over the five families, ``max_evals`` candidates."""
+    pipeline = Pipeline(
+        [("prep", "passthrough"), ("scale", "passthrough"), ("model", KNeighborsClassifier())]
+    )
+    search = RandomizedSearchCV(
+        pipeline,
+        random_search_space(X, budget.cv, seed),
+        n_iter=budget.max_evals,
+        cv=_folds(budget.cv, seed),
+        error_score=np.nan,
+        random_state=seed,
+    ).fit(X, y)
+    means = np.asarray(search.cv_results_["mean_test_score"], dtype=float)
+    return Fitted(
+        predict=search.predict,
+        cv_score=float(search.best_score_),
+        n_evals=len(means),
+        n_failures=int(np.isnan(means).sum()),
+        details={"best_family": _family(search.best_estimator_.named_steps["model"])},
+    )
+
+
+def _optuna_pipeline(trial: Any, X: pd.DataFrame, cv: int, seed: int) -> Pipeline:
+    """automodel's space written with Optuna's define-by-run suggestions."""
+    family = trial.suggest_categorical("family", ["knn", "svm", "tree", "forest", "xgboost"])
+    scaler = "none"
+    if family in ("knn", "svm"):
+        scaler = trial.suggest_categorical(f"{family}.scaler", list(SCALERS))
+    if family == "knn":
+        model: Any = KNeighborsClassifier(
+            n_neighbors=trial.suggest_int("knn.n_neighbors", 1, _knn_high(len(X), cv), log=True),
+            weights=trial.suggest_categorical("knn.weights", ["uniform", "distance"]),
+            p=trial.suggest_categorical("knn.p", [1, 2]),
+        )
+    elif family == "svm":
+        kernel = trial.suggest_categorical("svm.kernel", ["rbf", "linear", "poly", "sigmoid"])
+        params: dict[str, Any] = {"C": trial.suggest_float("svm.C", 1e-3, 1e3, log=True)}
+        if kernel != "linear":
+            params["gamma"] = trial.suggest_float(f"svm.{kernel}.gamma", 1e-4, 10.0, log=True)
+        if kernel == "poly":
+            params["degree"] = trial.suggest_int("svm.poly.degree", 2, 4)
+            params["coef0"] = trial.suggest_float("svm.poly.coef0", 0.0, 1.0)
+        if kernel == "sigmoid":
+            params["coef0"] = trial.suggest_float("svm.sigmoid.coef0", -1.0, 1.0)
+        model = SVC(kernel=kernel, max_iter=SVC_MAX_ITER, random_state=seed, **params)
+    elif family == "tree":
+        depth = trial.suggest_categorical("tree.depth_limited", [False, True])
+        fraction = trial.suggest_categorical("tree.max_features", ["all", "sqrt", "log2", "frac"])
+        model = DecisionTreeClassifier(
+            criterion=trial.suggest_categorical("tree.criterion", ["gini", "entropy", "log_loss"]),
+            max_depth=trial.suggest_int("tree.max_depth", 1, 30) if depth else None,
+            min_samples_split=trial.suggest_int("tree.min_samples_split", 2, 40, log=True),
+            min_samples_leaf=trial.suggest_int("tree.min_samples_leaf", 1, 20, log=True),
+            max_features=(
+                trial.suggest_float("tree.max_features_fraction", 0.1, 1.0)
+                if fraction == "frac"
+                else None
+                if fraction == "all"
+                else fraction
+            ),
+            random_state=seed,
+        )
+    elif family == "forest":
+        depth = trial.suggest_categorical("forest.depth_limited", [False, True])
+        fraction = trial.suggest_categorical("forest.max_features", ["sqrt", "log2", "frac"])
+        model = RandomForestClassifier(
+            n_estimators=trial.suggest_int("forest.n_estimators", 10, 500, log=True),
+            criterion=trial.suggest_categorical("forest.criterion", ["gini", "entropy"]),
+            max_depth=trial.suggest_int("forest.max_depth", 2, 30) if depth else None,
+            max_features=(
+                trial.suggest_float("forest.max_features_fraction", 0.1, 1.0)
+                if fraction == "frac"
+                else fraction
+            ),
+            min_samples_leaf=trial.suggest_int("forest.min_samples_leaf", 1, 20, log=True),
+            bootstrap=trial.suggest_categorical("forest.bootstrap", [True, False]),
+            random_state=seed,
+            n_jobs=1,
+        )
+    else:
+        model = _xgb(
+            seed,
+            n_estimators=trial.suggest_int("xgboost.n_estimators", 20, 500, log=True),
+            learning_rate=trial.suggest_float("xgboost.learning_rate", 0.01, 0.5, log=True),
+            max_depth=trial.suggest_int("xgboost.max_depth", 2, 10),
+            subsample=trial.suggest_float("xgboost.subsample", 0.5, 1.0),
+            colsample_bytree=trial.suggest_float("xgboost.colsample_bytree", 0.4, 1.0),
+            min_child_weight=trial.suggest_float("xgboost.min_child_weight", 0.5, 20.0, log=True),
+            reg_lambda=trial.suggest_float("xgboost.reg_lambda", 1e-3, 10.0, log=True),
+            reg_alpha=trial.suggest_float("xgboost.reg_alpha", 1e-4, 1.0, log=True),
+        )
+    encoding = "onehot" if family in ("knn", "svm") else "ordinal"
+    return Pipeline(
+        [("prep", column_step(X, encoding)), ("scale", _scaler(scaler)), ("model", model)]
+    )
+
+
+def fit_optuna_tpe(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget) -> Fitted:
+    """Optuna's TPESampler(seed) over the same five families, ``max_evals`` trials."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    folds = _folds(budget.cv, seed)
+
+    def objective(trial: Any) -> float:
+        pipeline = _optuna_pipeline(trial, X, budget.cv, seed)
+        return float(np.mean(cross_val_score(pipeline, X, y, cv=folds, error_score="raise")))
+
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
+    study.optimize(objective, n_trials=budget.max_evals, catch=(Exception,))
+    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    if not complete:
+        raise RuntimeError(f"all {len(study.trials)} Optuna trials failed")
+    best = study.best_trial
+    pipeline = _optuna_pipeline(optuna.trial.FixedTrial(best.params), X, budget.cv, seed)
+    pipeline.fit(X, y)
+    return Fitted(
+        predict=pipeline.predict,
+        cv_score=float(best.value),
+        n_evals=len(study.trials),
+        n_failures=len(study.trials) - len(complete),
+        details={"best_family": best.params["family"]},
+    )
+
+
+#: FLAML's default classification learners and the package each needs.
+FLAML_LEARNERS: dict[str, str] = {
+    "lgbm": "lightgbm",
+    "rf": "sklearn",
+    "catboost": "catboost",
+    "xgboost": "xgboost",
+    "extra_tree": "sklearn",
+    "xgb_limitdepth": "xgboost",
+    "lrl1": "sklearn",
+}
+
+
+def fit_flaml(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget) -> Fitted:
+    """FLAML's AutoML with ``budget.time_budget`` seconds and ``budget.cv``-fold CV.
+
+    FLAML's default learners, without those whose package is not installed
+    (FLAML would otherwise fail on a missing LightGBM).
+    """
+    from flaml import AutoML
+
+    if budget.time_budget is None:
+        raise ValueError("flaml needs a time budget")
+    learners = [
+        name
+        for name, package in FLAML_LEARNERS.items()
+        if importlib.util.find_spec(package) is not None
+    ]
+    automl = AutoML()
+    automl.fit(
+        X_train=X,
+        y_train=y,
+        task="classification",
+        metric="accuracy",
+        time_budget=budget.time_budget,
+        eval_method="cv",
+        n_splits=budget.cv,
+        estimator_list=learners,
+        seed=seed,
+        n_jobs=1,
+        verbose=0,
+    )
+    # FLAML counts its trials per learner (a private attribute: None if it moves).
+    per_learner = getattr(automl, "_iter_per_learner", None)
+    return Fitted(
+        predict=automl.predict,
+        cv_score=1.0 - float(automl.best_loss),
+        n_evals=int(sum(per_learner.values())) if isinstance(per_learner, dict) else None,
+        n_failures=None,
+        details={
+            "best_family": automl.best_estimator,
+            "time_budget": budget.time_budget,
+            "learners": learners,
+        },
+    )
+
+
+SYSTEMS: dict[str, Callable[[pd.DataFrame, np.ndarray, int, Budget], Fitted]] = {
+    "automodel-tpe": _automodel("tpe"),
+    "automodel-rand": _automodel("rand"),
+    "random-search": fit_random_search,
+    "optuna-tpe": fit_optuna_tpe,
+    "flaml": fit_flaml,
+    "rf-default": fit_rf_default,
+}
+if tuple(SYSTEMS) != SYSTEM_ORDER:  # pragma: no cover - a guard for whoever adds a system
+    raise RuntimeError("benchmarks.presets.SYSTEM_ORDER must list every system of SYSTEMS")

@@ -1,0 +1,60 @@
+"""Small classifiers with odd behaviour, importable by worker processes."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.tree import DecisionTreeClassifier
+
+
+class Picky(ClassifierMixin, BaseEstimator):
+    """A tree that raises when `fail_above` rows or more are given to fit."""
+
+    def __init__(self, fail_above=10**9, depth=2):
+        self.fail_above = fail_above
+        self.depth = depth
+
+    def fit(self, X, y):
+        if len(X) >= self.fail_above:
+            raise ValueError(f"picky: {len(X)} rows")
+        self.tree_ = DecisionTreeClassifier(max_depth=self.depth).fit(X, y)
+        self.classes_ = self.tree_.classes_
+        return self
+
+    def predict(self, X):
+        return self.tree_.predict(X)
+
+
+class Sleepy(Picky):
+    """A tree that sleeps `seconds` in every fit."""
+
+    def __init__(self, seconds=0.1, depth=2, fail_above=10**9):
+        super().__init__(fail_above=fail_above, depth=depth)
+        self.seconds = seconds
+
+    def fit(self, X, y):
+        time.sleep(self.seconds)
+        return super().fit(X, y)
+
+
+class Interrupting(Picky):
+    """Raises KeyboardInterrupt on the fit that finds the file `flag` missing... once.
+
+    The first fit after `countdown` fits (counted in the file `counter`) raises
+    KeyboardInterrupt, as Ctrl-C would.
+    """
+
+    def __init__(self, counter="", countdown=3, depth=2, fail_above=10**9):
+        super().__init__(fail_above=fail_above, depth=depth)
+        self.counter = counter
+        self.countdown = countdown
+
+    def fit(self, X, y):
+        done = os.path.getsize(self.counter) if os.path.exists(self.counter) else 0
+        with open(self.counter, "a") as stream:
+            stream.write(".")
+        if done == self.countdown:
+            raise KeyboardInterrupt
+        return super().fit(X, y)

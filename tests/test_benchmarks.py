@@ -1,0 +1,188 @@
+"""The benchmark suite end to end on a tiny budget (each run in its own process)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import numpy as np
+import pytest
+
+from benchmarks.__main__ import main
+from benchmarks.datasets import resolve_datasets
+from benchmarks.presets import PRESETS, SYSTEM_ORDER
+from benchmarks.summary import TIE_MARGIN, load_frame, wins_ties_losses
+
+TINY = ["--seeds", "1", "--max-evals", "3", "--cv", "2"]
+
+
+def _lines(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _pmlb_dir(tmp_path, name: str, rows: list[tuple[float, float, int]]):
+    folder = tmp_path / "pmlb" / name
+    folder.mkdir(parents=True)
+    text = "a\tb\ttarget\n" + "".join(f"{a}\t{b}\t{t}\n" for a, b, t in rows)
+    with gzip.open(folder / f"{name}.tsv.gz", "wt") as handle:
+        handle.write(text)
+    return tmp_path / "pmlb"
+
+
+def test_run_resume_and_report(tmp_path, capsys):
+    results = tmp_path / "results.jsonl"
+    argv = [
+        "run",
+        "--datasets",
+        "iris",
+        "glass",
+        "--systems",
+        "automodel-tpe",
+        "rf-default",
+        "--data-dir",
+        str(tmp_path / "no-such-dir"),
+        "--results",
+        str(results),
+        *TINY,
+    ]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "not found: skipping glass" in out
+    records = _lines(results)
+    assert [(r["system"], r["dataset"], r["seed"]) for r in records] == [
+        ("automodel-tpe", "iris", 0),
+        ("rf-default", "iris", 0),
+    ]
+    for record in records:
+        assert record["status"] == "ok", record["message"]
+        assert (record["n_rows"], record["n_features"], record["n_classes"]) == (150, 4, 3)
+        assert (record["n_train"], record["n_test"]) == (112, 38)
+        assert 0.0 <= record["test_accuracy"] <= 1.0
+        assert 0.0 <= record["cv_score"] <= 1.0
+        assert record["wall_time"] > 0
+        assert record["budget"]["max_evals"] == 3 and record["budget"]["cv"] == 2
+        assert record["n_failures"] == 0
+        assert record["automodel_version"]
+        assert "git_commit" in record and record["timestamp"]
+        assert record["machine"]["cpu_count"] >= 1
+        assert record["command"].startswith("python -m benchmarks run")
+    assert records[0]["n_evals"] == 3
+    assert records[1]["n_evals"] == 1
+
+    # A second run skips what is done and appends nothing.
+    assert main(argv) == 0
+    assert "Skipping 2 run(s)" in capsys.readouterr().out
+    assert len(_lines(results)) == 2
+
+    out_dir = tmp_path / "report"
+    assert main(["report", "--results", str(results), "--out", str(out_dir)]) == 0
+    text = (out_dir / "REPORT.md").read_text()
+    assert "| iris | 150 | 4 | 3 |" in text
+    assert "## Budget: max_evals=3, cv=2" in text
+    assert "Mean rank" in text and "automodel-tpe against each system" in text
+    assert "`python -m benchmarks report --results" in text
+    assert "CPUs" in text
+    pngs = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", text)
+    assert {"accuracy.png", "ranks.png", "walltime.png", "wtl.png"} <= set(pngs)
+    for name in pngs:
+        assert (out_dir / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_timeout_and_error_are_recorded(tmp_path, capsys):
+    # Class 2 has two rows: fewer than the 3 folds automodel is asked for.
+    rows = [(float(i), float(i % 7), i % 2) for i in range(38)] + [(1.5, 2.5, 2), (3.5, 0.5, 2)]
+    data_dir = _pmlb_dir(tmp_path, "tiny", rows)
+    results = tmp_path / "r.jsonl"
+    common = ["--datasets", "tiny", "--data-dir", str(data_dir), "--results", str(results)]
+    common += ["--seeds", "1", "--max-evals", "3", "--cv", "3"]
+    assert main(["run", "--systems", "automodel-tpe", *common]) == 0
+    assert main(["run", "--systems", "rf-default", "--run-timeout", "0.01", *common]) == 0
+    error, timeout = _lines(results)
+    assert error["status"] == "error" and "ValueError" in error["message"]
+    assert error["test_accuracy"] is None
+    assert timeout["status"] == "timeout" and "0.01" in timeout["message"]
+    # Neither is "done": a new run retries both.
+    assert main(["run", "--systems", "rf-default", "automodel-tpe", *common]) == 0
+    assert "Skipping" not in capsys.readouterr().out.split("Preset")[-1]
+    assert len(_lines(results)) == 4
+
+
+def test_unknown_names_are_refused(tmp_path, capsys):
+    data_dir = _pmlb_dir(tmp_path, "tiny", [(1.0, 2.0, 0), (2.0, 1.0, 1)])
+    argv = ["run", "--results", str(tmp_path / "r.jsonl"), "--data-dir", str(data_dir)]
+    assert main([*argv, "--datasets", "nope"]) == 2
+    assert "Unknown dataset 'nope'" in capsys.readouterr().err
+    assert main([*argv, "--datasets", "iris", "--systems", "magic"]) == 2
+    assert "unknown system(s) magic" in capsys.readouterr().err
+
+
+def test_dataset_sources(tmp_path):
+    data_dir = _pmlb_dir(tmp_path, "tiny", [(1.0, 2.0, 0), (2.0, 1.0, 1), (3.0, 0.0, 1)])
+    specs = {s.name: s for s in resolve_datasets(["iris", "penguins", "pmlb"], data_dir)}
+    assert [specs[n].source for n in ("iris", "penguins", "tiny")] == [
+        "sklearn",
+        "embedded",
+        "pmlb",
+    ]
+    X, y = specs["tiny"].load()
+    assert list(X.columns) == ["a", "b"] and list(y) == [0, 1, 1]
+    assert specs["penguins"].shape() == {"n_rows": 344, "n_features": 7, "n_classes": 3}
+    messages: list[str] = []
+    assert resolve_datasets(["glass"], tmp_path / "missing", messages.append) == []
+    assert "skipping glass" in messages[0]
+
+
+def test_presets_are_consistent():
+    assert set(PRESETS) == {"quick", "full"}
+    assert PRESETS["quick"].max_evals == 5 and PRESETS["quick"].cv == 3
+    full = PRESETS["full"]
+    assert (full.max_evals, full.cv, full.seeds) == (50, 5, 3)
+    assert len([d for d in full.datasets if d != "penguins"]) >= 12
+    assert set(full.systems) == set(SYSTEM_ORDER)
+
+
+def test_random_search_space_samples_valid_pipelines(penguins):
+    from sklearn.model_selection import ParameterSampler
+
+    from benchmarks.systems import random_search_space
+
+    X = penguins.drop(columns="species")
+    space = random_search_space(X, cv=3, seed=0)
+    assert len(space) == 5
+    for params in ParameterSampler(space, n_iter=60, random_state=0):
+        model = params["model"]
+        if "model__n_neighbors" in params:
+            assert 1 <= params["model__n_neighbors"] <= 50
+        if "model__n_estimators" in params:
+            assert 10 <= params["model__n_estimators"] <= 500
+        if "model__max_features" in params and isinstance(params["model__max_features"], float):
+            assert 0.1 <= params["model__max_features"] <= 1.0
+        assert model is not None
+
+
+def test_wins_ties_losses_margin():
+    def record(system, seed, accuracy, status="ok"):
+        return {
+            "system": system,
+            "dataset": "d",
+            "seed": seed,
+            "status": status,
+            "test_accuracy": accuracy,
+            "budget": {"max_evals": 5, "cv": 3},
+        }
+
+    base = 0.9
+    records = [
+        record("automodel-tpe", 0, base + TIE_MARGIN + 1e-9),  # win
+        record("other", 0, base),
+        record("automodel-tpe", 1, base + TIE_MARGIN / 2),  # tie
+        record("other", 1, base),
+        record("automodel-tpe", 2, None, "timeout"),  # loss: no model
+        record("other", 2, base),
+        record("automodel-tpe", 3, base - 0.02),  # loss
+        record("other", 3, base),
+    ]
+    result = wins_ties_losses(load_frame(records), "automodel-tpe", "other")
+    assert (result["wins"], result["ties"], result["losses"]) == (1, 1, 2)
+    assert result["mean_diff"] == pytest.approx(np.mean([0.005, 0.0025, -0.02]), abs=1e-6)

@@ -1,0 +1,55 @@
+"""Distributed trials through hyperopt's SparkTrials on a local[2] Spark session."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import automodel
+from automodel import AutoModelClassifier
+
+
+@pytest.fixture(scope="module")
+def spark():
+    pytest.importorskip("pyspark", reason="the spark extra is not installed")
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    from automodel.spark import spark_session
+
+    session = spark_session("local[2]")
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def test_spark_search_gives_the_same_kind_of_model(spark, iris, tmp_path):
+    X, y = iris
+    model = AutoModelClassifier(
+        max_evals=6,
+        cv=3,
+        backend="spark",
+        parallelism=2,
+        random_state=0,
+        families=["tree", "knn", "svm"],
+    ).fit(X, y)
+    table = model.cv_results_
+    assert len(table["params"]) == 6
+    assert set(table["status"]) <= {"ok", "error"}
+    assert model.best_score_ >= 0.9
+    assert type(model.trials_).__name__ == "Trials"
+    path = automodel.save(model, tmp_path / "spark.joblib")
+    np.testing.assert_array_equal(automodel.load(path).predict(X), model.predict(X))
+
+
+def test_spark_refuses_a_checkpoint(spark, iris, tmp_path):
+    model = AutoModelClassifier(max_evals=2, backend="spark", checkpoint=tmp_path / "c.pkl")
+    with pytest.raises(ValueError, match="checkpoint is not supported with backend='spark'"):
+        model.fit(*iris)
+
+
+def test_missing_pyspark_names_the_extra(monkeypatch, iris):
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    with pytest.raises(ImportError, match=r"pip install 'automodel\[spark\]'"):
+        AutoModelClassifier(max_evals=2, backend="spark").fit(*iris)

@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hyperopt import hp
+from sklearn.model_selection import StratifiedKFold
+
+from automodel.data import check_features, check_target, describe
+from automodel.evaluate import Objective
+from automodel.families import REGISTRY
+from automodel.search import InlineExecutor, run_search
+from automodel.workers import ProcessExecutor
+from tests._objectives import ParallelSleeper, behaving, sleepy, unpicklable_result
+
+TREE = {"family": "tree", "scaler": "none", "params": {"max_depth": 3}}
+COMPARED = ("status", "loss", "scores", "warnings", "n_warnings")
+
+
+def _objective(X, y):
+    schema = describe(X)
+    return Objective(
+        X=X,
+        y=y,
+        folds=list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y)),
+        scoring="accuracy",
+        preprocessors={e: schema.preprocessor(e) for e in ("onehot", "ordinal")},
+        families=REGISTRY,
+        random_state=0,
+    )
+
+
+def _run(executor, config, time_limit=None, tid=0):
+    executor.submit(tid, config, time_limit)
+    [(done_tid, result)] = executor.wait(None)
+    assert done_tid == tid
+    return result
+
+
+def _workers_alive():
+    """This process's live worker children (other tests may leave joblib's pool)."""
+    return [p for p in multiprocessing.active_children() if p.name == "automodel-worker"]
+
+
+@pytest.fixture
+def executor():
+    with ProcessExecutor(behaving) as ex:
+        yield ex
+
+
+def test_same_result_as_inline_on_iris(iris):
+    objective = _objective(*iris)
+    inline = _run(InlineExecutor(objective), TREE)
+    with ProcessExecutor(objective) as ex:
+        result = _run(ex, TREE)
+    assert result["status"] == "ok"
+    assert {k: result[k] for k in COMPARED} == {k: inline[k] for k in COMPARED}
+    assert isinstance(result["started_at"], float)
+
+
+def test_same_result_as_inline_on_a_dataframe_with_categories(penguins):
+    # The objective is memory-mapped read-only in the worker; a DataFrame must cope.
+    X = check_features(penguins.drop(columns="species"))
+    y, _ = check_target(penguins["species"], len(X))
+    objective = _objective(X, y)
+    config = {"family": "knn", "scaler": "standard", "params": {"n_neighbors": 7}}
+    inline = _run(InlineExecutor(objective), config)
+    with ProcessExecutor(objective) as ex:
+        result = _run(ex, config)
+    assert result["status"] == inline["status"] == "ok"
+    assert {k: result.get(k) for k in COMPARED} == {k: inline.get(k) for k in COMPARED}
+
+
+def test_a_trial_past_its_limit_times_out_and_the_next_one_runs(executor):
+    hung = _run(executor, {"kind": "hang"}, time_limit=0.5, tid=1)
+    assert hung["status"] == "fail"
+    assert hung["reason"] == "timeout"
+    assert hung["error"] == "trial stopped after its time limit of 0.5 s"
+    assert hung["duration"] >= 0.5
+    assert "started_at" in hung
+    after = _run(executor, {"kind": "ok", "x": 1.0}, time_limit=0.5, tid=2)
+    assert after == {"status": "ok", "loss": 0.0, "started_at": after["started_at"]}
+
+
+def test_a_dying_worker_is_reported_and_replaced(executor):
+    crashed = _run(executor, {"kind": "crash"}, tid=1)
+    assert crashed["status"] == "fail"
+    assert crashed["reason"] == "crashed"
+    assert crashed["error"] == "worker process died (exit code 3)"
+    assert _run(executor, {"kind": "ok"}, tid=2)["status"] == "ok"
+
+
+def _live_group(pgid):
+    """Processes of a process group that are not zombies (Linux /proc)."""
+    live = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            live.append(int(stat.parent.name))
+    return live
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_timeout_also_stops_the_joblib_processes_of_the_trial():
+    with ProcessExecutor(ParallelSleeper(n_jobs=2)) as ex:
+        assert _run(ex, {"sleep": 0.0}, tid=1)["status"] == "ok"  # starts the joblib pool
+        ex.submit(2, {"sleep": 60.0}, 0.5)
+        [worker] = [w for w in ex._workers if w.tid == 2]
+        pgid = worker.process.pid
+        assert len(_live_group(pgid)) >= 3  # the worker and its two joblib processes
+        [(_, result)] = ex.wait(None)
+        assert result["reason"] == "timeout"
+        for _ in range(100):  # SIGKILL is delivered at once, but exiting takes a moment
+            if not _live_group(pgid):
+                break
+            time.sleep(0.05)
+        assert _live_group(pgid) == []
+
+
+def test_an_exception_becomes_an_error_result(executor):
+    result = _run(executor, {"kind": "raise"})
+    assert result["status"] == "fail"
+    assert result["reason"] == "error"
+    assert result["error"] == "ValueError: bad candidate"
+    assert _run(executor, {"kind": "ok"}, tid=2)["status"] == "ok"
+
+
+def test_an_unpicklable_result_becomes_an_error_result():
+    with ProcessExecutor(unpicklable_result) as ex:
+        result = _run(ex, {})
+    assert result["reason"] == "error"
+    assert result["error"].startswith("result could not be sent")
+
+
+def test_two_slots_run_two_trials_at_once():
+    with ProcessExecutor(sleepy, slots=2) as ex:
+        ex.submit(1, {"sleep": 0.5}, None)
+        ex.submit(2, {"sleep": 0.5}, None)
+        with pytest.raises(RuntimeError, match="busy"):
+            ex.submit(3, {}, None)
+        results = {}
+        while len(results) < 2:
+            results.update(ex.wait(None))
+    a, b = results[1], results[2]
+    assert a["pid"] != b["pid"]
+    assert a["started_at"] < b["started_at"] + b["duration"]
+    assert b["started_at"] < a["started_at"] + a["duration"]
+
+
+def test_wait_returns_nothing_when_its_timeout_passes_first(executor):
+    executor.submit(1, {"kind": "hang"}, None)
+    assert executor.wait(0.05) == []
+    assert executor.cancel() == [1]
+    assert executor.wait(None) == []
+
+
+def test_cancel_stops_every_running_trial():
+    with ProcessExecutor(behaving, slots=2) as ex:
+        ex.submit(4, {"kind": "hang"}, None)
+        ex.submit(7, {"kind": "hang"}, None)
+        busy = [w.process.pid for w in ex._workers if w.tid is not None]
+        assert sorted(ex.cancel()) == [4, 7]
+        live = {p.pid for p in multiprocessing.active_children()}
+        assert not live & set(busy)
+        assert ex.wait(0) == []
+        assert _run(ex, {"kind": "ok"}, tid=8)["status"] == "ok"
+
+
+def test_close_leaves_no_process_or_file_behind():
+    ex = ProcessExecutor(behaving, slots=2)
+    ex.submit(1, {"kind": "hang"}, None)
+    tmpdir = ex._tmpdir
+    assert os.path.isdir(tmpdir)
+    ex.close()
+    ex.close()
+    assert _workers_alive() == []
+    assert not os.path.exists(tmpdir)
+    with pytest.raises(RuntimeError, match="closed"):
+        ex.submit(2, {"kind": "ok"}, None)
+
+
+def test_run_search_with_hanging_trials_records_the_others():
+    space = {"kind": hp.choice("kind", ["ok", "hang"]), "x": hp.uniform("x", -5, 5)}
+    with ProcessExecutor(behaving, slots=2) as ex:
+        outcome = run_search(
+            space, ex, algo="rand", max_evals=8, rng=np.random.default_rng(0), trial_timeout=0.5
+        )
+    results = [doc["result"] for doc in outcome.trials.trials]
+    assert outcome.stop_reason == "max_evals"
+    assert len(results) == 8
+    for result in results:
+        expected = "ok" if result["config"]["kind"] == "ok" else "fail"
+        assert result["status"] == expected
+    assert {r.get("reason") for r in results if r["status"] == "fail"} == {"timeout"}
+    assert sum(r["status"] == "ok" for r in results) >= 2
+
+
+def test_an_objective_plain_pickle_refuses_goes_by_cloudpickle():
+    offset = 2.0
+    with ProcessExecutor(lambda config: {"status": "ok", "loss": config["x"] + offset}) as ex:
+        assert _run(ex, {"x": 1.0})["loss"] == 3.0
+
+
+def test_an_unpicklable_objective_fails_at_once_and_leaves_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    lock = threading.Lock()
+    with pytest.raises(TypeError, match="pickle"):
+        ProcessExecutor(lambda config: {"status": "ok", "loss": float(lock.locked())})
+    assert list(tmp_path.iterdir()) == []
+    assert _workers_alive() == []
