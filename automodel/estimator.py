@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import StratifiedKFold
@@ -18,6 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from automodel import checkpoint, data
 from automodel.evaluate import Objective
@@ -244,7 +246,6 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
             preprocessors={enc: schema.preprocessor(enc) for enc in ("onehot", "ordinal")},
             families={family.name: family for family in families},
             random_state=seed,
-            n_jobs=self.n_jobs,
         )
         outcome = self._search(
             space, points, objective, seed, resumed, started, refit_scale=len(X) / len(folds[0][0])
@@ -313,11 +314,13 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def _executor(self, objective: Objective) -> Any:
+        """Trials in this process (folds in parallel), or in worker processes (one per core)."""
+        cores = effective_n_jobs(self.n_jobs)
         if self.trial_timeout is None:
-            return InlineExecutor(objective)
+            return InlineExecutor(replace(objective, n_jobs=cores))
         from automodel.workers import ProcessExecutor  # worker processes: only when needed
 
-        return ProcessExecutor(objective, slots=1)
+        return ProcessExecutor(replace(objective, n_jobs=1), slots=cores)
 
     def _search(
         self,
@@ -359,6 +362,8 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
             return started + self.timeout - _refit_reserve(trials, refit_scale)
 
         executor = self._executor(objective)
+        # Estimators stay single-threaded in the search (OpenMP/BLAS too): n_jobs shares cores.
+        limits = threadpool_limits(limits=1)
         try:
             return run_search(
                 space,
@@ -374,6 +379,7 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
                 points_to_evaluate=points,
             )
         finally:
+            limits.restore_original_limits()
             if hasattr(executor, "close"):
                 executor.close()
             if progress is not None:

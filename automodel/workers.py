@@ -6,7 +6,8 @@ loads it (memory-mapped) when it starts; per trial only ``(tid, config)`` and th
 result cross the pipe. Workers are forked from a forkserver that has the heavy
 modules imported already, and one warm spare is kept ready: when a trial runs past
 its limit its worker is killed, the next trial goes to the spare at once, and a
-new spare starts in the background.
+new spare starts in the background. Each worker leads a process group of its own,
+so a kill also stops the processes joblib started for the trial (``n_jobs > 1``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any
 
 import joblib
 from joblib.externals.loky.backend import resource_tracker
+from threadpoolctl import threadpool_limits
 
 __all__ = ["PRELOAD", "ProcessExecutor"]
 
@@ -102,6 +104,9 @@ def _worker_loop(conn: Connection, path: str) -> None:
     objective = _load(path)
     if getattr(objective, "n_jobs", None) not in (None, 1):
         _start_joblib_tracker()
+    else:
+        # One thread per trial (OpenMP in HistGradientBoosting, BLAS): the slots share the cores.
+        threadpool_limits(limits=1)
     os.setpgrp()  # a kill stops the whole group: the worker and joblib's processes
     conn.send(_READY)
     while True:

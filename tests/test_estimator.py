@@ -124,7 +124,8 @@ def test_restricting_families(iris):
 
 
 def test_unknown_family_is_an_error_listing_valid_names(iris):
-    with pytest.raises(ValueError, match="Valid names: extra_trees, forest, hgb, knn, logreg, mlp, svm, tree, xgboost"):
+    valid = "extra_trees, forest, hgb, knn, logreg, mlp, svm, tree, xgboost"
+    with pytest.raises(ValueError, match=f"Valid names: {valid}"):
         AutoModelClassifier(families=["nope"]).fit(*iris)
 
 
@@ -338,3 +339,29 @@ def test_checkpoint_of_another_dataset_is_refused(iris, tmp_path):
         AutoModelClassifier(
             max_evals=4, cv=3, random_state=0, trial_timeout=None, checkpoint=path
         ).fit(X[:120], y[:120])
+
+
+def test_a_hanging_trial_is_stopped_and_the_search_goes_on(iris):
+    import time
+
+    # One option sleeps 30 s per fold: far past the 1 s trial limit.
+    model = AutoModelClassifier(
+        max_evals=6,
+        cv=3,
+        families=[sleepy_family([0.0, 30.0])],
+        trial_timeout=1.0,
+        random_state=3,
+    )
+    start = time.monotonic()
+    model.fit(*iris)
+    statuses = model.cv_results_["status"]
+    assert "timeout" in statuses and "ok" in statuses
+    assert model.best_params_["seconds"] == 0.0
+    assert "time limit" in model.cv_results_["error"][statuses.index("timeout")]
+    assert time.monotonic() - start < 30  # no hung trial ran to its end
+
+
+def test_parallel_trials_fill_the_budget(iris):
+    model = AutoModelClassifier(max_evals=8, cv=3, n_jobs=2, random_state=0).fit(*iris)
+    assert len(model.cv_results_["params"]) == 8
+    assert model.best_score_ >= 0.9
