@@ -88,6 +88,12 @@ def _parser() -> argparse.ArgumentParser:
         help="stop after this many trials without improvement (default: off)",
     )
     fit.add_argument("--top", type=int, default=10, help="leaderboard rows to print (default: 10)")
+    fit.add_argument(
+        "--report",
+        default=None,
+        metavar="DIR",
+        help="also write a Markdown report of the search with plots into DIR",
+    )
     fit.add_argument("--quiet", action="store_true", help="no progress bar")
     fit.set_defaults(run=_fit)
 
@@ -106,7 +112,31 @@ def _parser() -> argparse.ArgumentParser:
         help="also write one probability column per class (when the model has them)",
     )
     predict.set_defaults(run=_predict)
+
+    report = commands.add_parser(
+        "report",
+        help="write a report of a saved model's search (leaderboard and plots)",
+        description="Write a Markdown or HTML report of the search behind a saved model: "
+        "the leaderboard, the best score per trial and per family, and each hyperparameter "
+        "of the winning family against the score, as PNG plots beside the report.",
+    )
+    report.add_argument("model", help="model file written by `automodel fit`")
+    report.add_argument(
+        "--out", default="report", help="directory for the report and plots (default: report)"
+    )
+    report.add_argument(
+        "--format", choices=["md", "html"], default="md", help="md or html (default: md)"
+    )
+    report.set_defaults(run=_report)
     return parser
+
+
+def _report(args: argparse.Namespace) -> int:
+    from automodel.persistence import load
+
+    path = load(args.model).report(args.out, args.format)
+    print(f"report written to {path}")
+    return 0
 
 
 def _fit(args: argparse.Namespace) -> int:
@@ -136,6 +166,8 @@ def _fit(args: argparse.Namespace) -> int:
         model.fit(X, y)
     print(_format_leaderboard(model, args.top))
     path = save(model, args.out)
+    if args.report is not None:
+        print(f"report written to {model.report(args.report)}")
     stopped = {
         "max_evals": "all trials done",
         "timeout": "time budget reached",

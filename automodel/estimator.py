@@ -467,6 +467,15 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "cv_results_")
         return leaderboard(self.cv_results_, top)
 
+    def report(self, out_dir: str | os.PathLike[str], fmt: str = "md") -> Any:
+        """Write a Markdown (``fmt="md"``) or HTML report of the search with PNG plots.
+
+        Returns the path of the report file; see :func:`automodel.report.write_report`.
+        """
+        from automodel.report import write_report
+
+        return write_report(self, out_dir, fmt)
+
     def __getstate__(self) -> dict[str, Any]:
         # Trials hold hyperopt objects; a pickled model must load without them.
         state = super().__getstate__()

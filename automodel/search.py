@@ -225,7 +225,7 @@ class _Loop:
         self.rng = rng
         self.deadline = deadline
         self.trial_timeout = trial_timeout
-        self.running: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+        self.running: dict[int, tuple[dict[str, Any], dict[str, Any], float]] = {}
         self.queue: list[dict[str, Any]] = []
 
     def can_start(self, max_evals: int) -> bool:
@@ -234,6 +234,7 @@ class _Loop:
 
     def start_one(self) -> None:
         """Take a queued point or suggest one (TPE sees running trials as pending); submit it."""
+        begun = time.perf_counter()
         new_ids = self.trials.new_trial_ids(1)
         if self.queue:
             docs = [self._queued_trial(new_ids[0], self.queue.pop(0))]
@@ -250,7 +251,8 @@ class _Loop:
         if self.deadline is not None:
             remaining = max(0.0, self.deadline() - time.monotonic())
             limit = remaining if limit is None else min(limit, remaining)
-        self.running[doc["tid"]] = (doc, config)
+        # Suggest + decode time, kept apart from the hand-off to the executor.
+        self.running[doc["tid"]] = (doc, config, time.perf_counter() - begun)
         self.executor.submit(doc["tid"], config, limit)
 
     def _queued_trial(self, tid: int, point: dict[str, Any]) -> dict[str, Any]:
@@ -265,8 +267,9 @@ class _Loop:
         """Wait for finished trials and record them; return their documents."""
         finished = []
         for tid, result in self.executor.wait(None):
-            doc, config = self.running.pop(tid)
+            doc, config, suggest_time = self.running.pop(tid)
             result["config"] = config
+            result["suggest_time"] = suggest_time
             doc["result"] = result
             doc["state"] = JOB_STATE_DONE
             doc["refresh_time"] = coarse_utcnow()

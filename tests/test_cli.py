@@ -129,3 +129,30 @@ def test_help_explains_every_option(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "predict" in capsys.readouterr().out
+
+
+def test_report_from_a_saved_model_and_at_the_end_of_fit(model_file, tmp_path, capsys):
+    assert main(["report", str(model_file), "--out", str(tmp_path / "r")]) == 0
+    text = (tmp_path / "r" / "report.md").read_text()
+    assert "species" not in capsys.readouterr().err
+    assert ".png" in text
+    assert main(["report", str(model_file), "--out", str(tmp_path / "h"), "--format", "html"]) == 0
+    assert (tmp_path / "h" / "report.html").is_file()
+    out = tmp_path / "m.joblib"
+    argv = [
+        "fit",
+        str(PENGUINS),
+        "--target",
+        "species",
+        "--max-evals",
+        "3",
+        "--cv",
+        "3",
+        "--out",
+        str(out),
+        "--report",
+        str(tmp_path / "fit_report"),
+        "--quiet",
+    ]
+    assert main(argv) == 0
+    assert (tmp_path / "fit_report" / "report.md").is_file()
