@@ -14,7 +14,7 @@ import pandas as pd
 from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import get_scorer_names
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -119,6 +119,10 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         Evaluate each family's well-known default (e.g. a 100-tree random forest,
         an RBF SVM with C=1) first, before the algorithm suggests, so that a
         small budget already returns a strong model.
+    holdout_above : int or None, default=20000
+        Tables with more rows than this score each trial on one stratified
+        80/20 holdout split instead of ``cv`` folds (``cv_results_`` then has
+        one split column). None: always ``cv`` folds.
     checkpoint : str, path or None, default=None
         File where the trials are saved after every trial. Fitting again with
         the same file, data and settings continues the search up to
@@ -175,6 +179,7 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         "trial_timeout": [None, Interval(Real, 0, None, closed="neither")],
         "checkpoint": [None, str, os.PathLike],
         "defaults_first": ["boolean"],
+        "holdout_above": [None, Interval(Integral, 1, None, closed="left")],
         "backend": [StrOptions({"local", "spark"})],
         "parallelism": [None, Interval(Integral, 1, None, closed="left")],
         "early_stop_rounds": [None, Interval(Integral, 1, None, closed="left")],
@@ -195,6 +200,7 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         trial_timeout: float | None = 300,
         early_stop_rounds: int | None = None,
         defaults_first: bool = True,
+        holdout_above: int | None = 20_000,
         checkpoint: str | os.PathLike[str] | None = None,
         backend: str = "local",
         parallelism: int | None = None,
@@ -211,6 +217,7 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         self.trial_timeout = trial_timeout
         self.early_stop_rounds = early_stop_rounds
         self.defaults_first = defaults_first
+        self.holdout_above = holdout_above
         self.checkpoint = checkpoint
         self.backend = backend
         self.parallelism = parallelism
@@ -237,7 +244,7 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         points = default_points(families, info) if self.defaults_first else []
         resumed = self._read_checkpoint(X, codes, space)
         seed = resumed.seed if resumed is not None else self._seed()
-        folds = list(StratifiedKFold(self.cv, shuffle=True, random_state=seed).split(X, codes))
+        folds = self._folds(X, codes, seed)
         objective = Objective(
             X=X,
             y=codes,
@@ -251,7 +258,7 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
             space, points, objective, seed, resumed, started, refit_scale=len(X) / len(folds[0][0])
         )
         self.trials_ = outcome.trials
-        self.cv_results_ = cv_results([doc["result"] for doc in outcome.trials.trials], self.cv)
+        self.cv_results_ = cv_results([doc["result"] for doc in outcome.trials.trials], len(folds))
         self.stop_reason_ = outcome.stop_reason
         self.search_time_ = outcome.elapsed
         if outcome.stop_reason == "interrupted":
@@ -266,6 +273,14 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         self.refit_time_ = time.monotonic() - refit_start
         self._remember_input(X, y, classes)
         return self
+
+    def _folds(self, X: Any, codes: np.ndarray, seed: int) -> list[Any]:
+        """Stratified k-fold splits, or one stratified 80/20 holdout on a large table."""
+        if self.holdout_above is not None and len(codes) > self.holdout_above:
+            splitter: Any = StratifiedShuffleSplit(n_splits=1, test_size=0.2, random_state=seed)
+        else:
+            splitter = StratifiedKFold(self.cv, shuffle=True, random_state=seed)
+        return list(splitter.split(X, codes))
 
     def _remember_input(self, X: Any, y: Any, classes: np.ndarray) -> None:
         self.classes_ = classes
@@ -284,7 +299,9 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
 
     def _fingerprint(self, X: Any, codes: np.ndarray, space: Any) -> str:
         seed = self.random_state if isinstance(self.random_state, Integral) else None
-        return checkpoint.fingerprint(X, codes, str(space), self.cv, self.scoring, self.algo, seed)
+        return checkpoint.fingerprint(
+            X, codes, str(space), self.cv, self.holdout_above, self.scoring, self.algo, seed
+        )
 
     def _read_checkpoint(self, X: Any, codes: np.ndarray, space: Any) -> Any:
         if self.checkpoint is None:
@@ -397,7 +414,7 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    pipeline = objective.pipeline(config).fit(X, codes)
+                    pipeline = objective.fit_all(config)
             except Exception as exc:  # noqa: BLE001 - fall back to the next best
                 errors.append(f"trial {index}: {type(exc).__name__}: {exc}")
                 warnings.warn(

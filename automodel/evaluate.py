@@ -19,11 +19,12 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import get_scorer
+from sklearn.model_selection import train_test_split
 
 from automodel.families import Family
 from automodel.space import decode, make_pipeline
 
-__all__ = ["Objective", "take_rows", "MAX_WARNINGS_KEPT"]
+__all__ = ["MAX_WARNINGS_KEPT", "Objective", "cap_rows", "take_rows"]
 
 #: Distinct warning messages kept per trial (the rest are counted, not stored).
 MAX_WARNINGS_KEPT = 5
@@ -39,6 +40,14 @@ def take_rows(X: Any, rows: np.ndarray) -> Any:
 
 def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
+
+
+def cap_rows(rows: np.ndarray, y: np.ndarray, max_rows: int | None, seed: int) -> np.ndarray:
+    """At most ``max_rows`` of ``rows``, a stratified and seeded subsample (sorted)."""
+    if max_rows is None or len(rows) <= max_rows:
+        return rows
+    kept, _ = train_test_split(rows, train_size=max_rows, stratify=y[rows], random_state=seed)
+    return np.sort(kept)
 
 
 def _fit_fold(
@@ -93,6 +102,14 @@ class Objective:
         """The unfitted Pipeline of a ``space_eval``-decoded point."""
         return make_pipeline(decode(config), self.preprocessors, self.families, self.random_state)
 
+    def fit_all(self, config: Mapping[str, Any]) -> BaseEstimator:
+        """The Pipeline of ``config`` fitted on every row (or the family's row cap)."""
+        rows = np.arange(len(self.y))
+        rows = cap_rows(
+            rows, self.y, self.families[decode(config).family].max_rows, self.random_state
+        )
+        return self.pipeline(config).fit(take_rows(self.X, rows), self.y[rows])
+
     def __call__(self, config: Mapping[str, Any]) -> dict[str, Any]:
         """Evaluate one point; return a hyperopt result dict (status ok or fail)."""
         start = time.perf_counter()
@@ -101,8 +118,16 @@ class Objective:
         except Exception as exc:  # noqa: BLE001
             return _failure("error", _error_text(exc), start)
         parallel = Parallel(n_jobs=self.n_jobs) if self.n_jobs not in (None, 1) else None
+        max_rows = self.families[decode(config).family].max_rows
         jobs = (
-            (clone(pipeline), self.X, self.y, train, test, self.scoring)
+            (
+                clone(pipeline),
+                self.X,
+                self.y,
+                cap_rows(train, self.y, max_rows, self.random_state),
+                test,
+                self.scoring,
+            )
             for train, test in self.folds
         )
         if parallel is None:

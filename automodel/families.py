@@ -74,6 +74,9 @@ class Family:
     threads : str or None
         The estimator's parameter for its number of threads (set to 1, so
         automodel alone decides how cores are shared), or None if it has none.
+    max_rows : int or None
+        Train on at most this many rows (a stratified subsample), for families
+        whose fit grows faster than linearly in rows (kernel SVMs, neighbours).
     default : callable or None
         ``default(info) -> {label: raw value}``: the family's well-known good
         setting as a point of its space (``hp.choice`` labels take the option's
@@ -87,6 +90,7 @@ class Family:
     encoding: Literal["onehot", "ordinal"] = "onehot"
     fixed: Mapping[str, Any] = field(default_factory=dict)
     threads: str | None = None
+    max_rows: int | None = None
     default: Callable[[DataInfo], dict[str, Any]] | None = None
 
     def label(self, param: str) -> str:
@@ -245,6 +249,13 @@ def _hgb_space(info: DataInfo) -> dict[str, Any]:
     }
 
 
+#: libsvm's fit grows between quadratically and cubically in rows: past this many
+#: training rows an SVM trial trains on a stratified subsample.
+SVM_MAX_ROWS = 10_000
+#: Neighbour searches cost rows x rows at predict time: same idea, higher cap.
+KNN_MAX_ROWS = 20_000
+
+
 # Well-known defaults, as raw points (choice labels take the index of the option).
 def _knn_default(info: DataInfo) -> dict[str, Any]:
     return {"knn.n_neighbors": min(5, info.fold_rows), "knn.weights": 0, "knn.p": 1}
@@ -330,6 +341,7 @@ REGISTRY: dict[str, Family] = {
             _knn_space,
             scale=True,
             threads="n_jobs",
+            max_rows=KNN_MAX_ROWS,
             default=_knn_default,
         ),
         # max_iter bounds libsvm on badly scaled data, where it can run for minutes.
@@ -339,6 +351,7 @@ REGISTRY: dict[str, Family] = {
             _svm_space,
             scale=True,
             fixed={"max_iter": 200_000},
+            max_rows=SVM_MAX_ROWS,
             default=_svm_default,
         ),
         Family(

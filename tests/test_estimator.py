@@ -365,3 +365,26 @@ def test_parallel_trials_fill_the_budget(iris):
     model = AutoModelClassifier(max_evals=8, cv=3, n_jobs=2, random_state=0).fit(*iris)
     assert len(model.cv_results_["params"]) == 8
     assert model.best_score_ >= 0.9
+
+
+def test_row_capped_family_trains_on_a_subsample(iris):
+    # Picky fails on 60 rows or more; capped at 50 rows it never sees that many.
+    capped = Family(
+        "capped",
+        Picky,
+        lambda info: {"fail_above": 60, "depth": hp.choice("capped.depth", [1, 2])},
+        max_rows=50,
+    )
+    model = AutoModelClassifier(
+        max_evals=3, cv=3, families=[capped], trial_timeout=None, random_state=0
+    ).fit(*iris)
+    assert set(model.cv_results_["status"]) == {"ok"}
+    assert model.predict(iris[0]).shape == (150,)
+
+
+def test_large_tables_switch_to_one_holdout_split(iris):
+    model = AutoModelClassifier(
+        max_evals=3, cv=5, holdout_above=100, trial_timeout=None, random_state=0
+    ).fit(*iris)
+    assert "split0_test_score" in model.cv_results_
+    assert "split1_test_score" not in model.cv_results_

@@ -62,3 +62,16 @@ def test_warnings_are_kept_in_the_result_not_shown(iris, recwarn):
     assert result["status"] == "ok"
     assert any("ConvergenceWarning" in w for w in result["warnings"])
     assert not [w for w in recwarn if "Convergence" in str(w.category)]
+
+
+def test_cap_rows_keeps_a_stratified_seeded_subsample():
+    from automodel.evaluate import cap_rows
+
+    y = np.repeat([0, 1], [80, 20])
+    rows = np.arange(100)
+    kept = cap_rows(rows, y, 50, seed=0)
+    assert len(kept) == 50 and np.all(np.diff(kept) > 0)
+    assert np.bincount(y[kept]).tolist() == [40, 10]
+    np.testing.assert_array_equal(kept, cap_rows(rows, y, 50, seed=0))
+    assert cap_rows(rows, y, None, seed=0) is rows
+    assert cap_rows(rows, y, 500, seed=0) is rows
