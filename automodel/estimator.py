@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import replace
 from numbers import Integral, Real
 from typing import Any
@@ -22,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from automodel import checkpoint, data
+from automodel.ensemble import beats, pick_members, try_ensemble
 from automodel.evaluate import Objective
 from automodel.families import DataInfo, Family, resolve_families
 from automodel.results import cv_results, leaderboard
@@ -93,8 +95,11 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         Number of stratified, shuffled folds used to score each trial.
     algo : {"tpe", "rand", "anneal"}, default="tpe"
         hyperopt's suggestion algorithm.
-    scoring : str, default="accuracy"
-        A scikit-learn scorer name; the search minimises its negative mean.
+    scoring : str or callable, default="accuracy"
+        A scikit-learn scorer name (accuracy, balanced_accuracy, f1_macro,
+        roc_auc, roc_auc_ovr, neg_log_loss, ...) or a scorer callable
+        ``scorer(estimator, X, y)`` (e.g. from ``make_scorer``); the search
+        minimises minus its mean over the folds.
     families : None, str or list of (str or Family), default=None
         Families to search; None means the default set
         (``automodel.families.DEFAULT_FAMILIES``).
@@ -123,6 +128,12 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         Tables with more rows than this score each trial on one stratified
         80/20 holdout split instead of ``cv`` folds (``cv_results_`` then has
         one split column). None: always ``cv`` folds.
+    ensemble : int or None, default=None
+        Combine the ``ensemble`` best distinct pipelines by voting (soft when
+        all have ``predict_proba``, else hard), score the ensemble on the same
+        folds, and keep it as ``best_estimator_`` (a ``VotingClassifier``) only
+        when its CV score beats the single best. ``ensemble_score_`` and
+        ``ensemble_members_`` (rows of ``cv_results_``) report what was tried.
     checkpoint : str, path or None, default=None
         File where the trials are saved after every trial. Fitting again with
         the same file, data and settings continues the search up to
@@ -171,7 +182,7 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         "max_evals": [Interval(Integral, 1, None, closed="left")],
         "cv": [Interval(Integral, 2, None, closed="left")],
         "algo": [StrOptions({"tpe", "rand", "anneal"})],
-        "scoring": [StrOptions(set(get_scorer_names()))],
+        "scoring": [StrOptions(set(get_scorer_names())), callable],
         "families": [None, str, list, tuple, Family],
         "random_state": ["random_state"],
         "n_jobs": [None, Integral],
@@ -180,6 +191,7 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         "checkpoint": [None, str, os.PathLike],
         "defaults_first": ["boolean"],
         "holdout_above": [None, Interval(Integral, 1, None, closed="left")],
+        "ensemble": [None, Interval(Integral, 2, None, closed="left")],
         "backend": [StrOptions({"local", "spark"})],
         "parallelism": [None, Interval(Integral, 1, None, closed="left")],
         "early_stop_rounds": [None, Interval(Integral, 1, None, closed="left")],
@@ -192,7 +204,7 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         max_evals: int = 50,
         cv: int = 5,
         algo: str = "tpe",
-        scoring: str = "accuracy",
+        scoring: str | Callable[..., float] = "accuracy",
         families: Any = None,
         random_state: Any = None,
         n_jobs: int | None = None,
@@ -201,6 +213,7 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         early_stop_rounds: int | None = None,
         defaults_first: bool = True,
         holdout_above: int | None = 20_000,
+        ensemble: int | None = None,
         checkpoint: str | os.PathLike[str] | None = None,
         backend: str = "local",
         parallelism: int | None = None,
@@ -218,6 +231,7 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         self.early_stop_rounds = early_stop_rounds
         self.defaults_first = defaults_first
         self.holdout_above = holdout_above
+        self.ensemble = ensemble
         self.checkpoint = checkpoint
         self.backend = backend
         self.parallelism = parallelism
@@ -271,8 +285,42 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         refit_start = time.monotonic()
         self._refit(objective, X, codes)
         self.refit_time_ = time.monotonic() - refit_start
+        if self.ensemble is not None:
+            self._ensemble(objective, X, codes, started)
         self._remember_input(X, y, classes)
         return self
+
+    def _ensemble(self, objective: Objective, X: Any, codes: np.ndarray, started: float) -> None:
+        """Score a voting ensemble of the best trials; keep it only if it beats the best."""
+        self.ensemble_members_: list[int] = []
+        self.ensemble_score_ = float("nan")
+        table = self.cv_results_
+        members = pick_members(table, self.ensemble, len(codes), objective)
+        if self.timeout is not None:
+            # Scoring costs the members' fold fits again, then one refit of each.
+            needed = sum(
+                REFIT_SAFETY * 2 * np.sum(self.trials_.trials[i]["result"]["fit_time"])
+                for i in members
+            )
+            if time.monotonic() + needed > started + self.timeout:
+                warnings.warn(
+                    "Not enough of the time budget is left to score an ensemble; "
+                    "keeping the single best pipeline.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+                return
+        configs = [doc["result"]["config"] for doc in self.trials_.trials]
+        found = try_ensemble(objective, table, configs, self.ensemble)
+        if found is None:
+            return
+        self.ensemble_members_ = found.members
+        if found.result["status"] == "ok":
+            self.ensemble_score_ = float(np.mean(found.result["scores"]))
+        if beats(found.result, self.best_score_):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.best_estimator_ = found.estimator.fit(X, codes)
 
     def _folds(self, X: Any, codes: np.ndarray, seed: int) -> list[Any]:
         """Stratified k-fold splits, or one stratified 80/20 holdout on a large table."""

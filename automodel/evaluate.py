@@ -56,7 +56,7 @@ def _fit_fold(
     y: np.ndarray,
     train: np.ndarray,
     test: np.ndarray,
-    scoring: str,
+    scoring: Any,
 ) -> dict[str, Any]:
     """Fit on one fold and score it; errors and warnings come back as data."""
     with warnings.catch_warnings(record=True) as caught:
@@ -92,7 +92,7 @@ class Objective:
     X: Any
     y: np.ndarray
     folds: Sequence[tuple[np.ndarray, np.ndarray]]
-    scoring: str
+    scoring: Any  # a scorer name or a scorer callable
     preprocessors: Mapping[str, BaseEstimator]
     families: Mapping[str, Family]
     random_state: int
@@ -117,11 +117,16 @@ class Objective:
             pipeline = self.pipeline(config)
         except Exception as exc:  # noqa: BLE001
             return _failure("error", _error_text(exc), start)
-        parallel = Parallel(n_jobs=self.n_jobs) if self.n_jobs not in (None, 1) else None
-        max_rows = self.families[decode(config).family].max_rows
+        return self.score(pipeline, self.families[decode(config).family].max_rows, start)
+
+    def score(
+        self, estimator: BaseEstimator, max_rows: int | None = None, start: float | None = None
+    ) -> dict[str, Any]:
+        """Cross-validate any unfitted estimator on the search's folds (never raises)."""
+        start = time.perf_counter() if start is None else start
         jobs = (
             (
-                clone(pipeline),
+                clone(estimator),
                 self.X,
                 self.y,
                 cap_rows(train, self.y, max_rows, self.random_state),
@@ -130,10 +135,10 @@ class Objective:
             )
             for train, test in self.folds
         )
-        if parallel is None:
+        if self.n_jobs in (None, 1):
             folds = [_fit_fold(*job) for job in jobs]
         else:
-            folds = parallel(delayed(_fit_fold)(*job) for job in jobs)
+            folds = Parallel(n_jobs=self.n_jobs)(delayed(_fit_fold)(*job) for job in jobs)
         errors = [fold["error"] for fold in folds if "error" in fold]
         if errors:
             return _failure("error", errors[0], start)

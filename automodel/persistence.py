@@ -67,7 +67,7 @@ def _metadata(model: Any) -> dict[str, Any]:
         "dtypes": _plain(getattr(model, "_dtypes", None)),
         "n_features_in": int(model.n_features_in_),
         "classes": _plain(model.classes_),
-        "scoring": model.scoring,
+        "scoring": model.scoring if isinstance(model.scoring, str) else repr(model.scoring),
         "best_score": float(model.best_score_),
         "best_params": _plain(model.best_params_),
         "n_trials": len(model.cv_results_["params"]),

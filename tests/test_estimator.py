@@ -388,3 +388,102 @@ def test_large_tables_switch_to_one_holdout_split(iris):
     ).fit(*iris)
     assert "split0_test_score" in model.cv_results_
     assert "split1_test_score" not in model.cv_results_
+
+
+# -- metrics, presets and custom families ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "scoring, binary",
+    [
+        ("balanced_accuracy", False),
+        ("f1_macro", False),
+        ("roc_auc", True),
+        ("roc_auc_ovr", False),
+        ("neg_log_loss", False),
+    ],
+)
+def test_any_sklearn_scoring_is_the_objective(iris, scoring, binary):
+    from sklearn.metrics import get_scorer
+
+    X, y = iris
+    if binary:
+        X, y = X[y < 2], y[y < 2]
+    model = AutoModelClassifier(
+        max_evals=4,
+        cv=3,
+        scoring=scoring,
+        families=["forest", "logreg"],
+        trial_timeout=None,
+        random_state=0,
+    ).fit(X, y)
+    assert model.best_score_ == pytest.approx(np.nanmax(model.cv_results_["mean_test_score"]))
+    assert model.best_score_ <= 1.0
+    assert get_scorer(scoring)(model.best_estimator_, X, np.searchsorted(model.classes_, y)) > (
+        -1.0 if scoring == "neg_log_loss" else 0.5
+    )
+
+
+def test_a_scorer_callable_is_accepted(iris):
+    from sklearn.metrics import make_scorer, recall_score
+
+    scorer = make_scorer(recall_score, average="macro")
+    model = AutoModelClassifier(
+        max_evals=3, cv=3, scoring=scorer, families=["tree"], trial_timeout=None, random_state=0
+    ).fit(*iris)
+    assert 0.8 < model.best_score_ <= 1.0
+
+
+def test_svm_trials_fail_cleanly_under_log_loss(iris):
+    model = AutoModelClassifier(
+        max_evals=3,
+        cv=3,
+        scoring="neg_log_loss",
+        families=["svm", "tree"],
+        trial_timeout=None,
+        random_state=1,
+    ).fit(*iris)
+    rows = [i for i, f in enumerate(model.cv_results_["family"]) if f == "svm"]
+    assert rows and all(model.cv_results_["status"][i] == "error" for i in rows)
+    assert model.best_params_["family"] == "tree"
+
+
+def test_class_weight_is_searched_where_supported(iris):
+    model = AutoModelClassifier(
+        max_evals=12, cv=3, families=["svm", "logreg"], trial_timeout=None, random_state=0
+    ).fit(*iris)
+    assert {p["class_weight"] for p in model.cv_results_["params"]} == {None, "balanced"}
+
+
+def test_all_families_preset_runs(iris):
+    model = AutoModelClassifier(
+        max_evals=9, cv=2, families="all", trial_timeout=None, random_state=0
+    ).fit(*iris)
+    # defaults first: one trial per family, in registry order
+    assert model.cv_results_["family"] == list(automodel.families.REGISTRY)
+    assert set(model.cv_results_["status"]) == {"ok"}
+
+
+def test_defaults_first_starts_with_each_family_default(iris):
+    model = AutoModelClassifier(max_evals=7, cv=3, trial_timeout=None, random_state=0).fit(*iris)
+    assert model.cv_results_["family"][:6] == list(automodel.families.DEFAULT_FAMILIES)
+    assert model.cv_results_["params"][0]["n_estimators"] == 100
+    off = AutoModelClassifier(
+        max_evals=3, cv=3, trial_timeout=None, random_state=0, defaults_first=False
+    ).fit(*iris)
+    assert off.cv_results_["params"][0] != model.cv_results_["params"][0]
+
+
+def test_readme_custom_family_example(iris):
+    from hyperopt import hp
+    from sklearn.linear_model import RidgeClassifier
+
+    ridge = automodel.Family(
+        "ridge",
+        RidgeClassifier,
+        lambda info: {"alpha": hp.loguniform("ridge.alpha", -7, 7)},
+        scale=True,
+    )
+    model = automodel.fit(*iris, families=["logreg", ridge], max_evals=8, cv=3, random_state=0)
+    assert "ridge" in model.cv_results_["family"]
+    assert model.best_score_ >= 0.9

@@ -1,0 +1,487 @@
+"""``python -m benchmarks.perf``: where the search's time (and memory) goes.
+
+    python -m benchmarks.perf overhead [--dataset pima] [--max-evals 100] [--cv 5]
+    python -m benchmarks.perf speedup [--dataset spambase] [--configs 50] [--repeats 3]
+    python -m benchmarks.perf growth [--dataset adult] [--sizes 1000 5000 20000 all]
+                                     [--max-evals 10] [--n-jobs 1]
+    python -m benchmarks.perf adult [--seed 0] [--max-evals 50] [--n-jobs 2]
+
+Figures, not tests: each command prints a plain-text table with its target beside
+it and never fails on a missed target. Run from the repository root; see
+benchmarks/README.md ("Performance"). Peak memory needs ``psutil`` (optional).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.preprocessing import LabelEncoder
+
+from automodel import AutoModelClassifier, data
+from automodel.evaluate import Objective
+from automodel.families import DataInfo, resolve_families
+from automodel.search import Executor, InlineExecutor
+from automodel.space import build_space
+from benchmarks.datasets import DEFAULT_DATA_DIR, resolve_datasets
+
+__all__ = ["MemorySampler", "build_objective", "main", "replay", "trial_breakdown"]
+
+MB = 2**20
+
+
+def load(name: str, data_dir: str) -> tuple[Any, np.ndarray]:
+    """``(X, y)`` of a benchmark table, labels encoded 0..n-1."""
+    specs = resolve_datasets([name], data_dir)
+    if not specs:
+        raise SystemExit(f"dataset {name!r} not available (see --data-dir)")
+    X, labels = specs[0].load()
+    return X, LabelEncoder().fit_transform(labels)
+
+
+def busy_note() -> str:
+    """A line on the machine's load, warning when other work holds a core."""
+    load1, cores = os.getloadavg()[0], os.cpu_count() or 1
+    note = f"machine: {cores} cores, 1-min load average {load1:.2f} before this run"
+    if load1 >= 0.7:
+        note += f" -> about {round(load1)} core(s) already busy: absolute times are noisy"
+    return note
+
+
+def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Print ``rows`` under ``header`` as aligned plain text."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    print(f"\n{title}")
+    for n, row in enumerate(cells):
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+class MemorySampler:
+    """Peak RSS (and PSS) summed over this process and all its descendants.
+
+    Sampled every ``interval`` seconds in a thread; ``None`` without psutil.
+    RSS counts pages shared between processes (preloaded libraries, the
+    memory-mapped data of the workers) once per process, PSS splits them.
+    """
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.peak_rss: float | None = None
+        self.peak_pss: float | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> MemorySampler:
+        try:
+            import psutil  # noqa: F401
+        except ImportError:
+            return self
+        self.peak_rss = self.peak_pss = 0.0
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._thread.is_alive():
+            self._stop.set()
+            self._thread.join()
+
+    def _run(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while True:
+            rss = pss = 0
+            for proc in [me, *me.children(recursive=True)]:
+                try:
+                    info = proc.memory_full_info()
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    continue
+                rss, pss = rss + info.rss, pss + getattr(info, "pss", info.rss)
+            self.peak_rss = max(self.peak_rss or 0.0, rss / MB)
+            self.peak_pss = max(self.peak_pss or 0.0, pss / MB)
+            if self._stop.wait(self.interval):
+                return
+
+    def text(self) -> str:
+        """``"RSS MB (PSS MB)"`` or a hint to install psutil."""
+        if self.peak_rss is None:
+            return "n/a (pip install psutil)"
+        return f"{self.peak_rss:.0f} (PSS {self.peak_pss:.0f})"
+
+
+def _med_mean(values: Sequence[float], scale: float = 1e3) -> str:
+    if not values:
+        return "n/a"
+    return f"{statistics.median(values) * scale:.1f} / {statistics.mean(values) * scale:.1f}"
+
+
+def trial_breakdown(model: AutoModelClassifier) -> dict[str, Any]:
+    """Per-trial suggest, fit+score and everything-else seconds of a serial search.
+
+    Everything else per trial = the time from one trial's start to the next
+    one's, minus the first's fit+score and the second's suggestion (worker
+    clock ``started_at`` when present, else the trial documents' ``book_time``,
+    1 ms resolution); its mean also counts start-up and the first trial.
+    """
+    docs = sorted(model.trials_.trials, key=lambda d: d["tid"])
+    results = [d["result"] for d in docs]
+    duration = [r["duration"] for r in results]
+    suggest = [r["suggest_time"] for r in results]
+    if all("started_at" in r for r in results):
+        starts, clock = [r["started_at"] for r in results], "worker started_at"
+    else:
+        starts, clock = [d["book_time"].timestamp() for d in docs], "book_time (1 ms)"
+    gaps = [starts[i + 1] - starts[i] - duration[i] - suggest[i + 1] for i in range(len(docs) - 1)]
+    n = len(docs)
+    return {
+        "n": n,
+        "failed": sum(r["status"] != "ok" for r in results),
+        "suggest": suggest,
+        "duration": duration,
+        "gaps": gaps,
+        "else_mean": (model.search_time_ - sum(duration) - sum(suggest)) / n,
+        "clock": clock,
+    }
+
+
+def run_overhead(args: argparse.Namespace) -> None:
+    """Serial search with worker processes and in process: time per trial, by part."""
+    X, y = load(args.dataset, args.data_dir)
+    print(f"overhead: {args.dataset} {X.shape}, {args.max_evals} evaluations, {args.cv}-fold CV")
+    print(busy_note())
+    columns: list[list[str]] = []
+    for timeout in (300.0, None):
+        model = AutoModelClassifier(
+            max_evals=args.max_evals,
+            cv=args.cv,
+            n_jobs=1,
+            trial_timeout=timeout,
+            random_state=args.seed,
+            families=args.families,
+        )
+        with MemorySampler() as memory:
+            start = time.perf_counter()
+            model.fit(X, y)
+            wall = time.perf_counter() - start
+        part = trial_breakdown(model)
+        setup = wall - model.search_time_ - model.refit_time_
+        columns.append(
+            [
+                f"{wall:.2f}",
+                f"{model.search_time_:.2f}",
+                f"{model.refit_time_:.2f}",
+                f"{setup:.2f}",
+                f"{part['n']} / {part['failed']}",
+                _med_mean(part["suggest"]),
+                _med_mean(part["duration"]),
+                f"{_med_mean(part['gaps'])} | {part['else_mean'] * 1e3:.1f}",
+                part["clock"],
+                memory.text(),
+            ]
+        )
+    names = [
+        ("fit wall time (s)", ""),
+        ("search_time_ (s)", ""),
+        ("refit_time_ (s)", ""),
+        ("setup+teardown (s)", "fit wall - search - refit"),
+        ("trials / failed", ""),
+        ("suggest ms (median / mean)", ""),
+        ("fit+score ms (median / mean)", ""),
+        ("everything else ms (median / mean | mean incl. start-up)", "target < 5 ms median"),
+        ("clock for the median", ""),
+        ("peak memory MB, main + workers", "RSS sum (PSS sum)"),
+    ]
+    rows = [[name, *(col[i] for col in columns), note] for i, (name, note) in enumerate(names)]
+    header = ["figure", "workers (trial_timeout=300)", "in process (None)", "target / note"]
+    print_table("per-trial time, n_jobs=1", header, rows)
+
+
+def build_objective(
+    X: Any, y: np.ndarray, cv: int, seed: int, families: Any = None
+) -> tuple[Objective, Any]:
+    """The ``Objective`` and search space exactly as ``AutoModelClassifier.fit`` builds them."""
+    X = data.check_features(X)
+    codes, classes = data.check_target(y, n_rows=X.shape[0])
+    resolved = resolve_families(families)
+    schema = data.describe(X)
+    space = build_space(resolved, DataInfo(X.shape[0], X.shape[1], len(classes), cv))
+    folds = list(StratifiedKFold(cv, shuffle=True, random_state=seed).split(X, codes))
+    objective = Objective(
+        X=X,
+        y=codes,
+        folds=folds,
+        scoring="accuracy",
+        preprocessors={enc: schema.preprocessor(enc) for enc in ("onehot", "ordinal")},
+        families={family.name: family for family in resolved},
+        random_state=seed,
+        n_jobs=1,
+    )
+    return objective, space
+
+
+def replay(executor: Executor, configs: Sequence[Any]) -> tuple[float, list[float]]:
+    """Run ``configs`` through ``executor``, its slots kept full; wall s, durations by config."""
+    start, pending, running = time.perf_counter(), list(enumerate(configs)), 0
+    durations = [0.0] * len(configs)
+    while pending or running:
+        while pending and running < executor.slots:
+            tid, config = pending.pop(0)
+            executor.submit(tid, config, None)
+            running += 1
+        for tid, result in executor.wait(None):
+            durations[tid] = result["duration"]
+            running -= 1
+    return time.perf_counter() - start, durations
+
+
+def list_bound(durations: Sequence[float], slots: int) -> float:
+    """Best speedup of in-order greedy scheduling of ``durations`` on ``slots`` (no overhead)."""
+    free = [0.0] * slots
+    for duration in durations:
+        free[free.index(min(free))] += duration
+    return sum(durations) / max(free)
+
+
+def run_speedup(args: argparse.Namespace) -> None:
+    """The same fixed configurations with 1 vs 2 parallel trials (and 1 vs 2 parallel folds)."""
+    from hyperopt.pyll import stochastic
+    from threadpoolctl import threadpool_limits
+
+    from automodel.workers import ProcessExecutor
+
+    X, y = load(args.dataset, args.data_dir)
+    objective, space = build_objective(X, y, args.cv, args.seed, args.families)
+    rng = np.random.default_rng(args.seed)
+    configs = [stochastic.sample(space, rng=rng) for _ in range(args.configs)]
+    print(
+        f"speedup: {args.dataset} {X.shape}, {args.configs} random configurations, {args.cv}-fold"
+    )
+    print(busy_note())
+    variants: dict[str, Callable[[], Any]] = {
+        "workers slots=1": lambda: ProcessExecutor(objective, slots=1),
+        "workers slots=2": lambda: ProcessExecutor(objective, slots=2),
+        "in process folds n_jobs=1": lambda: InlineExecutor(objective),
+        "in process folds n_jobs=2": lambda: InlineExecutor(replace(objective, n_jobs=2)),
+    }
+    walls: dict[str, list[float]] = {name: [] for name in variants}
+    works: dict[str, list[float]] = {name: [] for name in variants}
+    last: dict[str, list[float]] = {}
+    with threadpool_limits(limits=1):  # as fit does
+        for name in ("workers slots=1", "in process folds n_jobs=2"):  # forkserver, loky pool
+            replay(variants[name](), configs[:1])
+        for _ in range(args.repeats):  # interleaved: drift in the load hits every variant alike
+            for name, make in variants.items():
+                executor = make()
+                wall, last[name] = replay(executor, configs)
+                getattr(executor, "close", lambda: None)()
+                walls[name].append(wall)
+                works[name].append(sum(last[name]))
+    rows = []
+    for name in variants:
+        wall, work = statistics.median(walls[name]), statistics.median(works[name])
+        row = [name, f"{wall:.1f}", " ".join(f"{t:.1f}" for t in walls[name]), f"{work:.1f}"]
+        if name.endswith("=2"):
+            one = name[:-1] + "1"
+            bound = list_bound(last[one], 2) if name.startswith("workers") else 2.0
+            row += [
+                f"{statistics.median(walls[one]) / wall:.2f}x",
+                f"{work / statistics.median(works[one]):.2f}",
+                f"{bound:.2f}x",
+                "target >= 1.7x (limit 2.0x)",
+            ]
+        rows.append(row)
+    header = [
+        "variant",
+        "wall s (median)",
+        "runs",
+        "sum of durations s",
+        "speedup",
+        "per-trial slowdown",
+        "list bound",
+        "target",
+    ]
+    print_table(f"median of {args.repeats} runs each", header, rows)
+    print("per-trial slowdown: sum of trial durations at 2 / at 1 (1.0 = no contention);")
+    print("list bound: best speedup of these trial times greedily on 2 slots in this order")
+
+
+def subsample(X: Any, y: np.ndarray, rows: int | None, seed: int) -> tuple[Any, np.ndarray]:
+    """A stratified subsample of ``rows`` rows (all of them when None or too many)."""
+    if rows is None or rows >= len(y):
+        return X, y
+    X_part, _, y_part, _ = train_test_split(X, y, train_size=rows, stratify=y, random_state=seed)
+    return X_part, y_part
+
+
+def _slowest(model: AutoModelClassifier) -> str:
+    result = max(model.trials_.results, key=lambda r: r["duration"])
+    return f"{result['config']['family']} {result['duration']:.1f}"
+
+
+def run_growth(args: argparse.Namespace) -> None:
+    """Seconds per evaluation as the table grows."""
+    X, y = load(args.dataset, args.data_dir)
+    print(
+        f"growth: {args.dataset} {X.shape}, {args.max_evals} evaluations per size, "
+        f"{args.cv}-fold, n_jobs={args.n_jobs}"
+    )
+    print(busy_note())
+    rows = []
+    for size in args.sizes:
+        X_part, y_part = subsample(X, y, size, args.seed)
+        model = AutoModelClassifier(
+            max_evals=args.max_evals,
+            cv=args.cv,
+            n_jobs=args.n_jobs,
+            random_state=args.seed,
+            families=args.families,
+        )
+        with MemorySampler() as memory:
+            start = time.perf_counter()
+            model.fit(X_part, y_part)
+            wall = time.perf_counter() - start
+        evals = len(model.trials_.trials)
+        failed = sum(r["status"] != "ok" for r in model.trials_.results)
+        rows.append(
+            [
+                len(y_part),
+                f"{evals} / {failed}",
+                f"{wall:.1f}",
+                f"{wall / evals:.2f}",
+                f"{model.refit_time_:.1f}",
+                f"{model.best_score_:.4f}",
+                model.best_params_["family"],
+                _slowest(model),
+                memory.text(),
+            ]
+        )
+        print(f"  {len(y_part)} rows: {wall:.1f} s", flush=True)
+    header = [
+        "rows",
+        "evals / failed",
+        "wall s",
+        "s / eval",
+        "refit s",
+        "best CV",
+        "best family",
+        "slowest trial s",
+        "peak MB RSS (PSS)",
+    ]
+    print_table("seconds per evaluation by table size", header, rows)
+
+
+def run_adult(args: argparse.Namespace) -> None:
+    """The issue's target run: 50 evaluations on adult's 75% split, scored on the 25%."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.metrics import accuracy_score
+
+    X, y = load(args.dataset, args.data_dir)
+    X_fit, X_test, y_fit, y_test = train_test_split(
+        X, y, test_size=0.25, stratify=y, random_state=args.seed
+    )
+    print(
+        f"adult: {args.dataset} {X.shape}, {len(y_fit)} rows searched, {args.max_evals} "
+        f"evaluations, n_jobs={args.n_jobs}, seed {args.seed}"
+    )
+    print(busy_note())
+    model = AutoModelClassifier(
+        max_evals=args.max_evals, n_jobs=args.n_jobs, random_state=args.seed
+    )
+    with MemorySampler() as memory:
+        start = time.perf_counter()
+        model.fit(X_fit, y_fit)
+        accuracy = accuracy_score(y_test, model.predict(X_test))
+        wall = time.perf_counter() - start
+    forest = RandomForestClassifier(random_state=args.seed, n_jobs=args.n_jobs).fit(X_fit, y_fit)
+    baseline = accuracy_score(y_test, forest.predict(X_test))
+    reasons = [r.get("reason", "ok") for r in model.trials_.results]
+    rows = [
+        ["wall time s (fit + predict)", f"{wall:.0f}", "<= 600"],
+        ["peak memory MB, main + workers", memory.text(), "< 2048"],
+        ["test accuracy", f"{accuracy:.4f}", f">= random forest's {baseline:.4f}"],
+        ["best CV / family", f"{model.best_score_:.4f} {model.best_params_['family']}", ""],
+        [
+            "trials / timeouts / failed",
+            f"{len(reasons)} / {reasons.count('timeout')} / {sum(r != 'ok' for r in reasons)}",
+            "",
+        ],
+        [
+            "search / refit s, stop reason",
+            f"{model.search_time_:.0f} / {model.refit_time_:.0f}, {model.stop_reason_}",
+            "",
+        ],
+    ]
+    print_table("adult target run", ["figure", "value", "target"], rows)
+
+
+def _size(text: str) -> int | None:
+    return None if text == "all" else int(text)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.perf", description="Where automodel's search time goes."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    specs = {
+        "overhead": ("per-trial suggest / fit+score / everything else, both executors", "pima"),
+        "speedup": ("1 vs 2 parallel trials on the same fixed configurations", "spambase"),
+        "growth": ("seconds per evaluation at growing subsamples", "adult"),
+        "adult": ("the 50-evaluation target run on adult with n_jobs=2", "adult"),
+    }
+    for name, (help_text, dataset) in specs.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--dataset", default=dataset, help=f"default: {dataset}")
+        sub.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="PMLB folder")
+        sub.add_argument("--seed", type=int, default=0, help="default: 0")
+        sub.add_argument("--cv", type=int, default=5, help="default: 5")
+        sub.add_argument("--families", nargs="+", help="default: automodel's default set")
+        if name in ("overhead", "growth", "adult"):
+            default = {"overhead": 100, "growth": 10, "adult": 50}[name]
+            sub.add_argument("--max-evals", type=int, default=default, help=f"default: {default}")
+        if name in ("growth", "adult"):
+            default = {"growth": 1, "adult": 2}[name]
+            sub.add_argument("--n-jobs", type=int, default=default, help=f"default: {default}")
+        if name == "speedup":
+            sub.add_argument("--configs", type=int, default=50, help="default: 50")
+            sub.add_argument("--repeats", type=int, default=3, help="default: 3")
+        if name == "growth":
+            sub.add_argument(
+                "--sizes",
+                nargs="+",
+                type=_size,
+                default=[1000, 5000, 20000, None],
+                help="rows per step, 'all' for the whole table (default: 1000 5000 20000 all)",
+            )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run one command (``overhead`` when none is given)."""
+    parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(argv or ["overhead"])
+    commands = {
+        "overhead": run_overhead,
+        "speedup": run_speedup,
+        "growth": run_growth,
+        "adult": run_adult,
+    }
+    commands[args.command](args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
