@@ -59,7 +59,7 @@ def busy_note() -> str:
 
 def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Print ``rows`` under ``header`` as aligned plain text."""
-    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    cells = [[str(c) for c in row] + [""] * (len(header) - len(row)) for row in [header, *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     print(f"\n{title}")
     for n, row in enumerate(cells):
@@ -121,118 +121,125 @@ class MemorySampler:
         return f"{self.peak_rss:.0f} (PSS {self.peak_pss:.0f})"
 
 
-def _med_mean(values: Sequence[float], scale: float = 1e3) -> str:
+def _ms(values: Sequence[float]) -> str:
+    """``"median / mean"`` of seconds, in milliseconds."""
     if not values:
         return "n/a"
-    return f"{statistics.median(values) * scale:.1f} / {statistics.mean(values) * scale:.1f}"
+    return f"{statistics.median(values) * 1e3:.1f} / {statistics.mean(values) * 1e3:.1f}"
 
 
 def trial_breakdown(model: AutoModelClassifier) -> dict[str, Any]:
     """Per-trial suggest, fit+score and everything-else seconds of a serial search.
 
-    Everything else per trial = the time from one trial's start to the next
-    one's, minus the first's fit+score and the second's suggestion (worker
-    clock ``started_at`` when present, else the trial documents' ``book_time``,
-    1 ms resolution); its mean also counts start-up and the first trial.
+    Everything else of trial i = start of trial i+1 - start of trial i - fit+score
+    of i - suggest of i+1, on the worker clock (``started_at``) when the results
+    have it, else on the trial documents' ``book_time`` (1 ms resolution). The
+    mean ``(search_time_ - sum(fit+score) - sum(suggest)) / n`` also counts the
+    search's start-up (e.g. waiting for the first worker).
     """
-    docs = sorted(model.trials_.trials, key=lambda d: d["tid"])
-    results = [d["result"] for d in docs]
+    docs = sorted(model.trials_.trials, key=lambda doc: doc["tid"])
+    results = [doc["result"] for doc in docs]
     duration = [r["duration"] for r in results]
     suggest = [r["suggest_time"] for r in results]
     if all("started_at" in r for r in results):
         starts, clock = [r["started_at"] for r in results], "worker started_at"
     else:
-        starts, clock = [d["book_time"].timestamp() for d in docs], "book_time (1 ms)"
+        starts, clock = [doc["book_time"].timestamp() for doc in docs], "book_time (1 ms)"
     gaps = [starts[i + 1] - starts[i] - duration[i] - suggest[i + 1] for i in range(len(docs) - 1)]
-    n = len(docs)
+    spent = model.search_time_ - sum(duration) - sum(suggest)
+    failed = sum(r["status"] != "ok" for r in results)
     return {
-        "n": n,
-        "failed": sum(r["status"] != "ok" for r in results),
+        "n": len(docs),
+        "failed": failed,
         "suggest": suggest,
         "duration": duration,
         "gaps": gaps,
-        "else_mean": (model.search_time_ - sum(duration) - sum(suggest)) / n,
+        "else_mean": spent / len(docs),
         "clock": clock,
     }
 
 
+def searcher(args: argparse.Namespace, **params: Any) -> AutoModelClassifier:
+    """An ``AutoModelClassifier`` with the command's evaluations, folds, seed and families."""
+    return AutoModelClassifier(
+        max_evals=args.max_evals,
+        cv=args.cv,
+        random_state=args.seed,
+        families=args.families,
+        **params,
+    )
+
+
+def timed_fit(model: AutoModelClassifier, X: Any, y: Any) -> tuple[float, MemorySampler]:
+    """Fit ``model``; return the wall seconds and the memory sampler."""
+    with MemorySampler() as memory:
+        start = time.perf_counter()
+        model.fit(X, y)
+        return time.perf_counter() - start, memory
+
+
 def run_overhead(args: argparse.Namespace) -> None:
-    """Serial search with worker processes and in process: time per trial, by part."""
+    """Serial searches with worker processes and in process: time per trial, by part."""
     X, y = load(args.dataset, args.data_dir)
     print(f"overhead: {args.dataset} {X.shape}, {args.max_evals} evaluations, {args.cv}-fold CV")
     print(busy_note())
-    columns: list[list[str]] = []
+    figures: dict[str, list[str]] = {}
     for timeout in (300.0, None):
-        model = AutoModelClassifier(
-            max_evals=args.max_evals,
-            cv=args.cv,
-            n_jobs=1,
-            trial_timeout=timeout,
-            random_state=args.seed,
-            families=args.families,
-        )
-        with MemorySampler() as memory:
-            start = time.perf_counter()
-            model.fit(X, y)
-            wall = time.perf_counter() - start
+        model = searcher(args, n_jobs=1, trial_timeout=timeout)
+        wall, memory = timed_fit(model, X, y)
         part = trial_breakdown(model)
-        setup = wall - model.search_time_ - model.refit_time_
-        columns.append(
-            [
-                f"{wall:.2f}",
-                f"{model.search_time_:.2f}",
-                f"{model.refit_time_:.2f}",
-                f"{setup:.2f}",
-                f"{part['n']} / {part['failed']}",
-                _med_mean(part["suggest"]),
-                _med_mean(part["duration"]),
-                f"{_med_mean(part['gaps'])} | {part['else_mean'] * 1e3:.1f}",
-                part["clock"],
-                memory.text(),
-            ]
-        )
-    names = [
-        ("fit wall time (s)", ""),
-        ("search_time_ (s)", ""),
-        ("refit_time_ (s)", ""),
-        ("setup+teardown (s)", "fit wall - search - refit"),
-        ("trials / failed", ""),
-        ("suggest ms (median / mean)", ""),
-        ("fit+score ms (median / mean)", ""),
-        ("everything else ms (median / mean | mean incl. start-up)", "target < 5 ms median"),
-        ("clock for the median", ""),
-        ("peak memory MB, main + workers", "RSS sum (PSS sum)"),
-    ]
-    rows = [[name, *(col[i] for col in columns), note] for i, (name, note) in enumerate(names)]
-    header = ["figure", "workers (trial_timeout=300)", "in process (None)", "target / note"]
-    print_table("per-trial time, n_jobs=1", header, rows)
+        values = {
+            "fit wall time s": f"{wall:.2f}",
+            "search_time_ / refit_time_ s": f"{model.search_time_:.2f} / {model.refit_time_:.2f}",
+            "setup+teardown s": f"{wall - model.search_time_ - model.refit_time_:.2f}",
+            "trials / failed": f"{part['n']} / {part['failed']}",
+            "suggest ms (median / mean)": _ms(part["suggest"]),
+            "fit+score ms (median / mean)": _ms(part["duration"]),
+            "everything else ms (median / mean)": _ms(part["gaps"]),
+            "everything else ms, mean incl. start-up": f"{part['else_mean'] * 1e3:.1f}",
+            "clock of the median": part["clock"],
+            "peak memory MB, main + workers": memory.text(),
+        }
+        for name, value in values.items():
+            figures.setdefault(name, []).append(value)
+    notes = {
+        "setup+teardown s": "fit wall - search - refit",
+        "everything else ms (median / mean)": "target < 5 ms median",
+        "peak memory MB, main + workers": "RSS sum (PSS sum)",
+    }
+    rows = [[name, *values, notes.get(name, "")] for name, values in figures.items()]
+    header = ["figure (n_jobs=1)", "workers (trial_timeout=300)", "in process (None)", "note"]
+    print_table("time per trial", header, rows)
 
 
 def build_objective(
     X: Any, y: np.ndarray, cv: int, seed: int, families: Any = None
 ) -> tuple[Objective, Any]:
-    """The ``Objective`` and search space exactly as ``AutoModelClassifier.fit`` builds them."""
+    """The ``Objective`` (``n_jobs=1``) and space as ``AutoModelClassifier.fit`` builds them."""
     X = data.check_features(X)
     codes, classes = data.check_target(y, n_rows=X.shape[0])
     resolved = resolve_families(families)
     schema = data.describe(X)
     space = build_space(resolved, DataInfo(X.shape[0], X.shape[1], len(classes), cv))
     folds = list(StratifiedKFold(cv, shuffle=True, random_state=seed).split(X, codes))
-    objective = Objective(
-        X=X,
-        y=codes,
-        folds=folds,
-        scoring="accuracy",
-        preprocessors={enc: schema.preprocessor(enc) for enc in ("onehot", "ordinal")},
-        families={family.name: family for family in resolved},
-        random_state=seed,
-        n_jobs=1,
-    )
-    return objective, space
+    preprocessors = {enc: schema.preprocessor(enc) for enc in ("onehot", "ordinal")}
+    by_name = {family.name: family for family in resolved}
+    return Objective(X, codes, folds, "accuracy", preprocessors, by_name, seed, n_jobs=1), space
 
 
-def replay(executor: Executor, configs: Sequence[Any]) -> tuple[float, list[float]]:
-    """Run ``configs`` through ``executor``, its slots kept full; wall s, durations by config."""
+def replay(make: Callable[[], Executor], configs: Sequence[Any]) -> tuple[float, list[float]]:
+    """Run ``configs`` through a new executor, its slots kept full; wall s, durations by config.
+
+    The wall time starts at the first submission (workers start in the background).
+    """
+    executor = make()
+    try:
+        return _replay(executor, configs)
+    finally:
+        getattr(executor, "close", lambda: None)()
+
+
+def _replay(executor: Executor, configs: Sequence[Any]) -> tuple[float, list[float]]:
     start, pending, running = time.perf_counter(), list(enumerate(configs)), 0
     durations = [0.0] * len(configs)
     while pending or running:
@@ -247,15 +254,21 @@ def replay(executor: Executor, configs: Sequence[Any]) -> tuple[float, list[floa
 
 
 def list_bound(durations: Sequence[float], slots: int) -> float:
-    """Best speedup of in-order greedy scheduling of ``durations`` on ``slots`` (no overhead)."""
+    """Best speedup of greedy in-order scheduling of ``durations`` on ``slots`` (no overhead)."""
     free = [0.0] * slots
     for duration in durations:
         free[free.index(min(free))] += duration
     return sum(durations) / max(free)
 
 
+SPEEDUP_NOTES = """\
+sum of trial s: total fit+score time; slots busy: its share of slots x wall.
+per-trial slowdown: sum of trial s at 2 slots / at 1 (1.00: parallel trials do not contend).
+bound: best speedup of the slots=1 trial times on 2 slots in order; folds: cv / ceil(cv / 2)."""
+
+
 def run_speedup(args: argparse.Namespace) -> None:
-    """The same fixed configurations with 1 vs 2 parallel trials (and 1 vs 2 parallel folds)."""
+    """The same fixed configurations with 1 vs 2 parallel trials, and 1 vs 2 parallel folds."""
     from hyperopt.pyll import stochastic
     from threadpoolctl import threadpool_limits
 
@@ -265,9 +278,7 @@ def run_speedup(args: argparse.Namespace) -> None:
     objective, space = build_objective(X, y, args.cv, args.seed, args.families)
     rng = np.random.default_rng(args.seed)
     configs = [stochastic.sample(space, rng=rng) for _ in range(args.configs)]
-    print(
-        f"speedup: {args.dataset} {X.shape}, {args.configs} random configurations, {args.cv}-fold"
-    )
+    print(f"speedup: {args.dataset} {X.shape}, {args.configs} random configs, {args.cv}-fold")
     print(busy_note())
     variants: dict[str, Callable[[], Any]] = {
         "workers slots=1": lambda: ProcessExecutor(objective, slots=1),
@@ -280,41 +291,38 @@ def run_speedup(args: argparse.Namespace) -> None:
     last: dict[str, list[float]] = {}
     with threadpool_limits(limits=1):  # as fit does
         for name in ("workers slots=1", "in process folds n_jobs=2"):  # forkserver, loky pool
-            replay(variants[name](), configs[:1])
+            replay(variants[name], configs[:1])
         for _ in range(args.repeats):  # interleaved: drift in the load hits every variant alike
             for name, make in variants.items():
-                executor = make()
-                wall, last[name] = replay(executor, configs)
-                getattr(executor, "close", lambda: None)()
+                wall, last[name] = replay(make, configs)
                 walls[name].append(wall)
                 works[name].append(sum(last[name]))
     rows = []
     for name in variants:
-        wall, work = statistics.median(walls[name]), statistics.median(works[name])
-        row = [name, f"{wall:.1f}", " ".join(f"{t:.1f}" for t in walls[name]), f"{work:.1f}"]
-        if name.endswith("=2"):
+        wall, work, slots = statistics.median(walls[name]), statistics.median(works[name]), 1
+        row = [name, f"{wall:.1f}", " ".join(f"{t:.1f}" for t in walls[name])]
+        if name.startswith("workers"):
+            slots = 2 if name.endswith("2") else 1
+            row += [f"{work:.1f}", f"{work / (slots * wall):.0%}"]
+        if name.endswith("2"):
             one = name[:-1] + "1"
-            bound = list_bound(last[one], 2) if name.startswith("workers") else 2.0
+            workers = name.startswith("workers")
+            slowdown = work / statistics.median(works[one]) if workers else None
+            bound = list_bound(last[one], 2) if workers else args.cv / -(-args.cv // 2)
+            row += [] if workers else ["", ""]
             row += [
                 f"{statistics.median(walls[one]) / wall:.2f}x",
-                f"{work / statistics.median(works[one]):.2f}",
+                f"{slowdown:.2f}" if slowdown else "",
                 f"{bound:.2f}x",
-                "target >= 1.7x (limit 2.0x)",
+                "1.7x (limit 2.0x)",
             ]
         rows.append(row)
-    header = [
-        "variant",
-        "wall s (median)",
-        "runs",
-        "sum of durations s",
-        "speedup",
-        "per-trial slowdown",
-        "list bound",
-        "target",
-    ]
-    print_table(f"median of {args.repeats} runs each", header, rows)
-    print("per-trial slowdown: sum of trial durations at 2 / at 1 (1.0 = no contention);")
-    print("list bound: best speedup of these trial times greedily on 2 slots in this order")
+    header = "variant|wall s (median)|runs|sum of trial s|slots busy|speedup|per-trial slowdown"
+    header += "|bound|target"
+    print_table(
+        f"{args.configs} configurations, median of {args.repeats} runs", header.split("|"), rows
+    )
+    print(SPEEDUP_NOTES)
 
 
 def subsample(X: Any, y: np.ndarray, rows: int | None, seed: int) -> tuple[Any, np.ndarray]:
@@ -331,7 +339,7 @@ def _slowest(model: AutoModelClassifier) -> str:
 
 
 def run_growth(args: argparse.Namespace) -> None:
-    """Seconds per evaluation as the table grows."""
+    """Seconds per evaluation as the table grows (the same seed, folds and settings)."""
     X, y = load(args.dataset, args.data_dir)
     print(
         f"growth: {args.dataset} {X.shape}, {args.max_evals} evaluations per size, "
@@ -341,49 +349,21 @@ def run_growth(args: argparse.Namespace) -> None:
     rows = []
     for size in args.sizes:
         X_part, y_part = subsample(X, y, size, args.seed)
-        model = AutoModelClassifier(
-            max_evals=args.max_evals,
-            cv=args.cv,
-            n_jobs=args.n_jobs,
-            random_state=args.seed,
-            families=args.families,
-        )
-        with MemorySampler() as memory:
-            start = time.perf_counter()
-            model.fit(X_part, y_part)
-            wall = time.perf_counter() - start
+        model = searcher(args, n_jobs=args.n_jobs)
+        wall, memory = timed_fit(model, X_part, y_part)
         evals = len(model.trials_.trials)
         failed = sum(r["status"] != "ok" for r in model.trials_.results)
-        rows.append(
-            [
-                len(y_part),
-                f"{evals} / {failed}",
-                f"{wall:.1f}",
-                f"{wall / evals:.2f}",
-                f"{model.refit_time_:.1f}",
-                f"{model.best_score_:.4f}",
-                model.best_params_["family"],
-                _slowest(model),
-                memory.text(),
-            ]
-        )
+        figures = [f"{evals} / {failed}", f"{wall:.1f}", f"{wall / evals:.2f}"]
+        figures += [f"{model.refit_time_:.1f}", f"{model.best_score_:.4f}"]
+        rows.append([len(y_part), *figures, model.best_params_["family"], _slowest(model)])
+        rows[-1].append(memory.text())
         print(f"  {len(y_part)} rows: {wall:.1f} s", flush=True)
-    header = [
-        "rows",
-        "evals / failed",
-        "wall s",
-        "s / eval",
-        "refit s",
-        "best CV",
-        "best family",
-        "slowest trial s",
-        "peak MB RSS (PSS)",
-    ]
-    print_table("seconds per evaluation by table size", header, rows)
+    header = "rows|evals / failed|wall s|s / eval|refit s|best CV|best family|slowest trial s"
+    print_table("seconds per evaluation", [*header.split("|"), "peak MB RSS (PSS)"], rows)
 
 
 def run_adult(args: argparse.Namespace) -> None:
-    """The issue's target run: 50 evaluations on adult's 75% split, scored on the 25%."""
+    """The issue's target run: search adult's 75% split, score on its 25%."""
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.metrics import accuracy_score
 
@@ -396,9 +376,7 @@ def run_adult(args: argparse.Namespace) -> None:
         f"evaluations, n_jobs={args.n_jobs}, seed {args.seed}"
     )
     print(busy_note())
-    model = AutoModelClassifier(
-        max_evals=args.max_evals, n_jobs=args.n_jobs, random_state=args.seed
-    )
+    model = searcher(args, n_jobs=args.n_jobs)
     with MemorySampler() as memory:
         start = time.perf_counter()
         model.fit(X_fit, y_fit)
@@ -407,21 +385,14 @@ def run_adult(args: argparse.Namespace) -> None:
     forest = RandomForestClassifier(random_state=args.seed, n_jobs=args.n_jobs).fit(X_fit, y_fit)
     baseline = accuracy_score(y_test, forest.predict(X_test))
     reasons = [r.get("reason", "ok") for r in model.trials_.results]
+    failed = sum(reason != "ok" for reason in reasons)
     rows = [
         ["wall time s (fit + predict)", f"{wall:.0f}", "<= 600"],
         ["peak memory MB, main + workers", memory.text(), "< 2048"],
         ["test accuracy", f"{accuracy:.4f}", f">= random forest's {baseline:.4f}"],
-        ["best CV / family", f"{model.best_score_:.4f} {model.best_params_['family']}", ""],
-        [
-            "trials / timeouts / failed",
-            f"{len(reasons)} / {reasons.count('timeout')} / {sum(r != 'ok' for r in reasons)}",
-            "",
-        ],
-        [
-            "search / refit s, stop reason",
-            f"{model.search_time_:.0f} / {model.refit_time_:.0f}, {model.stop_reason_}",
-            "",
-        ],
+        ["best CV, family", f"{model.best_score_:.4f}, {model.best_params_['family']}", ""],
+        ["trials / timeouts / failed", f"{len(reasons)} / {reasons.count('timeout')} / {failed}"],
+        ["search / refit s", f"{model.search_time_:.0f} / {model.refit_time_:.0f}"],
     ]
     print_table("adult target run", ["figure", "value", "target"], rows)
 
@@ -430,56 +401,50 @@ def _size(text: str) -> int | None:
     return None if text == "all" else int(text)
 
 
+#: Sub-commands: (help, default dataset, default max_evals, default n_jobs).
+COMMANDS = {
+    "overhead": ("per-trial suggest / fit+score / everything else, both executors", "pima", 100, 1),
+    "speedup": ("1 vs 2 parallel trials (and folds) on the same configurations", "spambase", 0, 0),
+    "growth": ("seconds per evaluation on growing stratified subsamples", "adult", 10, 1),
+    "adult": ("the 50-evaluation target run on adult's 75/25 split", "adult", 50, 2),
+}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.perf", description="Where automodel's search time goes."
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    specs = {
-        "overhead": ("per-trial suggest / fit+score / everything else, both executors", "pima"),
-        "speedup": ("1 vs 2 parallel trials on the same fixed configurations", "spambase"),
-        "growth": ("seconds per evaluation at growing subsamples", "adult"),
-        "adult": ("the 50-evaluation target run on adult with n_jobs=2", "adult"),
-    }
-    for name, (help_text, dataset) in specs.items():
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+    for name, (text, dataset, evals, n_jobs) in COMMANDS.items():
+        sub = commands.add_parser(name, help=text, description=text)
         sub.add_argument("--dataset", default=dataset, help=f"default: {dataset}")
-        sub.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="PMLB folder")
+        sub.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="PMLB tables")
         sub.add_argument("--seed", type=int, default=0, help="default: 0")
         sub.add_argument("--cv", type=int, default=5, help="default: 5")
         sub.add_argument("--families", nargs="+", help="default: automodel's default set")
-        if name in ("overhead", "growth", "adult"):
-            default = {"overhead": 100, "growth": 10, "adult": 50}[name]
-            sub.add_argument("--max-evals", type=int, default=default, help=f"default: {default}")
+        if evals:
+            sub.add_argument("--max-evals", type=int, default=evals, help=f"default: {evals}")
         if name in ("growth", "adult"):
-            default = {"growth": 1, "adult": 2}[name]
-            sub.add_argument("--n-jobs", type=int, default=default, help=f"default: {default}")
-        if name == "speedup":
-            sub.add_argument("--configs", type=int, default=50, help="default: 50")
-            sub.add_argument("--repeats", type=int, default=3, help="default: 3")
-        if name == "growth":
-            sub.add_argument(
-                "--sizes",
-                nargs="+",
-                type=_size,
-                default=[1000, 5000, 20000, None],
-                help="rows per step, 'all' for the whole table (default: 1000 5000 20000 all)",
-            )
+            sub.add_argument("--n-jobs", type=int, default=n_jobs, help=f"default: {n_jobs}")
+    speedup, growth = commands.choices["speedup"], commands.choices["growth"]
+    speedup.add_argument("--configs", type=int, default=50, help="default: 50")
+    speedup.add_argument("--repeats", type=int, default=3, help="default: 3")
+    growth.add_argument(
+        "--sizes",
+        nargs="+",
+        type=_size,
+        default=[1000, 5000, 20000, None],
+        help="rows per step, 'all': whole table (default: 1000 5000 20000 all)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv`` and run one command (``overhead`` when none is given)."""
-    parser = _parser()
+    """Run one sub-command (``overhead`` when none is given); return the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = parser.parse_args(argv or ["overhead"])
-    commands = {
-        "overhead": run_overhead,
-        "speedup": run_speedup,
-        "growth": run_growth,
-        "adult": run_adult,
-    }
-    commands[args.command](args)
+    args = _parser().parse_args(argv or ["overhead"])
+    run = {"overhead": run_overhead, "speedup": run_speedup, "growth": run_growth}
+    run.get(args.command, run_adult)(args)
     return 0
 
 

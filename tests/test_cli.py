@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import automodel
+from automodel import checkpoint as checkpoint_module
 from automodel.cli import main
 from tests.conftest import PENGUINS
 
@@ -156,3 +163,86 @@ def test_report_from_a_saved_model_and_at_the_end_of_fit(model_file, tmp_path, c
     ]
     assert main(argv) == 0
     assert (tmp_path / "fit_report" / "report.md").is_file()
+
+
+# -- a real process: Ctrl-C and kill -9 -------------------------------------------------
+
+
+def _start_fit(tmp_path, max_evals, extra=()):
+    argv = [
+        sys.executable,
+        "-m",
+        "automodel.cli",
+        "fit",
+        str(PENGUINS),
+        "--target",
+        "species",
+        "--max-evals",
+        str(max_evals),
+        "--seed",
+        "0",
+        "--quiet",
+        "--out",
+        str(tmp_path / "m.joblib"),
+        "--checkpoint",
+        str(tmp_path / "search.pkl"),
+        *extra,
+    ]
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_trials(path, n, process, limit=120):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        if path.exists():
+            try:
+                done = len(checkpoint_module.read(path, _fingerprint_of(path)).trials.trials)
+            except Exception:  # noqa: BLE001 - the file is replaced atomically; retry
+                done = 0
+            if done >= n:
+                return done
+        time.sleep(0.2)
+    raise AssertionError(f"fewer than {n} trials after {limit} s")
+
+
+def _fingerprint_of(path):
+    import pickle
+
+    with open(path, "rb") as stream:
+        return pickle.load(stream)["checkpoint"].fingerprint
+
+
+def test_ctrl_c_saves_the_best_model_so_far(tmp_path):
+    process = _start_fit(tmp_path, 500)
+    _wait_for_trials(tmp_path / "search.pkl", 3, process)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    assert "INTERRUPTED: best found so far" in out
+    model = automodel.load(tmp_path / "m.joblib")
+    assert model.stop_reason_ == "interrupted"
+    assert 3 <= len(model.cv_results_["params"]) < 500
+
+
+def test_a_killed_search_resumes_from_its_checkpoint(tmp_path):
+    process = _start_fit(tmp_path, 40)
+    done = _wait_for_trials(tmp_path / "search.pkl", 4, process)
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate(timeout=60)
+    saved = checkpoint_module.read(
+        tmp_path / "search.pkl", _fingerprint_of(tmp_path / "search.pkl")
+    )
+    finished = [doc["book_time"] for doc in saved.trials.trials]
+    assert len(finished) >= done
+    rerun = _start_fit(tmp_path, len(finished) + 3)
+    out, err = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, err
+    model = automodel.load(tmp_path / "m.joblib")
+    table = model.cv_results_
+    assert len(table["params"]) == len(finished) + 3
+    # the finished trials were kept, not rerun (same start times), and the leaderboard has them
+    resumed = checkpoint_module.read(
+        tmp_path / "search.pkl", _fingerprint_of(tmp_path / "search.pkl")
+    )
+    assert [d["book_time"] for d in resumed.trials.trials[: len(finished)]] == finished
