@@ -63,14 +63,22 @@ class RefitWarning(UserWarning):
     """The best trial failed to refit on all rows and the next best was used."""
 
 
-def _failure_summary(table: dict[str, Any]) -> str:
+def _failure_summary(table: dict[str, Any], stop_reason: str, timeout: float | None) -> str:
+    budget_advice = (
+        f"No trial finished within timeout={timeout} s: give a larger timeout, or faster "
+        "families (e.g. families=['logreg', 'tree'])."
+    )
+    if not table["status"]:
+        if stop_reason == "timeout":
+            return budget_advice
+        return "The search was interrupted before any trial finished; there is no model to refit."
     reasons = pd.Series(table["status"]).value_counts().to_dict()
     first = next((e for e in table["error"] if e), "no error message")
     counts = ", ".join(f"{n} {reason}" for reason, n in reasons.items())
-    return (
-        f"All {len(table['status'])} trials failed ({counts}); first failure: {first}. "
-        "Check the data, or restrict `families` to ones that suit it."
-    )
+    advice = "Check the data, or restrict `families` to ones that suit it."
+    if stop_reason == "timeout" and set(reasons) == {"timeout"}:
+        advice = budget_advice
+    return f"All {len(table['status'])} trials failed ({counts}); first failure: {first}. {advice}"
 
 
 def _final_estimator_has(method: str, before_fit: bool):  # noqa: ANN202 - for available_if
@@ -455,7 +463,7 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         table = self.cv_results_
         ok = [i for i, status in enumerate(table["status"]) if status == "ok"]
         if not ok:
-            raise SearchFailedError(_failure_summary(table))
+            raise SearchFailedError(_failure_summary(table, self.stop_reason_, self.timeout))
         errors = []
         for index in sorted(ok, key=lambda i: (table["rank_test_score"][i], i)):
             config = self.trials_.trials[index]["result"]["config"]

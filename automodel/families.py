@@ -206,8 +206,14 @@ def _logreg_space(info: DataInfo) -> dict[str, Any]:
     # scikit-learn 1.9 deprecates `penalty=`: l1_ratio 0 is L2, 1 is L1, between is elastic net.
     return {
         "C": _log("logreg.C", 1e-4, 1e3),
-        "l1_ratio": hp.choice(
-            "logreg.penalty", [0.0, 1.0, hp.uniform("logreg.l1_ratio", 0.05, 0.95)]
+        # Each penalty brings its solver: lbfgs is fast for L2, saga handles L1 / elastic net.
+        "penalty": hp.choice(
+            "logreg.penalty",
+            [
+                {"l1_ratio": 0.0, "solver": "lbfgs"},
+                {"l1_ratio": 1.0, "solver": "saga"},
+                {"l1_ratio": hp.uniform("logreg.l1_ratio", 0.05, 0.95), "solver": "saga"},
+            ],
         ),
         "class_weight": _class_weight("logreg"),
     }
@@ -387,7 +393,7 @@ REGISTRY: dict[str, Family] = {
             LogisticRegression,
             _logreg_space,
             scale=True,
-            fixed={"solver": "saga", "max_iter": 1000},
+            fixed={"max_iter": 1000},
             default=_logreg_default,
         ),
         Family(

@@ -19,17 +19,18 @@ import os
 import pickle
 import shutil
 import signal
+import sys
 import tempfile
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for
 from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
-import joblib
+import cloudpickle
 from joblib.externals.loky.backend import resource_tracker
 from threadpoolctl import threadpool_limits
 
@@ -54,27 +55,42 @@ def _failure(reason: str, error: str, duration: float, started_at: float) -> dic
 def _dump(objective: Any, tmpdir: str) -> str:
     """Write the objective where the workers load it from; return the file's path.
 
-    joblib's format lets the workers memory-map its arrays. What plain pickle
-    refuses (a lambda or local function, e.g. in a user's ``Family``) is written
-    with cloudpickle instead; each worker then holds its own copy of the data.
+    cloudpickle writes what plain pickle refuses or would only name (a lambda in
+    a user's ``Family``, a class defined in the user's script, i.e. ``__main__``,
+    which the workers never import) by value; each worker holds its own copy of
+    the data.
     """
-    path = str(Path(tmpdir) / "objective.joblib")
-    try:
-        joblib.dump(objective, path)
-    except pickle.PicklingError:
-        import cloudpickle  # a dependency of hyperopt and joblib
-
-        path = str(Path(tmpdir) / "objective.cloudpickle")
-        with open(path, "wb") as file:
-            cloudpickle.dump(objective, file)
+    path = str(Path(tmpdir) / "objective.cloudpickle")
+    with open(path, "wb") as file:
+        cloudpickle.dump(objective, file, protocol=pickle.HIGHEST_PROTOCOL)
     return path
 
 
 def _load(path: str) -> Any:
-    if path.endswith(".joblib"):
-        return joblib.load(path, mmap_mode="r")
     with open(path, "rb") as file:
         return pickle.load(file)
+
+
+@contextlib.contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Start processes without re-running the user's script in them.
+
+    forkserver children (and the server itself) import ``__main__`` by path or
+    name unless told otherwise; a script without an ``if __name__ == "__main__"``
+    guard would then start a search in every worker. The workers run
+    ``_worker_loop`` from this module and need nothing from ``__main__``.
+    """
+    main = sys.modules["__main__"]
+    saved = {
+        name: main.__dict__[name] for name in ("__file__", "__spec__") if name in main.__dict__
+    }
+    main.__dict__.pop("__file__", None)
+    main.__dict__["__spec__"] = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
 
 
 def _start_joblib_tracker() -> None:
@@ -286,7 +302,8 @@ class ProcessExecutor:
             process = self._ctx.Process(
                 target=_worker_loop, args=(child, self._path), name="automodel-worker"
             )
-            process.start()
+            with _main_module_hidden():
+                process.start()
             child.close()
             self._workers.append(_Worker(process, parent))
 

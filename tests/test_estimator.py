@@ -487,3 +487,11 @@ def test_readme_custom_family_example(iris):
     model = automodel.fit(*iris, families=["logreg", ridge], max_evals=8, cv=3, random_state=0)
     assert "ridge" in model.cv_results_["family"]
     assert model.best_score_ >= 0.9
+
+
+def test_a_budget_too_small_for_any_trial_says_so(iris):
+    model = AutoModelClassifier(
+        max_evals=5, cv=3, families=[sleepy_family([20.0])], timeout=1.5, random_state=0
+    )
+    with pytest.raises(SearchFailedError, match=r"within timeout=1.5 s: give a larger timeout"):
+        model.fit(*iris)

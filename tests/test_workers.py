@@ -217,3 +217,34 @@ def test_an_unpicklable_objective_fails_at_once_and_leaves_nothing(tmp_path, mon
         ProcessExecutor(lambda config: {"status": "ok", "loss": float(lock.locked())})
     assert list(tmp_path.iterdir()) == []
     assert _workers_alive() == []
+
+
+def test_a_script_without_a_main_guard_runs_once(tmp_path):
+    """Workers must not re-run the user's script (forkserver imports __main__ by default)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "plain_script.py"
+    script.write_text(
+        "import automodel\n"
+        "from sklearn.base import BaseEstimator, ClassifierMixin\n"
+        "from sklearn.datasets import load_iris\n"
+        "from sklearn.tree import DecisionTreeClassifier\n"
+        "class Mine(ClassifierMixin, BaseEstimator):  # defined in __main__\n"
+        "    def fit(self, X, y):\n"
+        "        self.tree_ = DecisionTreeClassifier(max_depth=2).fit(X, y)\n"
+        "        self.classes_ = self.tree_.classes_\n"
+        "        return self\n"
+        "    def predict(self, X):\n"
+        "        return self.tree_.predict(X)\n"
+        "mine = automodel.Family('mine', Mine, lambda info: {})\n"
+        "X, y = load_iris(return_X_y=True)\n"
+        "model = automodel.fit(X, y, max_evals=2, cv=3, families=[mine], random_state=0)\n"
+        "print('STATUS', model.cv_results_['status'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("STATUS") == 1
+    assert "['ok', 'ok']" in done.stdout

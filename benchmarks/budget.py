@@ -1,0 +1,73 @@
+"""How well the total ``timeout`` holds: wall time of ``fit`` against its budget.
+
+    python -m benchmarks.budget [--dataset spambase] [--timeouts 5 10 20] [--seeds 3]
+
+For each budget and seed, fit ``AutoModelClassifier(timeout=T, max_evals=10**6)``
+(default families; the budget, not the trial count, ends the search) and print the
+whole ``fit`` wall time, the overshoot past ``T`` (negative: finished early), the
+number of trials, the search and refit times. The overshoot is what the README quotes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from automodel import AutoModelClassifier
+from benchmarks.datasets import DEFAULT_DATA_DIR, available_datasets
+
+
+def measure(dataset: str, timeouts: Sequence[float], seeds: int, n_jobs: int) -> list[dict]:
+    """Fit once per (budget, seed); return one row of figures per fit."""
+    X, y = available_datasets(DEFAULT_DATA_DIR)[dataset].load()
+    rows = []
+    for budget in timeouts:
+        for seed in range(seeds):
+            model = AutoModelClassifier(
+                max_evals=10**6, timeout=budget, random_state=seed, n_jobs=n_jobs
+            )
+            start = time.monotonic()
+            model.fit(X, y)
+            wall = time.monotonic() - start
+            rows.append(
+                {
+                    "budget": budget,
+                    "seed": seed,
+                    "wall": wall,
+                    "overshoot": wall - budget,
+                    "trials": len(model.cv_results_["params"]),
+                    "search": model.search_time_,
+                    "refit": model.refit_time_,
+                    "winner": model.best_params_["family"],
+                }
+            )
+            print(
+                f"budget {budget:6.1f} s  seed {seed}  wall {wall:7.2f} s  "
+                f"overshoot {wall - budget:+6.2f} s  trials {rows[-1]['trials']:4d}  "
+                f"refit {model.refit_time_:5.2f} s  winner {rows[-1]['winner']}",
+                flush=True,
+            )
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.budget", description=__doc__)
+    parser.add_argument("--dataset", default="spambase", help="table name (default: spambase)")
+    parser.add_argument("--timeouts", type=float, nargs="+", default=[5.0, 10.0, 20.0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--n-jobs", type=int, default=1)
+    args = parser.parse_args(argv)
+    rows = measure(args.dataset, args.timeouts, args.seeds, args.n_jobs)
+    over = np.array([r["overshoot"] for r in rows])
+    print(
+        f"\n{len(rows)} fits on {args.dataset}: overshoot median {np.median(over):+.2f} s, "
+        f"max {over.max():+.2f} s (the fit, refit included, against its budget)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,33 @@
+"""benchmarks.perf: the overhead table on a tiny table (behaviour only, no timing targets)."""
+
+from __future__ import annotations
+
+from benchmarks.perf import main
+
+ROWS = (
+    "fit wall time s",
+    "search_time_ / refit_time_ s",
+    "setup+teardown s",
+    "trials / failed",
+    "suggest ms (median / mean)",
+    "fit+score ms (median / mean)",
+    "everything else ms (median / mean)",
+    "everything else ms, mean incl. start-up",
+    "peak memory MB, main + workers",
+)
+
+
+def test_overhead_prints_both_executors(capsys):
+    argv = ["overhead", "--dataset", "iris", "--max-evals", "3", "--cv", "2"]
+    assert main([*argv, "--families", "knn", "logreg"]) == 0
+    out = capsys.readouterr().out
+    assert "overhead: iris (150, 4), 3 evaluations, 2-fold CV" in out
+    header = next(line for line in out.splitlines() if line.startswith("figure"))
+    assert "workers (trial_timeout=300)" in header
+    assert "in process (None)" in header
+    lines = {line.split("  ")[0]: line for line in out.splitlines()}
+    for row in ROWS:
+        assert row in lines, f"missing row {row!r} in:\n{out}"
+    assert "3 / 0" in lines["trials / failed"]
+    assert lines["trials / failed"].count("3 / 0") == 2  # both executors ran every trial
+    assert "target < 5 ms median" in lines["everything else ms (median / mean)"]
