@@ -89,6 +89,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     fit.add_argument("--top", type=int, default=10, help="leaderboard rows to print (default: 10)")
     fit.add_argument(
+        "--spark",
+        default=None,
+        metavar="MASTER",
+        help="run trials on Apache Spark at this master URL (local[4], spark://host:7077, "
+        "yarn, ...); needs the automodel[spark] extra (default: local worker processes)",
+    )
+    fit.add_argument(
+        "--parallelism",
+        type=int,
+        default=None,
+        help="trials at once on Spark (default: Spark's default parallelism)",
+    )
+    fit.add_argument(
         "--report",
         default=None,
         metavar="DIR",
@@ -157,8 +170,14 @@ def _fit(args: argparse.Namespace) -> int:
         trial_timeout=args.trial_timeout,
         early_stop_rounds=args.early_stop_rounds,
         checkpoint=args.checkpoint,
+        backend="local" if args.spark is None else "spark",
+        parallelism=args.parallelism,
         verbose=0 if args.quiet else 1,
     )
+    if args.spark is not None:
+        from automodel.spark import spark_session
+
+        spark_session(args.spark, args.parallelism)  # becomes the active session fit uses
     X, y = data.read_table(args.data, target=args.target)
     with warnings.catch_warnings():
         # Shown once below, in the summary line, rather than as a Python warning.

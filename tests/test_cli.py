@@ -131,6 +131,11 @@ def test_help_explains_every_option(capsys):
         "--n-jobs",
         "--timeout",
         "--early-stop-rounds",
+        "--trial-timeout",
+        "--checkpoint",
+        "--spark",
+        "--parallelism",
+        "--report",
     ):
         assert option in text
     with pytest.raises(SystemExit):

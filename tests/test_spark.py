@@ -53,3 +53,29 @@ def test_missing_pyspark_names_the_extra(monkeypatch, iris):
     monkeypatch.setitem(sys.modules, "pyspark", None)
     with pytest.raises(ImportError, match=r"pip install 'automodel\[spark\]'"):
         AutoModelClassifier(max_evals=2, backend="spark").fit(*iris)
+
+
+def test_cli_runs_trials_on_a_spark_master(spark, tmp_path, capsys):
+    from automodel.cli import main
+    from tests.conftest import PENGUINS
+
+    out = tmp_path / "m.joblib"
+    argv = [
+        "fit",
+        str(PENGUINS),
+        "--target",
+        "species",
+        "--max-evals",
+        "3",
+        "--cv",
+        "3",
+        "--spark",
+        "local[2]",
+        "--parallelism",
+        "2",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    assert main(argv) == 0
+    assert len(automodel.load(out).cv_results_["params"]) == 3
