@@ -267,14 +267,14 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         resumed = self._read_checkpoint(X, codes, space)
         seed = resumed.seed if resumed is not None else self._seed()
         folds = self._folds(X, codes, seed)
-        objective = Objective(
-            X=X,
-            y=codes,
-            folds=folds,
+        objective = Objective.build(
+            X,
+            codes,
+            folds,
             scoring=self.scoring,
-            preprocessors={enc: schema.preprocessor(enc) for enc in ("onehot", "ordinal")},
             families={family.name: family for family in families},
             random_state=seed,
+            schema=schema,
         )
         outcome = self._search(
             space, points, objective, seed, resumed, started, refit_scale=len(X) / len(folds[0][0])

@@ -21,7 +21,8 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
 
-from automodel.families import Family
+from automodel.data import Schema, describe
+from automodel.families import REGISTRY, Family
 from automodel.space import decode, make_pipeline
 
 __all__ = ["MAX_WARNINGS_KEPT", "Objective", "cap_rows", "take_rows"]
@@ -97,6 +98,31 @@ class Objective:
     families: Mapping[str, Family]
     random_state: int
     n_jobs: int | None = None
+
+    @classmethod
+    def build(
+        cls,
+        X: Any,
+        y: np.ndarray,
+        folds: Sequence[tuple[np.ndarray, np.ndarray]],
+        *,
+        scoring: Any = "accuracy",
+        families: Mapping[str, Family] | None = None,
+        random_state: int = 0,
+        schema: Schema | None = None,
+    ) -> Objective:
+        """An objective over ``families`` (default: all registered) with the column
+        steps that ``schema`` (default: ``describe(X)``) calls for."""
+        schema = describe(X) if schema is None else schema
+        return cls(
+            X=X,
+            y=y,
+            folds=list(folds),
+            scoring=scoring,
+            preprocessors={enc: schema.preprocessor(enc) for enc in ("onehot", "ordinal")},
+            families=REGISTRY if families is None else families,
+            random_state=random_state,
+        )
 
     def pipeline(self, config: Mapping[str, Any]) -> BaseEstimator:
         """The unfitted Pipeline of a ``space_eval``-decoded point."""

@@ -24,9 +24,7 @@ import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.model_selection import StratifiedKFold
 
-from automodel.data import describe
 from automodel.evaluate import Objective
-from automodel.families import REGISTRY
 from automodel.search import InlineExecutor
 from automodel.workers import ProcessExecutor
 
@@ -56,16 +54,7 @@ def trivial(config: Mapping[str, Any]) -> dict[str, Any]:
 
 def real_objective() -> Objective:
     X, y = make_classification(n_samples=5000, n_features=20, n_informative=8, random_state=0)
-    schema = describe(X)
-    return Objective(
-        X=X,
-        y=y,
-        folds=list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y)),
-        scoring="accuracy",
-        preprocessors={e: schema.preprocessor(e) for e in ("onehot", "ordinal")},
-        families=REGISTRY,
-        random_state=0,
-    )
+    return Objective.build(X, y, StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
 
 
 def run_one(executor: Any, tid: int, config: Mapping[str, Any], limit: float | None) -> dict:

@@ -1,25 +1,16 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
-from automodel.data import describe
 from automodel.evaluate import Objective
-from automodel.families import REGISTRY
 
 
 def _objective(X, y, n_jobs=None):
-    schema = describe(X)
-    return Objective(
-        X=X,
-        y=y,
-        folds=list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y)),
-        scoring="accuracy",
-        preprocessors={e: schema.preprocessor(e) for e in ("onehot", "ordinal")},
-        families=REGISTRY,
-        random_state=0,
-        n_jobs=n_jobs,
-    )
+    folds = StratifiedKFold(3, shuffle=True, random_state=0).split(X, y)
+    return replace(Objective.build(X, y, folds), n_jobs=n_jobs)
 
 
 TREE = {"family": "tree", "scaler": "none", "params": {"max_depth": 3}}

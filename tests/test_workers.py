@@ -12,9 +12,8 @@ import pytest
 from hyperopt import hp
 from sklearn.model_selection import StratifiedKFold
 
-from automodel.data import check_features, check_target, describe
+from automodel.data import check_features, check_target
 from automodel.evaluate import Objective
-from automodel.families import REGISTRY
 from automodel.search import InlineExecutor, run_search
 from automodel.workers import ProcessExecutor
 from tests._objectives import ParallelSleeper, behaving, sleepy, unpicklable_result
@@ -24,16 +23,7 @@ COMPARED = ("status", "loss", "scores", "warnings", "n_warnings")
 
 
 def _objective(X, y):
-    schema = describe(X)
-    return Objective(
-        X=X,
-        y=y,
-        folds=list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y)),
-        scoring="accuracy",
-        preprocessors={e: schema.preprocessor(e) for e in ("onehot", "ordinal")},
-        families=REGISTRY,
-        random_state=0,
-    )
+    return Objective.build(X, y, StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
 
 
 def _run(executor, config, time_limit=None, tid=0):
