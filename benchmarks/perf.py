@@ -80,8 +80,8 @@ class MemorySampler:
     """Peak RSS (and PSS) summed over this process and all its descendants.
 
     Sampled every ``interval`` seconds in a thread; ``None`` without psutil.
-    RSS counts pages shared between processes (preloaded libraries, the
-    memory-mapped data of the workers) once per process, PSS splits them.
+    RSS counts pages shared between processes (the libraries the forkserver
+    preloaded) once per process; PSS splits them.
     """
 
     def __init__(self, interval: float = 0.1) -> None:
@@ -226,27 +226,14 @@ def run_overhead(args: argparse.Namespace) -> None:
 def build_objective(
     X: Any, y: np.ndarray, cv: int, seed: int, families: Any = None
 ) -> tuple[Objective, Any]:
-    """The ``Objective`` (``n_jobs=1``) and space as ``AutoModelClassifier.fit`` builds them."""
+    """The ``Objective`` (serial folds) and space as ``AutoModelClassifier.fit`` makes them."""
     X = data.check_features(X)
     codes, classes = data.check_target(y, n_rows=X.shape[0])
     resolved = resolve_families(families)
-    schema = data.describe(X)
     space = build_space(resolved, DataInfo(X.shape[0], X.shape[1], len(classes), cv))
-    # The estimator's own splits: cv folds, or one holdout on a large table.
-    folds = AutoModelClassifier(cv=cv)._folds(X, codes, seed)
-    preprocessors = {enc: schema.preprocessor(enc) for enc in ("onehot", "ordinal")}
+    folds = AutoModelClassifier(cv=cv)._folds(X, codes, seed)  # cv folds, or one holdout
     by_name = {family.name: family for family in resolved}
-    objective = Objective(
-        X=X,
-        y=codes,
-        folds=folds,
-        scoring="accuracy",
-        preprocessors=preprocessors,
-        families=by_name,
-        random_state=seed,
-        n_jobs=1,
-    )
-    return objective, space
+    return Objective.build(X, codes, folds, families=by_name, random_state=seed), space
 
 
 def replay(make: Callable[[], Executor], configs: Sequence[Any]) -> tuple[float, list[float]]:

@@ -467,7 +467,16 @@ def test_all_families_preset_runs(iris):
 def test_defaults_first_starts_with_each_family_default(iris):
     model = AutoModelClassifier(max_evals=7, cv=3, trial_timeout=None, random_state=0).fit(*iris)
     assert model.cv_results_["family"][:6] == list(automodel.families.DEFAULT_FAMILIES)
-    assert model.cv_results_["params"][0]["n_estimators"] == 100
+    forest = model.cv_results_["family"].index("forest")
+    assert model.cv_results_["params"][forest]["n_estimators"] == 100
+    assert model.cv_results_["params"][0] == {
+        "family": "logreg",
+        "scaler": "standard",
+        "C": 1.0,
+        "l1_ratio": 0.0,
+        "solver": "lbfgs",
+        "class_weight": None,
+    }
     off = AutoModelClassifier(
         max_evals=3, cv=3, trial_timeout=None, random_state=0, defaults_first=False
     ).fit(*iris)
