@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["write_report"]
+__all__ = ["new_figure", "save_figure", "write_report"]
 
 #: Trials shown in the report's leaderboard.
 TOP_TRIALS = 10
@@ -182,13 +182,15 @@ def _log_scale(name: str, family: str, values: np.ndarray, searched: dict[str, s
 # -- plots -----------------------------------------------------------------------
 
 
-def _new_figure(width: float, height: float) -> Figure:
+def new_figure(width: float, height: float) -> Figure:
+    """A figure on its own Agg canvas: no pyplot, no global matplotlib state."""
     figure = Figure(figsize=(width, height), dpi=_DPI, layout="constrained")
     FigureCanvasAgg(figure)
     return figure
 
 
-def _save(figure: Figure, path: Path) -> None:
+def save_figure(figure: Figure, path: Path) -> None:
+    """Write ``figure`` as a PNG and free it."""
     figure.savefig(path, dpi=_DPI)
     figure.clear()
 
@@ -226,7 +228,7 @@ def _plot_trials(model: Any, path: Path, colours: dict[str, str]) -> None:
     pad = max((high - low) * 0.06, 0.005)
     clipped = ok & (scores < low)
     floor = low - pad
-    figure = _new_figure(9.0, 4.6)
+    figure = new_figure(9.0, 4.6)
     ax = figure.add_subplot()
     for family in colours:
         rows = [i for i in range(n) if ok[i] and not clipped[i] and families[i] == family]
@@ -284,7 +286,7 @@ def _plot_trials(model: Any, path: Path, colours: dict[str, str]) -> None:
     ax.set_title(f"Search progress: {n} trials (higher is better)")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
-    _save(figure, path)
+    save_figure(figure, path)
 
 
 def _plot_families(model: Any, path: Path, colours: dict[str, str]) -> None:
@@ -301,7 +303,7 @@ def _plot_families(model: Any, path: Path, colours: dict[str, str]) -> None:
         counts.append((len(rows), int(np.isfinite(values).sum())))
         best.append(float(np.nanmax(values)) if np.isfinite(values).any() else np.nan)
     order = sorted(range(len(names)), key=lambda k: np.nan_to_num(best[k], nan=-np.inf))
-    figure = _new_figure(7.5, 1.2 + 0.55 * len(names))
+    figure = new_figure(7.5, 1.2 + 0.55 * len(names))
     ax = figure.add_subplot()
     finite = [b for b in best if np.isfinite(b)]
     low = min(finite) if finite else 0.0
@@ -321,7 +323,7 @@ def _plot_families(model: Any, path: Path, colours: dict[str, str]) -> None:
     ax.set_ylabel("family")
     ax.set_title("Best score per family")
     ax.grid(True, axis="x", alpha=0.3)
-    _save(figure, path)
+    save_figure(figure, path)
 
 
 def _log_axis(ax: Any, values: np.ndarray) -> None:
@@ -368,7 +370,7 @@ def _plot_params(model: Any, family: str, path: Path, colour: str) -> bool:
     best_params = model.best_params_
     columns = min(3, len(params))
     rows = math.ceil(len(params) / columns)
-    figure = _new_figure(3.6 * columns + 0.4, 3.0 * rows + 0.6)
+    figure = new_figure(3.6 * columns + 0.4, 3.0 * rows + 0.6)
     axes = figure.subplots(rows, columns, squeeze=False)
     ylabel = _score_label(model.scoring, getattr(model, "cv", None))
     for k, (name, values, scores) in enumerate(params):
@@ -409,7 +411,7 @@ def _plot_params(model: Any, family: str, path: Path, colour: str) -> bool:
     for k in range(len(params), rows * columns):
         axes[k // columns][k % columns].set_visible(False)
     figure.suptitle(f"{family}: score against each numeric hyperparameter")
-    _save(figure, path)
+    save_figure(figure, path)
     return True
 
 

@@ -27,10 +27,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from automodel.report import new_figure, save_figure
 from benchmarks.presets import SYSTEM_ORDER
 from benchmarks.runner import read_records
 
@@ -49,7 +48,6 @@ _COLOURS = {
     "rf-default": "#7f7f7f",
 }
 _EXTRA_COLOURS = ["#8c564b", "#e377c2", "#bcbd22", "#17becf", "#d62728"]
-_DPI = 110
 
 
 # -- data ---------------------------------------------------------------------------
@@ -223,17 +221,6 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: int = 1
 # -- plots ----------------------------------------------------------------------------
 
 
-def _figure(width: float, height: float) -> Figure:
-    figure = Figure(figsize=(width, height), dpi=_DPI, layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def _save(figure: Figure, path: Path) -> None:
-    figure.savefig(path, dpi=_DPI)
-    figure.clear()
-
-
 def plot_accuracy(
     stats: pd.DataFrame, datasets: Sequence[str], systems: Sequence[str], path: Path
 ) -> None:
@@ -245,7 +232,7 @@ def plot_accuracy(
     """
     columns = min(4, len(datasets))
     rows = math.ceil(len(datasets) / columns)
-    figure = _figure(2.9 * columns + 1.3, 0.32 * len(systems) * rows + 0.75 * rows + 0.9)
+    figure = new_figure(2.9 * columns + 1.3, 0.32 * len(systems) * rows + 0.75 * rows + 0.9)
     axes = figure.subplots(rows, columns, squeeze=False, sharey=True)
     positions = np.arange(len(systems))[::-1]
     for k, dataset in enumerate(datasets):
@@ -296,13 +283,13 @@ def plot_accuracy(
     for k in range(len(datasets), rows * columns):
         axes[k // columns][k % columns].set_visible(False)
     figure.suptitle("Test accuracy per dataset (mean ± std over seeds; x-axis zoomed per dataset)")
-    _save(figure, path)
+    save_figure(figure, path)
 
 
 def plot_ranks(mean_ranks: pd.Series, n_blocks: int, systems: Sequence[str], path: Path) -> None:
     """Mean rank per system (lower is better)."""
     order = sorted(systems, key=lambda s: (np.nan_to_num(mean_ranks[s], nan=np.inf), s))
-    figure = _figure(7.0, 1.2 + 0.5 * len(order))
+    figure = new_figure(7.0, 1.2 + 0.5 * len(order))
     ax = figure.add_subplot()
     positions = np.arange(len(order))[::-1]
     values = [mean_ranks[s] for s in order]
@@ -316,12 +303,12 @@ def plot_ranks(mean_ranks: pd.Series, n_blocks: int, systems: Sequence[str], pat
     ax.set_ylabel("system")
     ax.set_title("Mean rank by test accuracy (lower is better)")
     ax.grid(True, axis="x", alpha=0.3)
-    _save(figure, path)
+    save_figure(figure, path)
 
 
 def plot_wall_time(frame: pd.DataFrame, systems: Sequence[str], path: Path) -> None:
     """Wall time of every finished run per system (log scale), with the median."""
-    figure = _figure(7.5, 1.2 + 0.55 * len(systems))
+    figure = new_figure(7.5, 1.2 + 0.55 * len(systems))
     ax = figure.add_subplot()
     rng = np.random.default_rng(0)
     for k, system in enumerate(systems):
@@ -350,13 +337,13 @@ def plot_wall_time(frame: pd.DataFrame, systems: Sequence[str], path: Path) -> N
     ax.set_ylabel("system")
     ax.set_title("Wall time per run (search + refit + predict)")
     ax.grid(True, axis="x", alpha=0.3, which="both")
-    _save(figure, path)
+    save_figure(figure, path)
 
 
 def plot_wtl(results: dict[str, dict[str, Any]], path: Path) -> None:
     """Stacked bars: wins, ties and losses of the reference system against each other."""
     others = list(results)
-    figure = _figure(7.5, 1.3 + 0.5 * len(others))
+    figure = new_figure(7.5, 1.3 + 0.5 * len(others))
     ax = figure.add_subplot()
     positions = np.arange(len(others))[::-1]
     left = np.zeros(len(others))
@@ -372,7 +359,7 @@ def plot_wtl(results: dict[str, dict[str, Any]], path: Path) -> None:
     ax.set_title(f"{REFERENCE}: wins / ties / losses (tie: |difference| < 0.5 pp)")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
-    _save(figure, path)
+    save_figure(figure, path)
 
 
 # -- the report -------------------------------------------------------------------------
