@@ -259,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("automodel: interrupted", file=sys.stderr)
         return 130
-    except (ValueError, TypeError, OSError, RuntimeError) as exc:
+    except (ValueError, TypeError, OSError, RuntimeError, ImportError) as exc:
         message = " ".join(str(exc).split())
         print(f"automodel: error: {message}", file=sys.stderr)
         return EXIT_USAGE

@@ -79,3 +79,14 @@ def test_cli_runs_trials_on_a_spark_master(spark, tmp_path, capsys):
     ]
     assert main(argv) == 0
     assert len(automodel.load(out).cv_results_["params"]) == 3
+
+
+def test_cli_without_pyspark_is_one_line(monkeypatch, capsys):
+    from automodel.cli import main
+    from tests.conftest import PENGUINS
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    argv = ["fit", str(PENGUINS), "--target", "species", "--spark", "local[2]", "--quiet"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "automodel[spark]" in err[0]
