@@ -57,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--families",
         default=None,
-        help="comma-separated families to search, e.g. svm,knn (default: the default set)",
+        help="comma-separated families to search, e.g. svm,knn, or 'all' "
+        "(default: logreg, forest, xgboost, svm, extra_trees, knn)",
     )
     fit.add_argument("--seed", type=int, default=None, help="random seed for a reproducible run")
     fit.add_argument(
@@ -67,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         "--timeout",
         type=_positive_float,
         default=None,
-        help="seconds for the whole search (default: no limit)",
+        help="seconds for the whole fit, final refit included (default: no limit)",
     )
     fit.add_argument(
         "--trial-timeout",
