@@ -66,15 +66,14 @@ def _voting(objective: Objective, configs: Sequence[Mapping[str, Any]]) -> Votin
 
 
 def try_ensemble(
-    objective: Objective, table: Mapping[str, Any], configs: Sequence[Mapping[str, Any]], size: int
+    objective: Objective, configs: Sequence[Mapping[str, Any]], members: Sequence[int]
 ) -> EnsembleResult | None:
-    """Score a voting ensemble of the best ``size`` distinct trials; None if under 2 members."""
-    members = pick_members(table, size, len(objective.y), objective)
+    """Score a voting ensemble of the trials ``members``; None if under 2 members."""
     if len(members) < 2:
         return None
     voting = _voting(objective, [configs[i] for i in members])
     result = objective.score(voting)
-    return EnsembleResult(members, voting.voting, result, voting)
+    return EnsembleResult(list(members), voting.voting, result, voting)
 
 
 def beats(result: dict[str, Any], best_score: float) -> bool:

@@ -319,7 +319,7 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
                 )
                 return
         configs = [doc["result"]["config"] for doc in self.trials_.trials]
-        found = try_ensemble(objective, table, configs, self.ensemble)
+        found = try_ensemble(objective, configs, members)
         if found is None:
             return
         self.ensemble_members_ = found.members
