@@ -264,7 +264,9 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         info = DataInfo(X.shape[0], X.shape[1], len(classes), self.cv)
         space = build_space(families, info)
         points = default_points(families, info) if self.defaults_first else []
-        resumed = self._read_checkpoint(X, codes, space)
+        # The fingerprint hashes the whole table: only worth it when there is a checkpoint.
+        fingerprint = None if self.checkpoint is None else self._fingerprint(X, codes, space)
+        resumed = None if fingerprint is None else checkpoint.read(self.checkpoint, fingerprint)
         seed = resumed.seed if resumed is not None else self._seed()
         folds = self._folds(X, codes, seed)
         objective = Objective.build(
@@ -277,7 +279,14 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
             schema=schema,
         )
         outcome = self._search(
-            space, points, objective, seed, resumed, started, refit_scale=len(X) / len(folds[0][0])
+            space,
+            points,
+            objective,
+            seed,
+            resumed,
+            fingerprint,
+            started,
+            refit_scale=len(X) / len(folds[0][0]),
         )
         self.trials_ = outcome.trials
         self.cv_results_ = cv_results([doc["result"] for doc in outcome.trials.trials], len(folds))
@@ -359,11 +368,6 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
             X, codes, str(space), self.cv, self.holdout_above, self.scoring, self.algo, seed
         )
 
-    def _read_checkpoint(self, X: Any, codes: np.ndarray, space: Any) -> Any:
-        if self.checkpoint is None:
-            return None
-        return checkpoint.read(self.checkpoint, self._fingerprint(X, codes, space))
-
     def _spark_search(
         self, space: Any, objective: Objective, seed: int, started: float
     ) -> SearchOutcome:
@@ -402,6 +406,7 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         objective: Objective,
         seed: int,
         resumed: Any,
+        fingerprint: str | None,
         started: float,
         refit_scale: float,
     ) -> SearchOutcome:
@@ -412,7 +417,6 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         rng = np.random.default_rng(seed)
         if resumed is not None:
             rng.bit_generator.state = resumed.rng_state
-        fingerprint = self._fingerprint(objective.X, objective.y, space)
         progress = None
         if self.verbose:
             from tqdm.auto import tqdm

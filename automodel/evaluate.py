@@ -140,10 +140,13 @@ class Objective:
         """Evaluate one point; return a hyperopt result dict (status ok or fail)."""
         start = time.perf_counter()
         try:
-            pipeline = self.pipeline(config)
+            candidate = decode(config)
+            pipeline = make_pipeline(
+                candidate, self.preprocessors, self.families, self.random_state
+            )
         except Exception as exc:  # noqa: BLE001
             return _failure("error", _error_text(exc), start)
-        return self.score(pipeline, self.families[decode(config).family].max_rows, start)
+        return self.score(pipeline, self.families[candidate.family].max_rows, start)
 
     def score(
         self, estimator: BaseEstimator, max_rows: int | None = None, start: float | None = None
