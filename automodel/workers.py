@@ -34,12 +34,19 @@ import cloudpickle
 from joblib.externals.loky.backend import resource_tracker
 from threadpoolctl import threadpool_limits
 
-__all__ = ["PRELOAD", "ProcessExecutor"]
+__all__ = ["LOAD_FAILURES", "PRELOAD", "ProcessExecutor", "WorkerStartError"]
 
 #: Modules the forkserver imports once, so that a new worker starts in milliseconds.
 PRELOAD = ["numpy", "pandas", "sklearn.ensemble", "sklearn.svm", "xgboost", "automodel.evaluate"]
 
 _READY = "ready"
+#: Workers that may die while loading the objective, before any has loaded it, before
+#: the executor gives up (a broken install or environment, not a bad trial).
+LOAD_FAILURES = 3
+
+
+class WorkerStartError(RuntimeError):
+    """Worker processes keep dying while loading the search, before any trial ran."""
 
 
 def _failure(reason: str, error: str, duration: float, started_at: float) -> dict[str, Any]:
@@ -217,6 +224,7 @@ class ProcessExecutor:
         self.slots = slots
         self._tmpdir = tempfile.mkdtemp(prefix="automodel-")
         self._workers: list[_Worker] = []
+        self._loaded_once, self._load_failures = False, 0
         # Registered after multiprocessing's own exit hook, so it runs before it.
         self._close = weakref.finalize(self, _shutdown, self._workers, self._tmpdir)
         atexit.register(self._close)
@@ -327,7 +335,7 @@ class ProcessExecutor:
                 if message != _READY:
                     worker.tid = worker.limit = None
                     return message[1]
-                worker.ready = True
+                worker.ready = self._loaded_once = True
                 worker.begin()
             if worker.process.is_alive():
                 return None
@@ -336,6 +344,16 @@ class ProcessExecutor:
         worker.process.join(1.0)
         error = f"worker process died (exit code {worker.process.exitcode})"
         if not worker.ready:
+            self._load_failures += 1
+            if not self._loaded_once and self._load_failures >= LOAD_FAILURES:
+                self._discard([worker])
+                raise WorkerStartError(
+                    f"{self._load_failures} worker processes died while loading the search "
+                    f"({error}) before any trial could run: the environment breaks them, not "
+                    "a trial. Fix: run the trials in this process to see the error "
+                    "(n_jobs=1, trial_timeout=None), and check that automodel and its "
+                    "dependencies import cleanly in a new Python process."
+                )
             worker.begin()
         duration = time.monotonic() - worker.start
         self._discard([worker])

@@ -5,6 +5,8 @@
     python -m benchmarks.perf growth [--dataset adult] [--sizes 1000 5000 20000 all]
                                      [--max-evals 10] [--n-jobs 1]
     python -m benchmarks.perf adult [--seed 0] [--max-evals 50] [--n-jobs 2]
+    python -m benchmarks.perf paths [--datasets pima wdbc vehicle] [--seeds 0 1]
+                                    [--max-evals 30]
 
 Figures, not tests: each command prints a plain-text table with its target beside
 it and never fails on a missed target. Run from the repository root; see
@@ -14,6 +16,7 @@ benchmarks/README.md ("Performance"). Peak memory needs ``psutil`` (optional).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
 import sys
@@ -409,6 +412,69 @@ def run_adult(args: argparse.Namespace) -> None:
     print_table("adult target run", ["figure", "value", "target"], rows)
 
 
+#: The execution paths compared by ``paths``: name -> AutoModelClassifier parameters.
+PATHS: dict[str, dict[str, Any]] = {
+    "serial (n_jobs=1)": {"n_jobs": 1},
+    "parallel (n_jobs=2)": {"n_jobs": 2},
+    "spark local[2]": {"backend": "spark", "parallelism": 2},
+}
+
+
+def run_paths(args: argparse.Namespace) -> None:
+    """Serial, parallel and Spark searches with the same budget: is the model as good?"""
+    from sklearn.metrics import accuracy_score
+
+    spark = importlib.util.find_spec("pyspark") is not None
+    paths = {k: v for k, v in PATHS.items() if "backend" not in v or spark}
+    if len(paths) < len(PATHS):
+        print("spark: pyspark is not installed (pip install 'automodel[spark]'): skipped")
+    print(
+        f"paths: {' '.join(args.datasets)}, seeds {args.seeds}, {args.max_evals} evaluations, "
+        f"{args.cv}-fold CV, benchmark 75/25 split"
+    )
+    print(busy_note())
+    rows, by_path = [], {name: ([], []) for name in paths}
+    for name in args.datasets:
+        X, y = load(name, args.data_dir)
+        for seed in args.seeds:
+            X_fit, X_test, y_fit, y_test = train_test_split(
+                X, y, test_size=0.25, stratify=y, random_state=seed
+            )
+            for path, params in paths.items():
+                model = AutoModelClassifier(
+                    max_evals=args.max_evals, cv=args.cv, random_state=seed, **params
+                )
+                start = time.perf_counter()
+                model.fit(X_fit, y_fit)
+                wall = time.perf_counter() - start
+                test = accuracy_score(y_test, model.predict(X_test))
+                by_path[path][0].append(model.best_score_)
+                by_path[path][1].append(test)
+                family = model.best_params_["family"]
+                rows.append(
+                    [
+                        name,
+                        seed,
+                        path,
+                        f"{model.best_score_:.4f}",
+                        f"{test:.4f}",
+                        family,
+                        f"{wall:.0f}",
+                    ]
+                )
+    header = ["dataset", "seed", "path", "best CV", "test accuracy", "family", "wall s"]
+    print_table("the same budget on each path", header, rows)
+    summary = [
+        [path, f"{np.mean(cv):.4f}", f"{np.mean(test):.4f}"] for path, (cv, test) in by_path.items()
+    ]
+    print_table("mean over datasets and seeds", ["path", "best CV", "test accuracy"], summary)
+    print(
+        "Parallel and Spark searches suggest with trials still running (TPE treats them as\n"
+        "pending), so they follow other paths than the serial search: compare the means, not\n"
+        "single runs. Spark's wall time includes its session start-up on the first fit."
+    )
+
+
 def _size(text: str) -> int | None:
     return None if text == "all" else int(text)
 
@@ -438,6 +504,18 @@ def _parser() -> argparse.ArgumentParser:
             sub.add_argument("--max-evals", type=int, default=evals, help=f"default: {evals}")
         if name in ("growth", "adult"):
             sub.add_argument("--n-jobs", type=int, default=n_jobs, help=f"default: {n_jobs}")
+    paths = commands.add_parser(
+        "paths",
+        help="serial vs n_jobs=2 vs Spark local[2]: model quality on the same budget",
+        description="Serial, parallel and Spark searches on the same split and budget.",
+    )
+    paths.add_argument(
+        "--datasets", nargs="+", default=["pima", "wdbc", "vehicle"], help="default: %(default)s"
+    )
+    paths.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="PMLB tables")
+    paths.add_argument("--seeds", nargs="+", type=int, default=[0, 1], help="default: 0 1")
+    paths.add_argument("--max-evals", type=int, default=30, help="default: 30")
+    paths.add_argument("--cv", type=int, default=5, help="default: 5")
     speedup, growth = commands.choices["speedup"], commands.choices["growth"]
     speedup.add_argument("--configs", type=int, default=50, help="default: 50")
     speedup.add_argument("--repeats", type=int, default=3, help="default: 3")
@@ -455,7 +533,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one sub-command (``overhead`` when none is given); return the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv or ["overhead"])
-    run = {"overhead": run_overhead, "speedup": run_speedup, "growth": run_growth}
+    run = {
+        "overhead": run_overhead,
+        "speedup": run_speedup,
+        "growth": run_growth,
+        "paths": run_paths,
+    }
     run.get(args.command, run_adult)(args)
     return 0
 

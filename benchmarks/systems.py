@@ -24,8 +24,9 @@ import pandas as pd
 from scipy.stats import loguniform, randint, uniform
 from sklearn.base import BaseEstimator
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold, cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -37,10 +38,10 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 from sklearn.svm import SVC
-from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import check_random_state
 from xgboost import XGBClassifier
 
+from automodel.families import DEFAULT_FAMILIES
 from benchmarks.presets import SYSTEM_ORDER
 
 __all__ = ["SYSTEMS", "Budget", "Fitted", "LogUniformInt", "OneOf", "column_step"]
@@ -198,12 +199,28 @@ def fit_rf_default(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget) ->
     return Fitted(pipeline.predict, float(np.mean(scores)), 1, 0, {"best_family": "forest"})
 
 
+def _forest_distributions(model: BaseEstimator, max_features: Any) -> dict[str, Any]:
+    """Random forest and extra trees: the same distributions, as in automodel."""
+    return {
+        "model": [model],
+        "model__n_estimators": LogUniformInt(10, 500),
+        "model__criterion": ["gini", "entropy"],
+        "model__max_depth": OneOf([None, randint(2, 31)]),
+        "model__max_features": max_features,
+        "model__min_samples_leaf": LogUniformInt(1, 20),
+        "model__bootstrap": [True, False],
+        "model__class_weight": [None, "balanced"],
+    }
+
+
 def random_search_space(X: pd.DataFrame, cv: int, seed: int) -> list[dict[str, Any]]:
-    """One param-distribution dict per family, mirroring automodel's space.
+    """One param-distribution dict per family of automodel's default set.
 
     RandomizedSearchCV picks a dict uniformly per candidate, as ``hp.choice``
     picks a family. Log-uniform where automodel is (C, gamma, learning_rate,
     reg_*, min_child_weight; counts through :class:`LogUniformInt`).
+    Logistic regression draws its penalty (L2, L1 or elastic net) as automodel does,
+    but fits all three with saga, where automodel fits L2 with lbfgs.
     """
     onehot, ordinal = column_step(X, "onehot"), column_step(X, "ordinal")
     scalers = [_scaler(name) for name in SCALERS]
@@ -212,42 +229,13 @@ def random_search_space(X: pd.DataFrame, cv: int, seed: int) -> list[dict[str, A
         {
             "prep": [onehot],
             "scale": scalers,
-            "model": [KNeighborsClassifier()],
-            "model__n_neighbors": LogUniformInt(1, _knn_high(len(X), cv)),
-            "model__weights": ["uniform", "distance"],
-            "model__p": [1, 2],
+            "model": [LogisticRegression(max_iter=1000, solver="saga")],
+            "model__C": loguniform(1e-4, 1e3),
+            "model__l1_ratio": OneOf([0.0, 1.0, uniform(0.05, 0.9)]),
+            "model__class_weight": [None, "balanced"],
         },
-        {
-            "prep": [onehot],
-            "scale": scalers,
-            "model": [SVC(max_iter=SVC_MAX_ITER, random_state=seed)],
-            "model__C": loguniform(1e-3, 1e3),
-            "model__kernel": ["rbf", "linear", "poly", "sigmoid"],
-            "model__gamma": loguniform(1e-4, 10.0),
-            "model__degree": randint(2, 5),
-            "model__coef0": uniform(-1.0, 2.0),
-        },
-        {
-            "prep": [ordinal],
-            "scale": ["passthrough"],
-            "model": [DecisionTreeClassifier(random_state=seed)],
-            "model__criterion": ["gini", "entropy", "log_loss"],
-            "model__max_depth": OneOf([None, randint(1, 31)]),
-            "model__min_samples_split": LogUniformInt(2, 40),
-            "model__min_samples_leaf": LogUniformInt(1, 20),
-            "model__max_features": OneOf([None, "sqrt", "log2", uniform(0.1, 0.9)]),
-        },
-        {
-            "prep": [ordinal],
-            "scale": ["passthrough"],
-            "model": [RandomForestClassifier(random_state=seed, n_jobs=1)],
-            "model__n_estimators": LogUniformInt(10, 500),
-            "model__criterion": ["gini", "entropy"],
-            "model__max_depth": OneOf([None, randint(2, 31)]),
-            "model__max_features": max_features,
-            "model__min_samples_leaf": LogUniformInt(1, 20),
-            "model__bootstrap": [True, False],
-        },
+        {"prep": [ordinal], "scale": ["passthrough"]}
+        | _forest_distributions(RandomForestClassifier(random_state=seed, n_jobs=1), max_features),
         {
             "prep": [ordinal],
             "scale": ["passthrough"],
@@ -261,14 +249,36 @@ def random_search_space(X: pd.DataFrame, cv: int, seed: int) -> list[dict[str, A
             "model__reg_lambda": loguniform(1e-3, 10.0),
             "model__reg_alpha": loguniform(1e-4, 1.0),
         },
+        {
+            "prep": [onehot],
+            "scale": scalers,
+            "model": [SVC(max_iter=SVC_MAX_ITER, random_state=seed)],
+            "model__C": loguniform(1e-3, 1e3),
+            "model__kernel": ["rbf", "linear", "poly", "sigmoid"],
+            "model__gamma": loguniform(1e-4, 10.0),
+            "model__degree": randint(2, 5),
+            "model__coef0": uniform(-1.0, 2.0),
+            "model__class_weight": [None, "balanced"],
+        },
+        {"prep": [ordinal], "scale": ["passthrough"]}
+        | _forest_distributions(ExtraTreesClassifier(random_state=seed, n_jobs=1), max_features),
+        {
+            "prep": [onehot],
+            "scale": scalers,
+            "model": [KNeighborsClassifier()],
+            "model__n_neighbors": LogUniformInt(1, _knn_high(len(X), cv)),
+            "model__weights": ["uniform", "distance"],
+            "model__p": [1, 2],
+        },
     ]
 
 
 _FAMILY_OF = {
     KNeighborsClassifier: "knn",
     SVC: "svm",
-    DecisionTreeClassifier: "tree",
     RandomForestClassifier: "forest",
+    ExtraTreesClassifier: "extra_trees",
+    LogisticRegression: "logreg",
     XGBClassifier: "xgboost",
 }
 
@@ -278,7 +288,7 @@ def _family(estimator: BaseEstimator) -> str:
 
 
 def fit_random_search(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget) -> Fitted:
-    """scikit-learn's RandomizedSearchCV over the five families, ``max_evals`` candidates."""
+    """scikit-learn's RandomizedSearchCV over the default six families, ``max_evals`` candidates."""
     pipeline = Pipeline(
         [("prep", "passthrough"), ("scale", "passthrough"), ("model", KNeighborsClassifier())]
     )
@@ -302,9 +312,9 @@ def fit_random_search(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget)
 
 def _optuna_pipeline(trial: Any, X: pd.DataFrame, cv: int, seed: int) -> Pipeline:
     """automodel's space written with Optuna's define-by-run suggestions."""
-    family = trial.suggest_categorical("family", ["knn", "svm", "tree", "forest", "xgboost"])
+    family = trial.suggest_categorical("family", list(DEFAULT_FAMILIES))
     scaler = "none"
-    if family in ("knn", "svm"):
+    if family in ("knn", "svm", "logreg"):
         scaler = trial.suggest_categorical(f"{family}.scaler", list(SCALERS))
     if family == "knn":
         model: Any = KNeighborsClassifier(
@@ -322,38 +332,36 @@ def _optuna_pipeline(trial: Any, X: pd.DataFrame, cv: int, seed: int) -> Pipelin
             params["coef0"] = trial.suggest_float("svm.poly.coef0", 0.0, 1.0)
         if kernel == "sigmoid":
             params["coef0"] = trial.suggest_float("svm.sigmoid.coef0", -1.0, 1.0)
+        params["class_weight"] = trial.suggest_categorical("svm.class_weight", [None, "balanced"])
         model = SVC(kernel=kernel, max_iter=SVC_MAX_ITER, random_state=seed, **params)
-    elif family == "tree":
-        depth = trial.suggest_categorical("tree.depth_limited", [False, True])
-        fraction = trial.suggest_categorical("tree.max_features", ["all", "sqrt", "log2", "frac"])
-        model = DecisionTreeClassifier(
-            criterion=trial.suggest_categorical("tree.criterion", ["gini", "entropy", "log_loss"]),
-            max_depth=trial.suggest_int("tree.max_depth", 1, 30) if depth else None,
-            min_samples_split=trial.suggest_int("tree.min_samples_split", 2, 40, log=True),
-            min_samples_leaf=trial.suggest_int("tree.min_samples_leaf", 1, 20, log=True),
-            max_features=(
-                trial.suggest_float("tree.max_features_fraction", 0.1, 1.0)
-                if fraction == "frac"
-                else None
-                if fraction == "all"
-                else fraction
-            ),
-            random_state=seed,
+    elif family == "logreg":
+        penalty = trial.suggest_categorical("logreg.penalty", ["l2", "l1", "elasticnet"])
+        l1_ratio = {"l2": 0.0, "l1": 1.0}.get(penalty)
+        if l1_ratio is None:
+            l1_ratio = trial.suggest_float("logreg.l1_ratio", 0.05, 0.95)
+        model = LogisticRegression(
+            C=trial.suggest_float("logreg.C", 1e-4, 1e3, log=True),
+            l1_ratio=l1_ratio,
+            solver="lbfgs" if penalty == "l2" else "saga",
+            class_weight=trial.suggest_categorical("logreg.class_weight", [None, "balanced"]),
+            max_iter=1000,
         )
-    elif family == "forest":
-        depth = trial.suggest_categorical("forest.depth_limited", [False, True])
-        fraction = trial.suggest_categorical("forest.max_features", ["sqrt", "log2", "frac"])
-        model = RandomForestClassifier(
-            n_estimators=trial.suggest_int("forest.n_estimators", 10, 500, log=True),
-            criterion=trial.suggest_categorical("forest.criterion", ["gini", "entropy"]),
-            max_depth=trial.suggest_int("forest.max_depth", 2, 30) if depth else None,
+    elif family in ("forest", "extra_trees"):
+        depth = trial.suggest_categorical(f"{family}.depth_limited", [False, True])
+        fraction = trial.suggest_categorical(f"{family}.max_features", ["sqrt", "log2", "frac"])
+        forest = RandomForestClassifier if family == "forest" else ExtraTreesClassifier
+        model = forest(
+            n_estimators=trial.suggest_int(f"{family}.n_estimators", 10, 500, log=True),
+            criterion=trial.suggest_categorical(f"{family}.criterion", ["gini", "entropy"]),
+            max_depth=trial.suggest_int(f"{family}.max_depth", 2, 30) if depth else None,
             max_features=(
-                trial.suggest_float("forest.max_features_fraction", 0.1, 1.0)
+                trial.suggest_float(f"{family}.max_features_fraction", 0.1, 1.0)
                 if fraction == "frac"
                 else fraction
             ),
-            min_samples_leaf=trial.suggest_int("forest.min_samples_leaf", 1, 20, log=True),
-            bootstrap=trial.suggest_categorical("forest.bootstrap", [True, False]),
+            min_samples_leaf=trial.suggest_int(f"{family}.min_samples_leaf", 1, 20, log=True),
+            bootstrap=trial.suggest_categorical(f"{family}.bootstrap", [True, False]),
+            class_weight=trial.suggest_categorical(f"{family}.class_weight", [None, "balanced"]),
             random_state=seed,
             n_jobs=1,
         )
@@ -369,14 +377,14 @@ def _optuna_pipeline(trial: Any, X: pd.DataFrame, cv: int, seed: int) -> Pipelin
             reg_lambda=trial.suggest_float("xgboost.reg_lambda", 1e-3, 10.0, log=True),
             reg_alpha=trial.suggest_float("xgboost.reg_alpha", 1e-4, 1.0, log=True),
         )
-    encoding = "onehot" if family in ("knn", "svm") else "ordinal"
+    encoding = "onehot" if family in ("knn", "svm", "logreg") else "ordinal"
     return Pipeline(
         [("prep", column_step(X, encoding)), ("scale", _scaler(scaler)), ("model", model)]
     )
 
 
 def fit_optuna_tpe(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget) -> Fitted:
-    """Optuna's TPESampler(seed) over the same five families, ``max_evals`` trials."""
+    """Optuna's TPESampler(seed) over the default six families, ``max_evals`` trials."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)

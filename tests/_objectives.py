@@ -64,3 +64,13 @@ class ParallelSleeper:
         sleeps = [delayed(time.sleep)(config["sleep"]) for _ in range(self.n_jobs)]
         Parallel(n_jobs=self.n_jobs)(sleeps)
         return {"status": "ok", "loss": 0.0}
+
+
+class DiesOnLoad:
+    """An objective whose unpickling ends the process (as a broken environment would)."""
+
+    def __call__(self, config):
+        return {"status": "ok", "loss": 0.0}
+
+    def __reduce__(self):
+        return (os._exit, (3,))

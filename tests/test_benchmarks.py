@@ -145,11 +145,13 @@ def test_presets_are_consistent():
 def test_random_search_space_samples_valid_pipelines(penguins):
     from sklearn.model_selection import ParameterSampler
 
-    from benchmarks.systems import random_search_space
+    from automodel.families import DEFAULT_FAMILIES
+    from benchmarks.systems import _family, random_search_space
 
     X = penguins.drop(columns="species")
     space = random_search_space(X, cv=3, seed=0)
-    assert len(space) == 5
+    # The baseline searches the families automodel's default set searches, one dict each.
+    assert sorted(_family(params["model"][0]) for params in space) == sorted(DEFAULT_FAMILIES)
     for params in ParameterSampler(space, n_iter=60, random_state=0):
         model = params["model"]
         if "model__n_neighbors" in params:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from benchmarks import perf
 from benchmarks.perf import main
 
 ROWS = (
@@ -31,3 +32,17 @@ def test_overhead_prints_both_executors(capsys):
     assert "3 / 0" in lines["trials / failed"]
     assert lines["trials / failed"].count("3 / 0") == 2  # both executors ran every trial
     assert "target < 5 ms median" in lines["everything else ms (median / mean)"]
+
+
+def test_paths_compares_serial_and_parallel(capsys, monkeypatch):
+    monkeypatch.delitem(perf.PATHS, "spark local[2]")  # Spark has its own test (test_spark)
+    argv = ["paths", "--datasets", "iris", "--seeds", "0", "--max-evals", "3", "--cv", "2"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "paths: iris, seeds [0], 3 evaluations, 2-fold CV" in out
+    rows = [line.split() for line in out.splitlines() if line.startswith("iris")]
+    assert [row[2:4] for row in rows] == [["serial", "(n_jobs=1)"], ["parallel", "(n_jobs=2)"]]
+    for row in rows:
+        assert 0.0 <= float(row[5]) <= 1.0  # test accuracy
+    summary = out.split("mean over datasets and seeds")[1]
+    assert "serial (n_jobs=1)" in summary and "parallel (n_jobs=2)" in summary

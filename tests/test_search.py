@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
@@ -39,6 +40,43 @@ def test_same_seed_same_suggestions(algo):
 
     assert run(3) == run(3)
     assert run(3) != run(4)
+
+
+NESTED = hp.choice(
+    "family",
+    [
+        {"kind": "a", "x": hp.uniform("a.x", -5, 5)},
+        {"kind": "b", "x": hp.loguniform("b.x", -3, 2), "k": hp.quniform("b.k", 1, 9, 1)},
+    ],
+)
+
+
+def test_tpe_builds_its_posterior_once_with_the_same_suggestions(monkeypatch):
+    from hyperopt import tpe
+
+    from automodel import search
+
+    def run():
+        out = run_search(
+            NESTED, InlineExecutor(quadratic), max_evals=35, rng=np.random.default_rng(7)
+        )
+        return [doc["result"]["config"] for doc in out.trials.trials]
+
+    builds = []
+    original = tpe.build_posterior_wrapper
+
+    def counting(*args):
+        builds.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(tpe, "build_posterior_wrapper", counting)
+    cached = run()
+    assert len(builds) == 1  # 35 suggestions (10 random, then 25 TPE), one graph
+    assert tpe.build_posterior_wrapper is counting  # hyperopt's function is put back
+    own = functools.partial(tpe.suggest, n_startup_jobs=search.TPE_STARTUP)
+    monkeypatch.setitem(search.ALGORITHMS, "tpe", own)  # hyperopt's own TPE
+    assert run() == cached
+    assert len(builds) == 1 + 35  # hyperopt builds it on every call, random ones included
 
 
 def test_failed_trials_do_not_stop_the_search():

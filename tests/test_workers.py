@@ -15,8 +15,14 @@ from sklearn.model_selection import StratifiedKFold
 from automodel.data import check_features, check_target
 from automodel.evaluate import Objective
 from automodel.search import InlineExecutor, run_search
-from automodel.workers import ProcessExecutor
-from tests._objectives import ParallelSleeper, behaving, sleepy, unpicklable_result
+from automodel.workers import LOAD_FAILURES, ProcessExecutor, WorkerStartError
+from tests._objectives import (
+    DiesOnLoad,
+    ParallelSleeper,
+    behaving,
+    sleepy,
+    unpicklable_result,
+)
 
 TREE = {"family": "tree", "scaler": "none", "params": {"max_depth": 3}}
 COMPARED = ("status", "loss", "scores", "warnings", "n_warnings")
@@ -84,6 +90,18 @@ def test_a_dying_worker_is_reported_and_replaced(executor):
     assert crashed["reason"] == "crashed"
     assert crashed["error"] == "worker process died (exit code 3)"
     assert _run(executor, {"kind": "ok"}, tid=2)["status"] == "ok"
+
+
+def test_workers_that_die_while_loading_stop_the_search_with_a_clear_error():
+    space = {"x": hp.uniform("x", 0, 1)}
+    with (
+        ProcessExecutor(DiesOnLoad(), slots=1) as executor,
+        pytest.raises(WorkerStartError, match="died while loading") as caught,
+    ):
+        run_search(space, executor, max_evals=20, rng=np.random.default_rng(0))
+    assert f"{LOAD_FAILURES} worker processes" in str(caught.value)
+    assert "exit code 3" in str(caught.value)
+    assert "n_jobs=1, trial_timeout=None" in str(caught.value)
 
 
 def _live_group(pgid):
