@@ -5,6 +5,7 @@
     python -m benchmarks.perf growth [--dataset adult] [--sizes 1000 5000 20000 all]
                                      [--max-evals 10] [--n-jobs 1]
     python -m benchmarks.perf adult [--seed 0] [--max-evals 50] [--n-jobs 2]
+    python -m benchmarks.perf suggest [--dataset pima] [--max-evals 100] [--repeats 3]
     python -m benchmarks.perf paths [--datasets pima wdbc vehicle] [--seeds 0 1]
                                     [--max-evals 30]
 
@@ -412,6 +413,56 @@ def run_adult(args: argparse.Namespace) -> None:
     print_table("adult target run", ["figure", "value", "target"], rows)
 
 
+def _fake_loss(config: Any) -> dict[str, Any]:
+    """A loss that depends on the configuration only (no model is fitted)."""
+    return {"status": "ok", "loss": (hash(repr(sorted(config.items()))) % 10_000) / 10_000}
+
+
+def run_suggest(args: argparse.Namespace) -> None:
+    """TPE's suggestion time: hyperopt's own ``tpe.suggest`` vs automodel's cached graph."""
+    import functools
+
+    from hyperopt import tpe
+
+    from automodel import search
+
+    X, y = load(args.dataset, args.data_dir)
+    _, space = build_objective(X, y, args.cv, args.seed)
+    variants = {
+        "hyperopt tpe.suggest": functools.partial(tpe.suggest, n_startup_jobs=search.TPE_STARTUP),
+        "automodel tpe_suggest": search.tpe_suggest,
+    }
+    print(f"suggest: default space of {args.dataset}, {args.max_evals} trials, no model fitted")
+    print(busy_note())
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    points: dict[str, list[Any]] = {}
+    original = search.ALGORITHMS["tpe"]
+    try:
+        for _ in range(args.repeats):
+            for name, suggest in variants.items():
+                search.ALGORITHMS["tpe"] = suggest
+                outcome = search.run_search(
+                    space,
+                    InlineExecutor(_fake_loss),
+                    max_evals=args.max_evals,
+                    rng=np.random.default_rng(args.seed),
+                )
+                docs = outcome.trials.trials[search.TPE_STARTUP :]
+                times[name] += [doc["result"]["suggest_time"] for doc in docs]
+                points[name] = [doc["misc"]["vals"] for doc in outcome.trials.trials]
+    finally:
+        search.ALGORITHMS["tpe"] = original
+    first, second = (statistics.median(times[name]) for name in variants)
+    rows = [[name, _ms(values)] for name, values in times.items()]
+    print_table(
+        f"per TPE suggestion (after {search.TPE_STARTUP} start-up trials), {args.repeats} runs",
+        ["variant", "ms (median / mean)"],
+        rows,
+    )
+    same = points["hyperopt tpe.suggest"] == points["automodel tpe_suggest"]
+    print(f"ratio of medians: {first / second:.2f}x; same suggestions: {same}")
+
+
 #: The execution paths compared by ``paths``: name -> AutoModelClassifier parameters.
 PATHS: dict[str, dict[str, Any]] = {
     "serial (n_jobs=1)": {"n_jobs": 1},
@@ -485,6 +536,7 @@ COMMANDS = {
     "speedup": ("1 vs 2 parallel trials (and folds) on the same configurations", "spambase", 0, 0),
     "growth": ("seconds per evaluation on growing stratified subsamples", "adult", 10, 1),
     "adult": ("the 50-evaluation target run on adult's 75/25 split", "adult", 50, 2),
+    "suggest": ("TPE suggestion time: hyperopt's own vs automodel's cached graph", "pima", 100, 0),
 }
 
 
@@ -516,6 +568,7 @@ def _parser() -> argparse.ArgumentParser:
     paths.add_argument("--seeds", nargs="+", type=int, default=[0, 1], help="default: 0 1")
     paths.add_argument("--max-evals", type=int, default=30, help="default: 30")
     paths.add_argument("--cv", type=int, default=5, help="default: 5")
+    commands.choices["suggest"].add_argument("--repeats", type=int, default=3, help="default: 3")
     speedup, growth = commands.choices["speedup"], commands.choices["growth"]
     speedup.add_argument("--configs", type=int, default=50, help="default: 50")
     speedup.add_argument("--repeats", type=int, default=3, help="default: 3")
@@ -538,6 +591,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "speedup": run_speedup,
         "growth": run_growth,
         "paths": run_paths,
+        "suggest": run_suggest,
     }
     run.get(args.command, run_adult)(args)
     return 0

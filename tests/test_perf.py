@@ -46,3 +46,11 @@ def test_paths_compares_serial_and_parallel(capsys, monkeypatch):
         assert 0.0 <= float(row[5]) <= 1.0  # test accuracy
     summary = out.split("mean over datasets and seeds")[1]
     assert "serial (n_jobs=1)" in summary and "parallel (n_jobs=2)" in summary
+
+
+def test_suggest_compares_hyperopt_and_cached_tpe(capsys):
+    argv = ["suggest", "--dataset", "iris", "--max-evals", "14", "--repeats", "1", "--cv", "2"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "hyperopt tpe.suggest" in out and "automodel tpe_suggest" in out
+    assert "same suggestions: True" in out
