@@ -77,6 +77,7 @@ def load_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
                 "n_evals": record.get("n_evals"),
                 "n_failures": record.get("n_failures"),
                 "time_budget": budget.get("time_budget"),
+                "best_family": (record.get("details") or {}).get("best_family"),
             }
         )
     frame = pd.DataFrame(rows)
@@ -573,6 +574,8 @@ def _group_section(frame: pd.DataFrame, out: Path, suffix: str, heading: str | N
             "",
         ]
 
+    lines += _families_section(frame, systems, level)
+
     failed = frame[~frame["is_ok"]]
     lines += [f"{level} Runs that did not finish", ""]
     if failed.empty:
@@ -584,6 +587,58 @@ def _group_section(frame: pd.DataFrame, out: Path, suffix: str, heading: str | N
         ]
         lines += _table(["system", "dataset", "seed", "status", "message"], rows, right=99)
         lines.append("")
+    return lines
+
+
+def family_counts(frame: pd.DataFrame, system: str, dataset: str) -> str:
+    """The families a system's finished runs on a dataset chose, most frequent first."""
+    chosen = frame[(frame["system"] == system) & (frame["dataset"] == dataset) & frame["is_ok"]][
+        "best_family"
+    ].dropna()
+    counts = chosen.astype(str).value_counts()
+    return ", ".join(f"{family} {n}" for family, n in counts.items()) or "–"
+
+
+def trailing(frame: pd.DataFrame, reference: str, margin: float = 0.005) -> list[str]:
+    """Datasets where ``reference``'s mean test accuracy trails another system's by ``margin``."""
+    means = frame[frame["is_ok"]].pivot_table(
+        index="dataset", columns="system", values="test_accuracy", aggfunc="mean"
+    )
+    notes = []
+    if reference not in means:
+        return notes
+    for dataset, row in means.iterrows():
+        others = row.drop(reference).dropna()
+        if others.empty or pd.isna(row[reference]):
+            continue
+        best = others.idxmax()
+        gap = row[reference] - others[best]
+        if gap <= -margin:
+            notes.append(f"{dataset}: {gap * 100:+.1f} points against {best}")
+    return notes
+
+
+def _families_section(frame: pd.DataFrame, systems: Sequence[str], level: str) -> list[str]:
+    searchers = [s for s in systems if s != "rf-default"]
+    if frame["best_family"].dropna().empty or not searchers:
+        return []
+    lines = [
+        f"{level} Winning families",
+        "",
+        "The family of each search system's chosen model, with the number of seeds that "
+        "chose it: read it beside the accuracy table to see which choices the systems that "
+        "beat automodel-tpe on a dataset made.",
+        "",
+    ]
+    rows = [[d, *(family_counts(frame, s, d) for s in searchers)] for d in _datasets(frame)]
+    lines += _table(["dataset", *searchers], rows, right=99)
+    notes = trailing(frame, "automodel-tpe")
+    lines += [
+        "",
+        "automodel-tpe's mean test accuracy trails the best other system by 0.5 "
+        "points or more on: " + ("; ".join(notes) if notes else "no dataset") + ".",
+        "",
+    ]
     return lines
 
 

@@ -83,6 +83,10 @@ def test_run_resume_and_report(tmp_path, capsys):
     assert "Mean rank" in text and "automodel-tpe against each system" in text
     assert "`python -m benchmarks report --results" in text
     assert "CPUs" in text
+    winners = text.split("Winning families")[1]
+    family = records[0]["details"]["best_family"]
+    assert f"| iris | {family} 1 |" in winners  # automodel-tpe's one seed (rf-default: no column)
+    assert "trails the best other system" in winners
     pngs = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", text)
     assert {"accuracy.png", "ranks.png", "walltime.png", "wtl.png"} <= set(pngs)
     for name in pngs:
@@ -188,3 +192,32 @@ def test_wins_ties_losses_margin():
     result = wins_ties_losses(load_frame(records), "automodel-tpe", "other")
     assert (result["wins"], result["ties"], result["losses"]) == (1, 1, 2)
     assert result["mean_diff"] == pytest.approx(np.mean([0.005, 0.0025, -0.02]), abs=1e-6)
+
+
+def test_trailing_names_datasets_where_the_reference_is_behind():
+    from benchmarks.summary import family_counts, trailing
+
+    def record(system, dataset, seed, accuracy, family):
+        return {
+            "system": system,
+            "dataset": dataset,
+            "seed": seed,
+            "status": "ok",
+            "test_accuracy": accuracy,
+            "budget": {"max_evals": 5, "cv": 3},
+            "details": {"best_family": family},
+        }
+
+    frame = load_frame(
+        [
+            record("automodel-tpe", "a", 0, 0.80, "svm"),
+            record("automodel-tpe", "a", 1, 0.80, "logreg"),
+            record("other", "a", 0, 0.90, "svm"),
+            record("other", "a", 1, 0.90, "svm"),
+            record("automodel-tpe", "b", 0, 0.90, "forest"),
+            record("other", "b", 0, 0.898, "forest"),  # within the margin: not trailing
+        ]
+    )
+    assert trailing(frame, "automodel-tpe") == ["a: -10.0 points against other"]
+    assert family_counts(frame, "other", "a") == "svm 2"
+    assert family_counts(frame, "automodel-tpe", "c") == "–"
