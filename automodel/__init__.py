@@ -3,6 +3,7 @@
 from automodel.estimator import AutoModelClassifier, RefitWarning, SearchFailedError, fit
 from automodel.families import DataInfo, Family
 from automodel.persistence import ModelFileError, load, save
+from automodel.workers import WorkerStartError
 
 __version__ = "0.1.0"
 
@@ -13,6 +14,7 @@ __all__ = [
     "ModelFileError",
     "RefitWarning",
     "SearchFailedError",
+    "WorkerStartError",
     "__version__",
     "fit",
     "load",
