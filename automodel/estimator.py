@@ -369,7 +369,12 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def _spark_search(
-        self, space: Any, objective: Objective, seed: int, started: float
+        self,
+        space: Any,
+        objective: Objective,
+        seed: int,
+        started: float,
+        points: list[dict[str, Any]],
     ) -> SearchOutcome:
         from automodel.spark import spark_search
 
@@ -388,6 +393,7 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
             parallelism=self.parallelism,
             timeout=remaining,
             early_stop_rounds=self.early_stop_rounds,
+            points_to_evaluate=points,
         )
 
     def _executor(self, objective: Objective) -> Any:
@@ -412,7 +418,7 @@ class AutoModelClassifier(ClassifierMixin, BaseEstimator):
     ) -> SearchOutcome:
         """Run the search loop with this estimator's budgets, progress and checkpoint."""
         if self.backend == "spark":
-            return self._spark_search(space, objective, seed, started)
+            return self._spark_search(space, objective, seed, started, points)
         trials = resumed.trials if resumed is not None else Trials()
         rng = np.random.default_rng(seed)
         if resumed is not None:

@@ -17,12 +17,14 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import cloudpickle
 import numpy as np
 from hyperopt import Trials, fmin
 from hyperopt.base import JOB_STATE_DONE
+from hyperopt.fmin import generate_trial
 
 from automodel.search import ALGORITHMS, SearchOutcome, _quiet_hyperopt
 
@@ -60,6 +62,29 @@ def spark_session(master: str | None = None, parallelism: int | None = None) -> 
     builder = builder.master(master or f"local[{parallelism or '*'}]")
     builder = builder.config("spark.ui.showConsoleProgress", "false")
     return builder.getOrCreate()
+
+
+class _PointsFirst:
+    """A suggestion function that returns given raw points first, then asks ``algo``."""
+
+    def __init__(self, points: list[dict[str, Any]], algo: Any) -> None:
+        self.points = points
+        self.algo = algo
+
+    def __call__(
+        self, new_ids: list[int], domain: Any, trials: Any, seed: int
+    ) -> list[dict[str, Any]]:
+        done = len(trials.trials)
+        docs = []
+        for i, tid in enumerate(new_ids):
+            if done + i >= len(self.points):
+                return docs + self.algo(new_ids[i:], domain, trials, seed)
+            doc = generate_trial(tid, self.points[done + i])
+            for label in domain.params:  # inactive labels: empty lists, as TPE expects
+                doc["misc"]["idxs"].setdefault(label, [])
+                doc["misc"]["vals"].setdefault(label, [])
+            docs.append(doc)
+        return docs
 
 
 class _TrialFunction:
@@ -108,8 +133,13 @@ def spark_search(
     timeout: float | None = None,
     early_stop_rounds: int | None = None,
     session: Any = None,
+    points_to_evaluate: Sequence[dict[str, Any]] = (),
 ) -> SearchOutcome:
-    """Run the search with ``SparkTrials``; return plain Trials like the local loop."""
+    """Run the search with ``SparkTrials``; return plain Trials like the local loop.
+
+    ``SparkTrials`` ignores fmin's ``points_to_evaluate``, so the points (e.g. the
+    families' defaults) are handed out by the suggestion function itself, first.
+    """
     _require_pyspark()
     from hyperopt import SparkTrials
 
@@ -125,7 +155,7 @@ def spark_search(
         fmin(
             _TrialFunction(payload),
             space,
-            algo=ALGORITHMS[algo],
+            algo=_PointsFirst(list(points_to_evaluate), ALGORITHMS[algo]),
             max_evals=max_evals,
             trials=spark_trials,
             rstate=rng,

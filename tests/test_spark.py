@@ -39,6 +39,12 @@ def test_spark_search_gives_the_same_kind_of_model(spark, iris, tmp_path):
     assert set(table["status"]) <= {"ok", "error"}
     assert model.best_score_ >= 0.9
     assert type(model.trials_).__name__ == "Trials"
+    # The families' defaults come first, as in a local search (SparkTrials ignores
+    # fmin's points_to_evaluate, so automodel's suggestion function hands them out).
+    local = AutoModelClassifier(
+        max_evals=3, cv=3, random_state=0, families=["tree", "knn", "svm"]
+    ).fit(X, y)
+    assert list(table["params"][:3]) == list(local.cv_results_["params"])
     path = automodel.save(model, tmp_path / "spark.joblib")
     np.testing.assert_array_equal(automodel.load(path).predict(X), model.predict(X))
 
