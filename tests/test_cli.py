@@ -193,13 +193,33 @@ def _start_fit(tmp_path, max_evals, extra=()):
         str(tmp_path / "search.pkl"),
         *extra,
     ]
-    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Output goes to files, not pipes: a pipe stays open while any descendant lives, so
+    # waiting on it would also wait for a straggling worker after the CLI itself is done.
+    with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as err:
+        return subprocess.Popen(argv, stdout=out, stderr=err, text=True, start_new_session=True)
+
+
+def _finish(process, tmp_path, timeout):
+    """Wait for the CLI to exit; on a hang, kill its session and fail with what it said."""
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        tree = subprocess.run(
+            ["ps", "-o", "pid,ppid,pgid,stat,etime,cmd", "-s", str(process.pid)],
+            capture_output=True,
+            text=True,
+        ).stdout
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        err = (tmp_path / "err.txt").read_text()
+        raise AssertionError(f"the CLI did not exit within {timeout} s:\n{tree}\n{err}") from None
+    return (tmp_path / "out.txt").read_text(), (tmp_path / "err.txt").read_text()
 
 
 def _wait_for_trials(path, n, process, limit=120):
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()
+        assert process.poll() is None, (path.parent / "err.txt").read_text()
         if path.exists():
             try:
                 done = len(checkpoint_module.read(path, _fingerprint_of(path)).trials.trials)
@@ -222,7 +242,7 @@ def test_ctrl_c_saves_the_best_model_so_far(tmp_path):
     process = _start_fit(tmp_path, 500)
     _wait_for_trials(tmp_path / "search.pkl", 3, process)
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=120)
+    out, err = _finish(process, tmp_path, 120)
     assert process.returncode == 0, err
     assert "INTERRUPTED: best found so far" in out
     model = automodel.load(tmp_path / "m.joblib")
@@ -234,14 +254,14 @@ def test_a_killed_search_resumes_from_its_checkpoint(tmp_path):
     process = _start_fit(tmp_path, 40)
     done = _wait_for_trials(tmp_path / "search.pkl", 4, process)
     os.kill(process.pid, signal.SIGKILL)
-    process.communicate(timeout=60)
+    process.wait(timeout=60)
     saved = checkpoint_module.read(
         tmp_path / "search.pkl", _fingerprint_of(tmp_path / "search.pkl")
     )
     finished = [doc["book_time"] for doc in saved.trials.trials]
     assert len(finished) >= done
     rerun = _start_fit(tmp_path, len(finished) + 3)
-    out, err = rerun.communicate(timeout=300)
+    out, err = _finish(rerun, tmp_path, 300)
     assert rerun.returncode == 0, err
     model = automodel.load(tmp_path / "m.joblib")
     table = model.cv_results_
