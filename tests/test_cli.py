@@ -196,7 +196,21 @@ def _start_fit(tmp_path, max_evals, extra=()):
     # Output goes to files, not pipes: a pipe stays open while any descendant lives, so
     # waiting on it would also wait for a straggling worker after the CLI itself is done.
     with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as err:
-        return subprocess.Popen(argv, stdout=out, stderr=err, text=True, start_new_session=True)
+        return subprocess.Popen(
+            argv,
+            stdout=out,
+            stderr=err,
+            text=True,
+            start_new_session=True,
+            preexec_fn=_default_sigint,
+        )
+
+
+def _default_sigint():
+    # A test run started in the background (`cmd &` in a script) ignores SIGINT, and an
+    # ignored signal stays ignored across exec: Python would then never raise
+    # KeyboardInterrupt in the CLI. Ctrl-C at a terminal is what these tests mean.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _finish(process, tmp_path, timeout):
