@@ -26,14 +26,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
+from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.preprocessing import LabelEncoder
 
 from automodel import AutoModelClassifier
 from automodel.data import check_features
 from benchmarks.datasets import DEFAULT_DATA_DIR, resolve_datasets
 from benchmarks.presets import FULL_DATASETS
-from benchmarks.runner import TEST_SIZE
+from benchmarks.runner import holdout_split
 from benchmarks.summary import TIE_MARGIN
 
 __all__ = ["Scored", "fresh_score", "main", "paired", "score_search"]
@@ -68,9 +68,7 @@ def score_search(
     X: pd.DataFrame, y: np.ndarray, seed: int, algo: str, max_evals: int, cv: int
 ) -> Scored:
     """Split as the benchmark does, search, and score the winner three ways."""
-    X_search, X_test, y_search, y_test = train_test_split(
-        X, y, test_size=TEST_SIZE, stratify=y, random_state=seed
-    )
+    X_search, X_test, y_search, y_test = holdout_split(X, y, seed)
     model = AutoModelClassifier(max_evals=max_evals, cv=cv, algo=algo, random_state=seed)
     model.fit(X_search, y_search)
     return Scored(
@@ -113,7 +111,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cv", type=int, default=5)
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR))
     args = parser.parse_args(argv)
-    tables = resolve_datasets(args.datasets, args.data_dir)
+    if args.max_evals < 1 or args.cv < 2:
+        parser.error(f"need --max-evals >= 1 and --cv >= 2, got {args.max_evals} and {args.cv}")
+    try:
+        tables = resolve_datasets(args.datasets, args.data_dir)
+    except ValueError as exc:
+        parser.error(str(exc))
     results: dict[str, list[Scored]] = {algo: [] for algo in args.algos}
     header = " ".join(f"{algo + ' cv/fresh/test':>24s}" for algo in args.algos)
     print(f"{'dataset':14s} seed {header}", flush=True)

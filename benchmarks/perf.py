@@ -37,6 +37,7 @@ from automodel.families import DataInfo, resolve_families
 from automodel.search import Executor, InlineExecutor
 from automodel.space import build_space
 from benchmarks.datasets import DEFAULT_DATA_DIR, resolve_datasets
+from benchmarks.runner import holdout_split
 
 __all__ = ["MemorySampler", "build_objective", "main", "replay", "trial_breakdown"]
 
@@ -384,9 +385,7 @@ def run_adult(args: argparse.Namespace) -> None:
     from sklearn.metrics import accuracy_score
 
     X, y = load(args.dataset, args.data_dir)
-    X_fit, X_test, y_fit, y_test = train_test_split(
-        X, y, test_size=0.25, stratify=y, random_state=args.seed
-    )
+    X_fit, X_test, y_fit, y_test = holdout_split(X, y, args.seed)
     print(
         f"adult: {args.dataset} {X.shape}, {len(y_fit)} rows searched, {args.max_evals} "
         f"evaluations, n_jobs={args.n_jobs}, seed {args.seed}"
@@ -488,9 +487,7 @@ def run_paths(args: argparse.Namespace) -> None:
     for name in args.datasets:
         X, y = load(name, args.data_dir)
         for seed in args.seeds:
-            X_fit, X_test, y_fit, y_test = train_test_split(
-                X, y, test_size=0.25, stratify=y, random_state=seed
-            )
+            X_fit, X_test, y_fit, y_test = holdout_split(X, y, seed)
             for path, params in paths.items():
                 model = AutoModelClassifier(
                     max_evals=args.max_evals, cv=args.cv, random_state=seed, **params

@@ -45,6 +45,7 @@ __all__ = [
     "completed_keys",
     "describe_config",
     "execute",
+    "holdout_split",
     "provenance",
     "read_records",
     "run_suite",
@@ -176,20 +177,24 @@ def provenance() -> dict[str, Any]:
 # -- one run (in the child process) ------------------------------------------------
 
 
+def holdout_split(X: Any, y: Any, seed: int) -> list[Any]:
+    """The benchmark's split: ``[X_search, X_test, y_search, y_test]``, stratified, 25% test."""
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(X, y, test_size=TEST_SIZE, stratify=y, random_state=seed)
+
+
 def execute(task: Task) -> dict[str, Any]:
     """Split, fit the system on the search part, score it on the test part."""
     import numpy as np
     from sklearn.metrics import accuracy_score
-    from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import LabelEncoder
 
     from benchmarks.systems import SYSTEMS, Budget
 
     X, labels = task.dataset.load()
     y = LabelEncoder().fit_transform(labels)
-    X_search, X_test, y_search, y_test = train_test_split(
-        X, y, test_size=TEST_SIZE, stratify=y, random_state=task.seed
-    )
+    X_search, X_test, y_search, y_test = holdout_split(X, y, task.seed)
     budget = Budget(task.max_evals, task.cv, task.time_budget)
     started = time.perf_counter()
     fitted = SYSTEMS[task.system](X_search, y_search, task.seed, budget)

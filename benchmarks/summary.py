@@ -599,7 +599,7 @@ def family_counts(frame: pd.DataFrame, system: str, dataset: str) -> str:
     return ", ".join(f"{family} {n}" for family, n in counts.items()) or "–"
 
 
-def trailing(frame: pd.DataFrame, reference: str, margin: float = 0.005) -> list[str]:
+def trailing(frame: pd.DataFrame, reference: str, margin: float = TIE_MARGIN) -> list[str]:
     """Datasets where ``reference``'s mean test accuracy trails another system's by ``margin``."""
     means = frame[frame["is_ok"]].pivot_table(
         index="dataset", columns="system", values="test_accuracy", aggfunc="mean"

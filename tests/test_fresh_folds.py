@@ -28,3 +28,18 @@ def test_main_scores_each_winner_three_ways(capsys):
     assert all(0.5 < x <= 1.0 for x in numbers)
     assert "tpe ahead of" in out and "rand" in out.split("tpe ahead of")[1]
     assert np.isfinite(float(re.search(r"fresh\s+([\d.]+)", out).group(1)))
+
+
+@pytest.mark.parametrize(
+    ("argv", "names"),
+    [
+        (["--datasets", "no_such_table"], "Unknown dataset 'no_such_table'"),
+        (["--datasets", "iris", "--max-evals", "0"], "--max-evals >= 1"),
+        (["--datasets", "iris", "--cv", "1"], "--cv >= 2"),
+    ],
+)
+def test_bad_arguments_are_named_not_a_traceback(argv, names, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    assert names in capsys.readouterr().err
