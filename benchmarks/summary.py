@@ -11,6 +11,8 @@ counts once: its last "ok" record, else its last record.
 - automodel-tpe against each other system, paired per (dataset, seed): a win
   or a loss needs a difference of at least 0.5 percentage points, otherwise it
   is a tie; a failed run loses to a finished one;
+- the mean ranks and that paired record again, for tables below and above
+  1,000 rows apart (when the group has both);
 - wall time, evaluations and failures per system; the runs that did not finish.
 """
 
@@ -39,6 +41,9 @@ __all__ = ["REFERENCE", "TIE_MARGIN", "load_frame", "write_summary"]
 REFERENCE = "automodel-tpe"
 #: Differences of test accuracy below this (0.5 percentage points) are ties.
 TIE_MARGIN = 0.005
+#: Tables with fewer rows than this are "small" in the by-size breakdown: on them
+#: the differences between good candidates are mostly below the noise of 5-fold CV.
+SMALL_TABLE_ROWS = 1000
 _COLOURS = {
     "automodel-tpe": "#1f77b4",
     "automodel-rand": "#aec7e8",
@@ -170,6 +175,16 @@ def wins_ties_losses(frame: pd.DataFrame, reference: str, other: str) -> dict[st
         "mean_diff": float(np.mean(diffs)) if diffs else None,
         "sign_p": p_value,
     }
+
+
+def size_bands(frame: pd.DataFrame, limit: int = SMALL_TABLE_ROWS) -> dict[str, pd.DataFrame]:
+    """The rows of ``frame`` split by table size: below ``limit`` rows, and the rest."""
+    rows = pd.to_numeric(frame["n_rows"], errors="coerce")
+    bands = {
+        f"< {limit:,} rows": frame[rows < limit],
+        f">= {limit:,} rows": frame[~(rows < limit)],
+    }
+    return {label: part for label, part in bands.items() if not part.empty}
 
 
 def system_table(frame: pd.DataFrame, systems: Sequence[str]) -> pd.DataFrame:
@@ -515,6 +530,7 @@ def _group_section(frame: pd.DataFrame, out: Path, suffix: str, heading: str | N
         )
         lines += ["", f"![Wins, ties and losses](wtl{suffix}.png)", ""]
         plot_wtl(results, out / f"wtl{suffix}.png")
+        lines += _size_section(frame, systems, level)
 
     # Wall time and failures.
     table = system_table(frame, systems)
@@ -586,6 +602,48 @@ def _group_section(frame: pd.DataFrame, out: Path, suffix: str, heading: str | N
             for r in failed.itertuples()
         ]
         lines += _table(["system", "dataset", "seed", "status", "message"], rows, right=99)
+        lines.append("")
+    return lines
+
+
+def _size_section(frame: pd.DataFrame, systems: Sequence[str], level: str) -> list[str]:
+    """Mean ranks and automodel-tpe's paired record, small tables apart from larger ones."""
+    bands = size_bands(frame)
+    if len(bands) < 2:
+        return []
+    lines = [
+        f"{level} By table size",
+        "",
+        "The same comparisons on the tables below and above "
+        f"{SMALL_TABLE_ROWS:,} rows. On small tables 5-fold CV is noisy next to the "
+        "differences between good candidates, so a search that climbs higher on its CV "
+        "need not generalise better (benchmarks/README.md, fresh folds).",
+        "",
+    ]
+    ranked = {label: ranks(part, systems) for label, part in bands.items()}
+    rows = [
+        [s, *(f"{r[s]:.2f}" if np.isfinite(r[s]) else "–" for r, _ in ranked.values())]
+        for s in systems
+    ]
+    headers = [
+        "system",
+        *(
+            f"mean rank, {label} ({part['dataset'].nunique()} tables, {n} blocks)"
+            for (label, part), (_, n) in zip(bands.items(), ranked.values(), strict=True)
+        ),
+    ]
+    lines += _table(headers, rows) + [""]
+    others = [s for s in systems if s != REFERENCE]
+    if REFERENCE in systems and others:
+        rows = []
+        for other in others:
+            for label, part in bands.items():
+                r = wins_ties_losses(part, REFERENCE, other)
+                mean = "–" if r["mean_diff"] is None else f"{100 * r['mean_diff']:+.2f}"
+                rows.append([other, label, str(r["wins"]), str(r["ties"]), str(r["losses"]), mean])
+        lines += _table(
+            ["against", "tables", "wins", "ties", "losses", "mean diff (pp)"], rows, right=2
+        )
         lines.append("")
     return lines
 

@@ -221,3 +221,45 @@ def test_trailing_names_datasets_where_the_reference_is_behind():
     assert trailing(frame, "automodel-tpe") == ["a: -10.0 points against other"]
     assert family_counts(frame, "other", "a") == "svm 2"
     assert family_counts(frame, "automodel-tpe", "c") == "–"
+
+
+def test_size_breakdown_splits_small_tables_from_larger_ones(tmp_path):
+    from benchmarks.summary import SMALL_TABLE_ROWS, size_bands, write_summary
+
+    def record(system, dataset, n_rows, seed, accuracy):
+        return {
+            "system": system,
+            "dataset": dataset,
+            "n_rows": n_rows,
+            "seed": seed,
+            "status": "ok",
+            "test_accuracy": accuracy,
+            "budget": {"max_evals": 5, "cv": 3},
+        }
+
+    records = []
+    for seed in (0, 1):
+        # automodel-tpe loses on the small table and wins on the large one.
+        records += [
+            record("automodel-tpe", "small", SMALL_TABLE_ROWS - 1, seed, 0.80),
+            record("other", "small", SMALL_TABLE_ROWS - 1, seed, 0.85),
+            record("automodel-tpe", "large", SMALL_TABLE_ROWS, seed, 0.95),
+            record("other", "large", SMALL_TABLE_ROWS, seed, 0.90),
+        ]
+    bands = size_bands(load_frame(records))
+    assert [set(part["dataset"]) for part in bands.values()] == [{"small"}, {"large"}]
+
+    results = tmp_path / "results.jsonl"
+    results.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    text = write_summary(results, tmp_path / "out", "test").read_text(encoding="utf-8")
+    section = text.split("### By table size")[1].split("###")[0]
+    assert "| other | < 1,000 rows | 0 | 0 | 2 | -5.00 |" in section
+    assert "| other | >= 1,000 rows | 2 | 0 | 0 | +5.00 |" in section
+    assert "| automodel-tpe | 2.00 | 1.00 |" in section
+
+    # One band only: no breakdown.
+    small_only = [r for r in records if r["dataset"] == "small"]
+    results.write_text("".join(json.dumps(r) + "\n" for r in small_only), encoding="utf-8")
+    assert "By table size" not in write_summary(results, tmp_path / "out", "test").read_text(
+        encoding="utf-8"
+    )
