@@ -607,7 +607,10 @@ def _group_section(frame: pd.DataFrame, out: Path, suffix: str, heading: str | N
 
 
 def _size_section(frame: pd.DataFrame, systems: Sequence[str], level: str) -> list[str]:
-    """Mean ranks and automodel-tpe's paired record, small tables apart from larger ones."""
+    """Mean ranks and automodel-tpe's paired record, small tables apart from larger ones.
+
+    Called only where ``systems`` holds REFERENCE and at least one other system.
+    """
     bands = size_bands(frame)
     if len(bands) < 2:
         return []
@@ -620,32 +623,26 @@ def _size_section(frame: pd.DataFrame, systems: Sequence[str], level: str) -> li
         "need not generalise better (benchmarks/README.md, fresh folds).",
         "",
     ]
-    ranked = {label: ranks(part, systems) for label, part in bands.items()}
-    rows = [
-        [s, *(f"{r[s]:.2f}" if np.isfinite(r[s]) else "–" for r, _ in ranked.values())]
-        for s in systems
-    ]
-    headers = [
-        "system",
-        *(
-            f"mean rank, {label} ({part['dataset'].nunique()} tables, {n} blocks)"
-            for (label, part), (_, n) in zip(bands.items(), ranked.values(), strict=True)
-        ),
-    ]
-    lines += _table(headers, rows) + [""]
-    others = [s for s in systems if s != REFERENCE]
-    if REFERENCE in systems and others:
-        rows = []
-        for other in others:
-            for label, part in bands.items():
-                r = wins_ties_losses(part, REFERENCE, other)
-                mean = "–" if r["mean_diff"] is None else f"{100 * r['mean_diff']:+.2f}"
-                rows.append([other, label, str(r["wins"]), str(r["ties"]), str(r["losses"]), mean])
-        lines += _table(
-            ["against", "tables", "wins", "ties", "losses", "mean diff (pp)"], rows, right=2
+    headers = ["system"]
+    columns = []
+    for label, part in bands.items():
+        mean_ranks, n_blocks = ranks(part, systems)
+        headers.append(
+            f"mean rank, {label} ({part['dataset'].nunique()} tables, {n_blocks} blocks)"
         )
-        lines.append("")
-    return lines
+        columns.append(mean_ranks)
+    rows = [[s, *(f"{r[s]:.2f}" if np.isfinite(r[s]) else "–" for r in columns)] for s in systems]
+    lines += _table(headers, rows) + [""]
+    rows = []
+    for other in (s for s in systems if s != REFERENCE):
+        for label, part in bands.items():
+            r = wins_ties_losses(part, REFERENCE, other)
+            mean = "–" if r["mean_diff"] is None else f"{100 * r['mean_diff']:+.2f}"
+            rows.append([other, label, str(r["wins"]), str(r["ties"]), str(r["losses"]), mean])
+    lines += _table(
+        ["against", "tables", "wins", "ties", "losses", "mean diff (pp)"], rows, right=2
+    )
+    return [*lines, ""]
 
 
 def family_counts(frame: pd.DataFrame, system: str, dataset: str) -> str:
