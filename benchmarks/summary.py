@@ -18,7 +18,6 @@ counts once: its last "ok" record, else its last record.
 
 from __future__ import annotations
 
-import math
 import os
 import platform
 from collections.abc import Callable, Sequence
@@ -29,9 +28,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from automodel.report import new_figure, save_figure
+from benchmarks.plots import plot_accuracy, plot_ranks, plot_wall_time, plot_wtl
 from benchmarks.presets import SYSTEM_ORDER
 from benchmarks.runner import read_records
 
@@ -44,15 +42,6 @@ TIE_MARGIN = 0.005
 #: Tables with fewer rows than this are "small" in the by-size breakdown: on them
 #: the differences between good candidates are mostly below the noise of 5-fold CV.
 SMALL_TABLE_ROWS = 1000
-_COLOURS = {
-    "automodel-tpe": "#1f77b4",
-    "automodel-rand": "#aec7e8",
-    "random-search": "#ff7f0e",
-    "optuna-tpe": "#2ca02c",
-    "flaml": "#9467bd",
-    "rf-default": "#7f7f7f",
-}
-_EXTRA_COLOURS = ["#8c564b", "#e377c2", "#bcbd22", "#17becf", "#d62728"]
 
 
 # -- data ---------------------------------------------------------------------------
@@ -101,13 +90,6 @@ def _systems(frame: pd.DataFrame) -> list[str]:
     present = set(frame["system"])
     known = [s for s in SYSTEM_ORDER if s in present]
     return known + sorted(present - set(known))
-
-
-def _colour(system: str, systems: Sequence[str]) -> str:
-    if system in _COLOURS:
-        return _COLOURS[system]
-    others = [s for s in systems if s not in _COLOURS]
-    return _EXTRA_COLOURS[others.index(system) % len(_EXTRA_COLOURS)]
 
 
 def _datasets(frame: pd.DataFrame) -> list[str]:
@@ -234,150 +216,6 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: int = 1
     return lines
 
 
-# -- plots ----------------------------------------------------------------------------
-
-
-def plot_accuracy(
-    stats: pd.DataFrame, datasets: Sequence[str], systems: Sequence[str], path: Path
-) -> None:
-    """Small multiples: per dataset, mean test accuracy (± std) of each system.
-
-    One panel per dataset with its own zoomed x-axis (differences between systems
-    are a few points, accuracies across datasets span 50-100%); points, not bars,
-    since a zoomed axis has no meaningful zero.
-    """
-    columns = min(4, len(datasets))
-    rows = math.ceil(len(datasets) / columns)
-    figure = new_figure(2.9 * columns + 1.3, 0.32 * len(systems) * rows + 0.75 * rows + 0.9)
-    axes = figure.subplots(rows, columns, squeeze=False, sharey=True)
-    positions = np.arange(len(systems))[::-1]
-    for k, dataset in enumerate(datasets):
-        ax = axes[k // columns][k % columns]
-        means = np.array(
-            [100 * stats["mean"].get((dataset, s), np.nan) for s in systems], dtype=float
-        )
-        stds = np.nan_to_num(
-            np.array([100 * stats["std"].get((dataset, s), np.nan) for s in systems], dtype=float)
-        )
-        for position, system, mean, std in zip(positions, systems, means, stds, strict=True):
-            if np.isfinite(mean):
-                ax.errorbar(
-                    mean,
-                    position,
-                    xerr=std,
-                    fmt="o",
-                    markersize=6,
-                    color=_colour(system, systems),
-                    ecolor="black",
-                    elinewidth=1,
-                    capsize=3,
-                )
-        finite = np.isfinite(means)
-        if finite.any():
-            low = float(np.min(means[finite] - stds[finite]))
-            high = float(np.max(means[finite] + stds[finite]))
-            pad = max(0.12 * (high - low), 0.5)
-            ax.set_xlim(low - pad, high + pad)
-        for position, mean in zip(positions, means, strict=True):
-            if not np.isfinite(mean):
-                ax.text(
-                    0.02,
-                    position,
-                    "no finished run",
-                    transform=ax.get_yaxis_transform(),
-                    va="center",
-                    color="#d62728",
-                    fontsize="x-small",
-                )
-        ax.set_yticks(positions, systems)
-        ax.set_ylim(-0.6, len(systems) - 0.4)
-        ax.set_title(dataset, fontsize="medium")
-        ax.tick_params(axis="both", labelsize="small")
-        ax.grid(True, axis="x", alpha=0.3)
-        if k // columns == rows - 1 or k + columns >= len(datasets):
-            ax.set_xlabel("test accuracy (%)", fontsize="small")
-    for k in range(len(datasets), rows * columns):
-        axes[k // columns][k % columns].set_visible(False)
-    figure.suptitle("Test accuracy per dataset (mean ± std over seeds; x-axis zoomed per dataset)")
-    save_figure(figure, path)
-
-
-def plot_ranks(mean_ranks: pd.Series, n_blocks: int, systems: Sequence[str], path: Path) -> None:
-    """Mean rank per system (lower is better)."""
-    order = sorted(systems, key=lambda s: (np.nan_to_num(mean_ranks[s], nan=np.inf), s))
-    figure = new_figure(7.0, 1.2 + 0.5 * len(order))
-    ax = figure.add_subplot()
-    positions = np.arange(len(order))[::-1]
-    values = [mean_ranks[s] for s in order]
-    ax.barh(positions, values, color=[_colour(s, systems) for s in order], height=0.6)
-    for position, value in zip(positions, values, strict=True):
-        if np.isfinite(value):
-            ax.text(value, position, f" {value:.2f}", va="center", fontsize="small")
-    ax.set_yticks(positions, order)
-    ax.set_xlim(0, len(systems) + 0.6)
-    ax.set_xlabel(f"mean rank over {n_blocks} (dataset, seed) blocks (1 = best)")
-    ax.set_ylabel("system")
-    ax.set_title("Mean rank by test accuracy (lower is better)")
-    ax.grid(True, axis="x", alpha=0.3)
-    save_figure(figure, path)
-
-
-def plot_wall_time(frame: pd.DataFrame, systems: Sequence[str], path: Path) -> None:
-    """Wall time of every finished run per system (log scale), with the median."""
-    figure = new_figure(7.5, 1.2 + 0.55 * len(systems))
-    ax = figure.add_subplot()
-    rng = np.random.default_rng(0)
-    for k, system in enumerate(systems):
-        position = len(systems) - 1 - k
-        times = frame[(frame["system"] == system) & frame["is_ok"]]["wall_time"].dropna()
-        if times.empty:
-            continue
-        jitter = rng.uniform(-0.15, 0.15, size=len(times))
-        ax.scatter(
-            times,
-            position + jitter,
-            s=18,
-            alpha=0.85,
-            color=_colour(system, systems),
-            edgecolors="#333333",
-            linewidths=0.3,
-        )
-        median = float(times.median())
-        ax.plot([median, median], [position - 0.3, position + 0.3], color="black", linewidth=2)
-    ax.set_yticks(np.arange(len(systems))[::-1], systems)
-    ax.set_xscale("log")
-    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
-    ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel("wall time per run (s, log scale; black bar: median)")
-    ax.set_ylabel("system")
-    ax.set_title("Wall time per run (search + refit + predict)")
-    ax.grid(True, axis="x", alpha=0.3, which="both")
-    save_figure(figure, path)
-
-
-def plot_wtl(results: dict[str, dict[str, Any]], path: Path) -> None:
-    """Stacked bars: wins, ties and losses of the reference system against each other."""
-    others = list(results)
-    figure = new_figure(7.5, 1.3 + 0.5 * len(others))
-    ax = figure.add_subplot()
-    positions = np.arange(len(others))[::-1]
-    left = np.zeros(len(others))
-    for part, colour in (("wins", "#2ca02c"), ("ties", "#c7c7c7"), ("losses", "#d62728")):
-        values = np.array([results[o][part] for o in others], dtype=float)
-        ax.barh(positions, values, left=left, color=colour, height=0.6, label=part)
-        for position, start, value in zip(positions, left, values, strict=True):
-            if value:
-                ax.text(start + value / 2, position, f"{value:.0f}", ha="center", va="center")
-        left += values
-    ax.set_yticks(positions, [f"vs {o}" for o in others])
-    ax.set_xlabel("(dataset, seed) pairs")
-    ax.set_title(f"{REFERENCE}: wins / ties / losses (tie: |difference| < 0.5 pp)")
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
-    save_figure(figure, path)
-
-
 # -- the report -------------------------------------------------------------------------
 
 
@@ -426,65 +264,84 @@ def _provenance(records: Sequence[dict[str, Any]], context: _Context) -> list[st
     return lines
 
 
+@dataclass(frozen=True)
+class _Group:
+    """One budget group of the report: its runs, where its plots go, its heading level."""
+
+    frame: pd.DataFrame
+    systems: list[str]
+    out: Path
+    suffix: str
+    level: str
+
+
 def _group_section(frame: pd.DataFrame, out: Path, suffix: str, heading: str | None) -> list[str]:
-    systems = _systems(frame)
+    group = _Group(frame, _systems(frame), out, suffix, "###" if heading else "##")
+    lines = [f"## {heading}", ""] if heading else []
+    lines += _accuracy_section(group)
+    lines += _rank_section(group)
+    if REFERENCE in group.systems and len(group.systems) > 1:
+        lines += _wtl_section(group)
+        lines += _size_section(frame, group.systems, group.level)
+    lines += _time_section(group)
+    lines += _families_section(frame, group.systems, group.level)
+    lines += _failed_section(group)
+    return lines
+
+
+def _accuracy_cell(stats: pd.DataFrame, dataset: str, system: str, best: float) -> str:
+    if (dataset, system) not in stats.index:
+        return "–"
+    row = stats.loc[(dataset, system)]
+    if not row["count"]:
+        return "failed"
+    text = _pct(row["mean"])
+    if row["count"] > 1:
+        text += f" ± {_pct(row['std'])}"
+    if np.isfinite(best) and abs(row["mean"] - best) < 1e-12:
+        text = f"**{text}**"
+    if row["count"] < row["runs"]:
+        text += f" ({int(row['count'])}/{int(row['runs'])})"
+    return text
+
+
+def _accuracy_section(group: _Group) -> list[str]:
+    frame, systems = group.frame, group.systems
     datasets = _datasets(frame)
     stats = accuracy_table(frame)
     seeds = sorted(frame["seed"].unique())
-    lines: list[str] = []
-    level = "##"
-    if heading:
-        lines += [f"## {heading}", ""]
-        level = "###"
-
-    # Accuracy table.
-    lines += [
-        f"{level} Test accuracy (%) per dataset",
+    lines = [
+        f"{group.level} Test accuracy (%) per dataset",
         "",
         f"Mean ± std over seeds ({', '.join(map(str, seeds))}); best mean per row in bold; "
         "(k/n): only k of n runs finished.",
         "",
     ]
-    headers = ["dataset", "rows", "feat.", "classes", *systems]
     rows = []
     for dataset in datasets:
         info = frame[frame["dataset"] == dataset].iloc[0]
-        means = {s: stats["mean"].get((dataset, s), np.nan) for s in systems}
-        best = max((v for v in means.values() if np.isfinite(v)), default=np.nan)
-        cells = []
-        for system in systems:
-            if (dataset, system) not in stats.index:
-                cells.append("–")
-                continue
-            row = stats.loc[(dataset, system)]
-            if not row["count"]:
-                cells.append("failed")
-                continue
-            text = _pct(row["mean"])
-            if row["count"] > 1:
-                text += f" ± {_pct(row['std'])}"
-            if np.isfinite(best) and abs(row["mean"] - best) < 1e-12:
-                text = f"**{text}**"
-            if row["count"] < row["runs"]:
-                text += f" ({int(row['count'])}/{int(row['runs'])})"
-            cells.append(text)
+        means = [stats["mean"].get((dataset, s), np.nan) for s in systems]
+        best = max((v for v in means if np.isfinite(v)), default=np.nan)
         rows.append(
             [
                 dataset,
                 _int_text(info["n_rows"]),
                 _int_text(info["n_features"]),
                 _int_text(info["n_classes"]),
-                *cells,
+                *(_accuracy_cell(stats, dataset, s, best) for s in systems),
             ]
         )
-    lines += _table(headers, rows)
-    lines += ["", f"![Test accuracy per dataset](accuracy{suffix}.png)", ""]
-    plot_accuracy(stats, datasets, systems, out / f"accuracy{suffix}.png")
+    lines += _table(["dataset", "rows", "feat.", "classes", *systems], rows)
+    lines += ["", f"![Test accuracy per dataset](accuracy{group.suffix}.png)", ""]
+    plot_accuracy(stats, datasets, systems, group.out / f"accuracy{group.suffix}.png")
+    return lines
 
-    # Ranks.
-    mean_ranks, n_blocks = ranks(frame, systems)
-    lines += [
-        f"{level} Mean rank",
+
+def _rank_section(group: _Group) -> list[str]:
+    systems = group.systems
+    mean_ranks, n_blocks = ranks(group.frame, systems)
+    lines = [
+        f"{group.level} Mean rank",
         "",
         f"Rank of each system per (dataset, seed) by test accuracy (1 = best, ties share "
         f"the average rank, a failed run ranks last), averaged over the {n_blocks} blocks "
@@ -496,46 +353,66 @@ def _group_section(frame: pd.DataFrame, out: Path, suffix: str, heading: str | N
         ["system", "mean rank"],
         [[s, f"{mean_ranks[s]:.2f}" if np.isfinite(mean_ranks[s]) else "–"] for s in order],
     )
-    lines += ["", f"![Mean rank](ranks{suffix}.png)", ""]
-    plot_ranks(mean_ranks, n_blocks, systems, out / f"ranks{suffix}.png")
+    lines += ["", f"![Mean rank](ranks{group.suffix}.png)", ""]
+    plot_ranks(mean_ranks, n_blocks, systems, group.out / f"ranks{group.suffix}.png")
+    return lines
 
-    # Wins / ties / losses.
-    if REFERENCE in systems and len(systems) > 1:
-        results = {o: wins_ties_losses(frame, REFERENCE, o) for o in systems if o != REFERENCE}
-        lines += [
-            f"{level} {REFERENCE} against each system",
-            "",
-            "Paired per (dataset, seed). Win / loss: test accuracy higher / lower by at least "
-            "0.5 percentage points, otherwise a tie; a run that failed loses to one that "
-            "finished. Mean difference over pairs where both finished. The sign test "
-            "(wins vs losses, ties dropped) treats seeds of one dataset as independent, "
-            "which they are not quite: read it as a rough guide.",
-            "",
+
+def _wtl_section(group: _Group) -> list[str]:
+    """REFERENCE against every other system; only for groups that hold REFERENCE."""
+    others = [s for s in group.systems if s != REFERENCE]
+    results = {o: wins_ties_losses(group.frame, REFERENCE, o) for o in others}
+    lines = [
+        f"{group.level} {REFERENCE} against each system",
+        "",
+        "Paired per (dataset, seed). Win / loss: test accuracy higher / lower by at least "
+        "0.5 percentage points, otherwise a tie; a run that failed loses to one that "
+        "finished. Mean difference over pairs where both finished. The sign test "
+        "(wins vs losses, ties dropped) treats seeds of one dataset as independent, "
+        "which they are not quite: read it as a rough guide.",
+        "",
+    ]
+    rows = [
+        [
+            other,
+            str(r["wins"]),
+            str(r["ties"]),
+            str(r["losses"]),
+            str(r["pairs"]),
+            "–" if r["mean_diff"] is None else f"{100 * r['mean_diff']:+.2f}",
+            "–" if r["sign_p"] is None else f"{r['sign_p']:.3g}",
         ]
-        rows = []
-        for other, r in results.items():
-            rows.append(
-                [
-                    other,
-                    str(r["wins"]),
-                    str(r["ties"]),
-                    str(r["losses"]),
-                    str(r["pairs"]),
-                    "–" if r["mean_diff"] is None else f"{100 * r['mean_diff']:+.2f}",
-                    "–" if r["sign_p"] is None else f"{r['sign_p']:.3g}",
-                ]
-            )
-        lines += _table(
-            ["against", "wins", "ties", "losses", "pairs", "mean diff (pp)", "sign test p"], rows
-        )
-        lines += ["", f"![Wins, ties and losses](wtl{suffix}.png)", ""]
-        plot_wtl(results, out / f"wtl{suffix}.png")
-        lines += _size_section(frame, systems, level)
+        for other, r in results.items()
+    ]
+    lines += _table(
+        ["against", "wins", "ties", "losses", "pairs", "mean diff (pp)", "sign test p"], rows
+    )
+    lines += ["", f"![Wins, ties and losses](wtl{group.suffix}.png)", ""]
+    plot_wtl(results, REFERENCE, group.out / f"wtl{group.suffix}.png")
+    return lines
 
-    # Wall time and failures.
+
+_TIME_HEADERS = [
+    "system",
+    "ok runs",
+    "timeouts",
+    "errors",
+    "median s",
+    "mean s",
+    "max s",
+    "total s",
+    "evals/run",
+    "trial failures",
+    "mean CV %",
+    "mean test %",
+]
+
+
+def _time_section(group: _Group) -> list[str]:
+    frame, systems = group.frame, group.systems
     table = system_table(frame, systems)
-    lines += [
-        f"{level} Wall time, evaluations and failures per system",
+    lines = [
+        f"{group.level} Wall time, evaluations and failures per system",
         "",
         "Wall time of one run: search and refit on the search part plus prediction of the "
         "test part, in its own process. Trial failures: candidates the system reported as "
@@ -561,26 +438,9 @@ def _group_section(frame: pd.DataFrame, out: Path, suffix: str, heading: str | N
                 _pct(r["mean_test"]),
             ]
         )
-    lines += _table(
-        [
-            "system",
-            "ok runs",
-            "timeouts",
-            "errors",
-            "median s",
-            "mean s",
-            "max s",
-            "total s",
-            "evals/run",
-            "trial failures",
-            "mean CV %",
-            "mean test %",
-        ],
-        rows,
-    )
-    lines += ["", f"![Wall time per run](walltime{suffix}.png)", ""]
-    plot_wall_time(frame, systems, out / f"walltime{suffix}.png")
-
+    lines += _table(_TIME_HEADERS, rows)
+    lines += ["", f"![Wall time per run](walltime{group.suffix}.png)", ""]
+    plot_wall_time(frame, systems, group.out / f"walltime{group.suffix}.png")
     flaml = frame[(frame["system"] == "flaml") & frame["time_budget"].notna()]
     if not flaml.empty:
         budgets = flaml.groupby("dataset")["time_budget"].median()
@@ -589,21 +449,19 @@ def _group_section(frame: pd.DataFrame, out: Path, suffix: str, heading: str | N
             + ", ".join(f"{d} {_seconds(v)}" for d, v in budgets.items()),
             "",
         ]
-
-    lines += _families_section(frame, systems, level)
-
-    failed = frame[~frame["is_ok"]]
-    lines += [f"{level} Runs that did not finish", ""]
-    if failed.empty:
-        lines += ["None.", ""]
-    else:
-        rows = [
-            [r.system, r.dataset, str(r.seed), str(r.status), _short(r.message)]
-            for r in failed.itertuples()
-        ]
-        lines += _table(["system", "dataset", "seed", "status", "message"], rows, right=99)
-        lines.append("")
     return lines
+
+
+def _failed_section(group: _Group) -> list[str]:
+    failed = group.frame[~group.frame["is_ok"]]
+    lines = [f"{group.level} Runs that did not finish", ""]
+    if failed.empty:
+        return [*lines, "None.", ""]
+    rows = [
+        [r.system, r.dataset, str(r.seed), str(r.status), _short(r.message)]
+        for r in failed.itertuples()
+    ]
+    return [*lines, *_table(["system", "dataset", "seed", "status", "message"], rows, right=99), ""]
 
 
 def _size_section(frame: pd.DataFrame, systems: Sequence[str], level: str) -> list[str]:

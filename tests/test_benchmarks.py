@@ -14,7 +14,8 @@ from benchmarks.datasets import resolve_datasets
 from benchmarks.presets import PRESETS, SYSTEM_ORDER
 from benchmarks.summary import TIE_MARGIN, load_frame, wins_ties_losses
 
-TINY = ["--seeds", "1", "--max-evals", "3", "--cv", "2"]
+# A generous run timeout: these runs take seconds, but a loaded machine must not fail them.
+TINY = ["--seeds", "1", "--max-evals", "3", "--cv", "2", "--run-timeout", "900"]
 
 
 def _lines(path) -> list[dict]:
