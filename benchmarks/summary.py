@@ -201,6 +201,15 @@ def _pct(value: float | None, digits: int = 1) -> str:
     return f"{100 * value:.{digits}f}"
 
 
+def _rank_text(value: float) -> str:
+    return f"{value:.2f}" if np.isfinite(value) else "–"
+
+
+def _diff_text(mean_diff: float | None) -> str:
+    """A mean paired difference of accuracies as signed percentage points."""
+    return "–" if mean_diff is None else f"{100 * mean_diff:+.2f}"
+
+
 def _seconds(value: Any) -> str:
     if value is None or not np.isfinite(value):
         return "–"
@@ -274,6 +283,10 @@ class _Group:
     suffix: str
     level: str
 
+    def png(self, name: str) -> str:
+        """The file name of one of this group's plots (kept apart per budget group)."""
+        return f"{name}{self.suffix}.png"
+
 
 def _group_section(frame: pd.DataFrame, out: Path, suffix: str, heading: str | None) -> list[str]:
     group = _Group(frame, _systems(frame), out, suffix, "###" if heading else "##")
@@ -282,9 +295,9 @@ def _group_section(frame: pd.DataFrame, out: Path, suffix: str, heading: str | N
     lines += _rank_section(group)
     if REFERENCE in group.systems and len(group.systems) > 1:
         lines += _wtl_section(group)
-        lines += _size_section(frame, group.systems, group.level)
+        lines += _size_section(group)
     lines += _time_section(group)
-    lines += _families_section(frame, group.systems, group.level)
+    lines += _families_section(group)
     lines += _failed_section(group)
     return lines
 
@@ -332,8 +345,8 @@ def _accuracy_section(group: _Group) -> list[str]:
             ]
         )
     lines += _table(["dataset", "rows", "feat.", "classes", *systems], rows)
-    lines += ["", f"![Test accuracy per dataset](accuracy{group.suffix}.png)", ""]
-    plot_accuracy(stats, datasets, systems, group.out / f"accuracy{group.suffix}.png")
+    lines += ["", f"![Test accuracy per dataset]({group.png('accuracy')})", ""]
+    plot_accuracy(stats, datasets, systems, group.out / group.png("accuracy"))
     return lines
 
 
@@ -351,10 +364,10 @@ def _rank_section(group: _Group) -> list[str]:
     order = sorted(systems, key=lambda s: (np.nan_to_num(mean_ranks[s], nan=np.inf), s))
     lines += _table(
         ["system", "mean rank"],
-        [[s, f"{mean_ranks[s]:.2f}" if np.isfinite(mean_ranks[s]) else "–"] for s in order],
+        [[s, _rank_text(mean_ranks[s])] for s in order],
     )
-    lines += ["", f"![Mean rank](ranks{group.suffix}.png)", ""]
-    plot_ranks(mean_ranks, n_blocks, systems, group.out / f"ranks{group.suffix}.png")
+    lines += ["", f"![Mean rank]({group.png('ranks')})", ""]
+    plot_ranks(mean_ranks, n_blocks, systems, group.out / group.png("ranks"))
     return lines
 
 
@@ -379,7 +392,7 @@ def _wtl_section(group: _Group) -> list[str]:
             str(r["ties"]),
             str(r["losses"]),
             str(r["pairs"]),
-            "–" if r["mean_diff"] is None else f"{100 * r['mean_diff']:+.2f}",
+            _diff_text(r["mean_diff"]),
             "–" if r["sign_p"] is None else f"{r['sign_p']:.3g}",
         ]
         for other, r in results.items()
@@ -387,8 +400,8 @@ def _wtl_section(group: _Group) -> list[str]:
     lines += _table(
         ["against", "wins", "ties", "losses", "pairs", "mean diff (pp)", "sign test p"], rows
     )
-    lines += ["", f"![Wins, ties and losses](wtl{group.suffix}.png)", ""]
-    plot_wtl(results, REFERENCE, group.out / f"wtl{group.suffix}.png")
+    lines += ["", f"![Wins, ties and losses]({group.png('wtl')})", ""]
+    plot_wtl(results, REFERENCE, group.out / group.png("wtl"))
     return lines
 
 
@@ -439,8 +452,8 @@ def _time_section(group: _Group) -> list[str]:
             ]
         )
     lines += _table(_TIME_HEADERS, rows)
-    lines += ["", f"![Wall time per run](walltime{group.suffix}.png)", ""]
-    plot_wall_time(frame, systems, group.out / f"walltime{group.suffix}.png")
+    lines += ["", f"![Wall time per run]({group.png('walltime')})", ""]
+    plot_wall_time(frame, systems, group.out / group.png("walltime"))
     flaml = frame[(frame["system"] == "flaml") & frame["time_budget"].notna()]
     if not flaml.empty:
         budgets = flaml.groupby("dataset")["time_budget"].median()
@@ -464,12 +477,13 @@ def _failed_section(group: _Group) -> list[str]:
     return [*lines, *_table(["system", "dataset", "seed", "status", "message"], rows, right=99), ""]
 
 
-def _size_section(frame: pd.DataFrame, systems: Sequence[str], level: str) -> list[str]:
+def _size_section(group: _Group) -> list[str]:
     """Mean ranks and automodel-tpe's paired record, small tables apart from larger ones.
 
-    Called only where ``systems`` holds REFERENCE and at least one other system.
+    Called only for groups that hold REFERENCE and at least one other system.
     """
-    bands = size_bands(frame)
+    systems, level = group.systems, group.level
+    bands = size_bands(group.frame)
     if len(bands) < 2:
         return []
     lines = [
@@ -489,14 +503,22 @@ def _size_section(frame: pd.DataFrame, systems: Sequence[str], level: str) -> li
             f"mean rank, {label} ({part['dataset'].nunique()} tables, {n_blocks} blocks)"
         )
         columns.append(mean_ranks)
-    rows = [[s, *(f"{r[s]:.2f}" if np.isfinite(r[s]) else "–" for r in columns)] for s in systems]
+    rows = [[s, *(_rank_text(r[s]) for r in columns)] for s in systems]
     lines += _table(headers, rows) + [""]
     rows = []
     for other in (s for s in systems if s != REFERENCE):
         for label, part in bands.items():
             r = wins_ties_losses(part, REFERENCE, other)
-            mean = "–" if r["mean_diff"] is None else f"{100 * r['mean_diff']:+.2f}"
-            rows.append([other, label, str(r["wins"]), str(r["ties"]), str(r["losses"]), mean])
+            rows.append(
+                [
+                    other,
+                    label,
+                    str(r["wins"]),
+                    str(r["ties"]),
+                    str(r["losses"]),
+                    _diff_text(r["mean_diff"]),
+                ]
+            )
     lines += _table(
         ["against", "tables", "wins", "ties", "losses", "mean diff (pp)"], rows, right=2
     )
@@ -531,8 +553,9 @@ def trailing(frame: pd.DataFrame, reference: str, margin: float = TIE_MARGIN) ->
     return notes
 
 
-def _families_section(frame: pd.DataFrame, systems: Sequence[str], level: str) -> list[str]:
-    searchers = [s for s in systems if s != "rf-default"]
+def _families_section(group: _Group) -> list[str]:
+    frame, level = group.frame, group.level
+    searchers = [s for s in group.systems if s != "rf-default"]
     if frame["best_family"].dropna().empty or not searchers:
         return []
     lines = [
