@@ -428,7 +428,9 @@ def run_suggest(args: argparse.Namespace) -> None:
     X, y = load(args.dataset, args.data_dir)
     _, space = build_objective(X, y, args.cv, args.seed)
     variants = {
-        "hyperopt tpe.suggest": functools.partial(tpe.suggest, n_startup_jobs=search.TPE_STARTUP),
+        "hyperopt tpe.suggest": functools.partial(
+            tpe.suggest, n_startup_jobs=search.TPE_STARTUP, gamma=search.TPE_GAMMA
+        ),
         "automodel tpe_suggest": search.tpe_suggest,
     }
     print(f"suggest: default space of {args.dataset}, {args.max_evals} trials, no model fitted")

@@ -4,7 +4,9 @@ import re
 
 import numpy as np
 import pytest
+from hyperopt import tpe
 
+from automodel import search
 from benchmarks.fresh_folds import Scored, main, paired
 
 
@@ -30,12 +32,29 @@ def test_main_scores_each_winner_three_ways(capsys):
     assert np.isfinite(float(re.search(r"fresh\s+([\d.]+)", out).group(1)))
 
 
+def test_tpe_gamma_reaches_tpe_for_this_run_only(monkeypatch, capsys):
+    seen = []
+    suggest = tpe.suggest
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs["gamma"])
+        return suggest(*args, **kwargs)
+
+    monkeypatch.setattr(tpe, "suggest", recording)
+    argv = ["--datasets", "iris", "--seeds", "0", "--max-evals", "12", "--cv", "3"]
+    assert main([*argv, "--algos", "tpe", "--tpe-gamma", "1.0"]) == 0
+    assert "TPE gamma 1.0" in capsys.readouterr().out
+    assert seen and set(seen) == {1.0}
+    assert search.TPE_GAMMA == 0.25  # put back
+
+
 @pytest.mark.parametrize(
     ("argv", "names"),
     [
         (["--datasets", "no_such_table"], "Unknown dataset 'no_such_table'"),
         (["--datasets", "iris", "--max-evals", "0"], "--max-evals >= 1"),
         (["--datasets", "iris", "--cv", "1"], "--cv >= 2"),
+        (["--datasets", "iris", "--tpe-gamma", "0"], "0 < --tpe-gamma <= 1"),
     ],
 )
 def test_bad_arguments_are_named_not_a_traceback(argv, names, capsys):

@@ -73,7 +73,7 @@ def test_tpe_builds_its_posterior_once_with_the_same_suggestions(monkeypatch):
     cached = run()
     assert len(builds) == 1  # 35 suggestions (10 random, then 25 TPE), one graph
     assert tpe.build_posterior_wrapper is counting  # hyperopt's function is put back
-    own = functools.partial(tpe.suggest, n_startup_jobs=search.TPE_STARTUP)
+    own = functools.partial(tpe.suggest, n_startup_jobs=search.TPE_STARTUP, gamma=search.TPE_GAMMA)
     monkeypatch.setitem(search.ALGORITHMS, "tpe", own)  # hyperopt's own TPE
     assert run() == cached
     assert len(builds) == 1 + 35  # hyperopt builds it on every call, random ones included
