@@ -117,7 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--tpe-gamma",
         type=float,
         default=search.TPE_GAMMA,
-        help="TPE's good-trial fraction (default: %(default)s, hyperopt's)",
+        help="TPE's gamma: the best ceil(gamma * sqrt(n)) of n trials model the good ones "
+        "(default: %(default)s, hyperopt's)",
     )
     args = parser.parse_args(argv)
     if args.max_evals < 1 or args.cv < 2:
