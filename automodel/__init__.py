@@ -1,14 +1,23 @@
 """automodel: pick the best scikit-learn model for a table with one hyperopt search."""
 
-from automodel.estimator import AutoModelClassifier, RefitWarning, SearchFailedError, fit
+from automodel.estimator import (
+    AutoModelClassifier,
+    AutoModelRegressor,
+    RefitWarning,
+    SearchFailedError,
+    fit,
+)
 from automodel.families import DataInfo, Family
 from automodel.persistence import ModelFileError, load, save
+from automodel.search import TPE
 from automodel.workers import WorkerStartError
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "TPE",
     "AutoModelClassifier",
+    "AutoModelRegressor",
     "DataInfo",
     "Family",
     "ModelFileError",

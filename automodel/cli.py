@@ -40,7 +40,16 @@ def _parser() -> argparse.ArgumentParser:
         "rows, print the leaderboard and save the model.",
     )
     fit.add_argument("data", help="CSV file (or .tsv, optionally .gz) with a header row")
-    fit.add_argument("--target", required=True, help="name of the column holding the class label")
+    fit.add_argument(
+        "--target", required=True, help="name of the column to predict (classes or numbers)"
+    )
+    fit.add_argument(
+        "--task",
+        choices=["auto", "classification", "regression"],
+        default="auto",
+        help="auto (default): text, bool and category targets and whole numbers with at most "
+        "10 distinct values (2 rows each) are classes, other numbers a regression target",
+    )
     fit.add_argument(
         "--out", default="model.joblib", help="where to write the model (default: model.joblib)"
     )
@@ -52,13 +61,15 @@ def _parser() -> argparse.ArgumentParser:
         help="suggestion algorithm: tpe, rand or anneal (default: tpe)",
     )
     fit.add_argument(
-        "--scoring", default="accuracy", help="scikit-learn scorer name (default: accuracy)"
+        "--scoring",
+        default=None,
+        help="scikit-learn scorer name (default: accuracy for classes, r2 for regression)",
     )
     fit.add_argument(
         "--families",
         default=None,
-        help="comma-separated families to search, e.g. svm,knn, or 'all' "
-        "(default: logreg, forest, xgboost, svm, extra_trees, knn)",
+        help="comma-separated families to search, e.g. svm,knn, or a preset: default, all, "
+        "classic (default: logreg or linear, forest, xgboost, svm, extra_trees, knn)",
     )
     fit.add_argument("--seed", type=int, default=None, help="random seed for a reproducible run")
     fit.add_argument(
@@ -113,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
 
     predict = commands.add_parser(
         "predict",
-        help="predict the class of each row of a CSV with a saved model",
+        help="predict each row of a CSV (a class or a number) with a saved model",
         description="Load a model written by `automodel fit` and write one prediction per "
         "row of a CSV table (columns found by name; the target column, if present, is ignored).",
     )
@@ -155,11 +166,23 @@ def _report(args: argparse.Namespace) -> int:
 
 def _fit(args: argparse.Namespace) -> int:
     from automodel import data
-    from automodel.estimator import AutoModelClassifier, SearchInterruptedWarning
+    from automodel.estimator import (
+        AutoModelClassifier,
+        AutoModelRegressor,
+        SearchInterruptedWarning,
+    )
     from automodel.persistence import save
+    from automodel.target import detect_task
 
     families = None if args.families is None else [f.strip() for f in args.families.split(",")]
-    model = AutoModelClassifier(
+    X, y = data.read_table(args.data, target=args.target)
+    task, reason = args.task, f"--task {args.task}"
+    if task == "auto":
+        task, reason = detect_task(y)
+        reason = f"task='auto' chose {task}: {reason}"
+    print(f"task: {task} ({reason}; --task changes it)", flush=True)
+    estimator = AutoModelRegressor if task == "regression" else AutoModelClassifier
+    model = estimator(
         max_evals=args.max_evals,
         cv=args.cv,
         algo=args.algo,
@@ -179,11 +202,11 @@ def _fit(args: argparse.Namespace) -> int:
         from automodel.spark import spark_session
 
         spark_session(args.spark, args.parallelism)  # becomes the active session fit uses
-    X, y = data.read_table(args.data, target=args.target)
     with warnings.catch_warnings():
         # Shown once below, in the summary line, rather than as a Python warning.
         warnings.simplefilter("ignore", SearchInterruptedWarning)
         model.fit(X, y)
+    model.task_reason_ = reason
     print(_format_leaderboard(model, args.top))
     path = save(model, args.out)
     if args.report is not None:
@@ -195,7 +218,7 @@ def _fit(args: argparse.Namespace) -> int:
         "interrupted": "INTERRUPTED: best found so far",
     }[model.stop_reason_]
     print(
-        f"\nbest: {model.best_params_['family']} with CV {model.scoring} "
+        f"\nbest: {model.best_params_['family']} ({model.task_}) with CV {model.scoring_} "
         f"{model.best_score_:.4f} ({len(model.cv_results_['params'])} trials, {stopped}); "
         f"model written to {path}"
     )
@@ -235,6 +258,10 @@ def _predict(args: argparse.Namespace) -> int:
     X = data.read_table(args.data)
     out = pd.DataFrame({model.target_name_ or "prediction": model.predict(X)})
     if args.proba:
+        if getattr(model, "task_", "classification") == "regression":
+            raise ValueError(
+                "the model is a regressor: it gives numbers, not probabilities; drop --proba."
+            )
         if not hasattr(model, "predict_proba"):
             raise ValueError(
                 f"the model's {model.best_params_['family']} estimator gives no probabilities; "

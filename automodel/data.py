@@ -17,18 +17,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
-from sklearn.exceptions import DataConversionWarning
 from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 from sklearn.utils import check_array
-from sklearn.utils.multiclass import type_of_target
 
 __all__ = [
     "Schema",
     "align_features",
-    "check_cv_classes",
     "check_features",
-    "check_target",
     "describe",
     "read_table",
 ]
@@ -178,83 +174,6 @@ def align_features(
     if columns is not None:
         return pd.DataFrame(X, columns=columns)
     return X
-
-
-def check_target(y: Any, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """Validate class labels; return ``(codes 0..n_classes-1, classes)``."""
-    if y is None:
-        raise ValueError(
-            "AutoModelClassifier requires y to be passed, but the target y is None; "
-            "pass one class label per row."
-        )
-    if _is_frame(y):
-        if y.shape[1] != 1:
-            raise ValueError(
-                f"y must be one column of class labels, got a table with {y.shape[1]} columns."
-            )
-        y = y.iloc[:, 0]
-    values = np.asarray(y)
-    if values.ndim == 2 and values.shape[1] == 1:
-        warnings.warn(
-            "A column-vector y was passed when a 1d array was expected; use y.ravel() or a Series.",
-            DataConversionWarning,
-            stacklevel=3,
-        )
-        values = values.ravel()
-    if values.ndim != 1:
-        raise ValueError(
-            f"y must be 1-D (one class label per row), got shape {values.shape}; "
-            "automodel does single-label classification."
-        )
-    if len(values) != n_rows:
-        raise ValueError(
-            f"X and y have different lengths: X has {n_rows} rows, y has {len(values)} "
-            "(inconsistent numbers of samples); pass one label per row."
-        )
-    missing = pd.isna(pd.Series(values, dtype=object)).to_numpy()
-    if missing.any():
-        rows = np.flatnonzero(missing)
-        raise ValueError(
-            f"y has {missing.sum()} missing label(s) (NaN/None) at rows {rows[:5].tolist()}; "
-            "drop those rows or fill in their labels."
-        )
-    if values.dtype.kind == "f" and np.isinf(values).any():
-        raise ValueError("y contains infinity; class labels must be finite values or strings.")
-    kind = type_of_target(values, input_name="y")
-    if kind not in ("binary", "multiclass"):
-        raise ValueError(
-            f"Unknown label type: {kind!r}. automodel does classification: y must hold "
-            "class labels (ints, strings or bools). For a continuous target use a "
-            "regressor; if these numbers are classes, convert them with y.astype(int) or str."
-        )
-    classes, codes = np.unique(values, return_inverse=True)
-    if len(classes) < 2:
-        raise ValueError(
-            f"y has only one class ({_plain(classes[0])!r}): a classifier needs at least two "
-            "classes of labels to learn from; check the target column."
-        )
-    return codes.astype(np.int64), classes
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def check_cv_classes(codes: np.ndarray, classes: np.ndarray, cv: int) -> None:
-    """Every class needs at least ``cv`` rows for stratified ``cv``-fold CV."""
-    counts = np.bincount(codes, minlength=len(classes))
-    smallest = int(counts.min())
-    if smallest < cv:
-        label = _plain(classes[int(counts.argmin())])
-        raise ValueError(
-            f"Class {label!r} has only {smallest} row(s), fewer than cv={cv} folds: "
-            "stratified cross-validation needs at least cv rows per class. "
-            f"Use cv={smallest} or fewer, or drop that class."
-            if smallest >= 2
-            else f"Class {label!r} has only {smallest} row(s): stratified cross-validation needs "
-            f"at least 2 rows per class (and cv={cv} asks for {cv}). Add rows of that class "
-            "or drop it."
-        )
 
 
 @dataclass(frozen=True)

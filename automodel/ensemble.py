@@ -1,8 +1,9 @@
-"""Opt-in ensembles: soft (or hard) voting over the best distinct pipelines.
+"""Opt-in ensembles: voting over the best distinct pipelines.
 
 The ensemble is scored on the search's own folds and kept only when its CV
 score beats the single best trial; it is one scikit-learn ``VotingClassifier``
-of plain Pipelines, so it saves and predicts like any other model.
+(soft, or hard when a member has no ``predict_proba``) or ``VotingRegressor``
+(the mean) of plain Pipelines, so it saves and predicts like any other model.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from sklearn.ensemble import VotingClassifier
 
 from automodel.evaluate import Objective
@@ -27,7 +29,7 @@ class EnsembleResult:
     members: list[int]
     voting: str
     result: dict[str, Any]
-    estimator: VotingClassifier
+    estimator: BaseEstimator
 
 
 def pick_members(
@@ -56,24 +58,31 @@ def pick_members(
     return members
 
 
-def _voting(objective: Objective, configs: Sequence[Mapping[str, Any]]) -> VotingClassifier:
+def _voting(
+    objective: Objective, configs: Sequence[Mapping[str, Any]], voting: type
+) -> tuple[BaseEstimator, str]:
     pipelines = [objective.pipeline(config) for config in configs]
-    soft = all(hasattr(pipeline, "predict_proba") for pipeline in pipelines)
     names = [f"{decode(config).family}_{k}" for k, config in enumerate(configs)]
-    return VotingClassifier(
-        list(zip(names, pipelines, strict=True)), voting="soft" if soft else "hard"
-    )
+    estimators = list(zip(names, pipelines, strict=True))
+    if not issubclass(voting, VotingClassifier):
+        return voting(estimators), "mean"
+    soft = all(hasattr(pipeline, "predict_proba") for pipeline in pipelines)
+    kind = "soft" if soft else "hard"
+    return voting(estimators, voting=kind), kind
 
 
 def try_ensemble(
-    objective: Objective, configs: Sequence[Mapping[str, Any]], members: Sequence[int]
+    objective: Objective,
+    configs: Sequence[Mapping[str, Any]],
+    members: Sequence[int],
+    voting: type = VotingClassifier,
 ) -> EnsembleResult | None:
-    """Score a voting ensemble of the trials ``members``; None if under 2 members."""
+    """Score a ``voting`` ensemble of the trials ``members``; None if under 2 members."""
     if len(members) < 2:
         return None
-    voting = _voting(objective, [configs[i] for i in members])
-    result = objective.score(voting)
-    return EnsembleResult(list(members), voting.voting, result, voting)
+    estimator, kind = _voting(objective, [configs[i] for i in members], voting)
+    result = objective.score(estimator)
+    return EnsembleResult(list(members), kind, result, estimator)
 
 
 def beats(result: dict[str, Any], best_score: float) -> bool:

@@ -43,11 +43,16 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def cap_rows(rows: np.ndarray, y: np.ndarray, max_rows: int | None, seed: int) -> np.ndarray:
-    """At most ``max_rows`` of ``rows``, a stratified and seeded subsample (sorted)."""
+def cap_rows(
+    rows: np.ndarray, y: np.ndarray, max_rows: int | None, seed: int, stratify: bool = True
+) -> np.ndarray:
+    """At most ``max_rows`` of ``rows``, a seeded subsample (sorted); stratified by ``y``
+    for classes."""
     if max_rows is None or len(rows) <= max_rows:
         return rows
-    kept, _ = train_test_split(rows, train_size=max_rows, stratify=y[rows], random_state=seed)
+    kept, _ = train_test_split(
+        rows, train_size=max_rows, stratify=y[rows] if stratify else None, random_state=seed
+    )
     return np.sort(kept)
 
 
@@ -58,8 +63,12 @@ def _fit_fold(
     train: np.ndarray,
     test: np.ndarray,
     scoring: Any,
+    keep_predictions: bool = False,
 ) -> dict[str, Any]:
-    """Fit on one fold and score it; errors and warnings come back as data."""
+    """Fit on one fold and score it; errors and warnings come back as data.
+
+    With ``keep_predictions`` the fold's predictions of its test rows come back too.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -67,12 +76,17 @@ def _fit_fold(
             pipeline.fit(take_rows(X, train), y[train])
             fit_time = time.perf_counter() - start
             start = time.perf_counter()
-            score = float(get_scorer(scoring)(pipeline, take_rows(X, test), y[test]))
+            X_test = take_rows(X, test)
+            score = float(get_scorer(scoring)(pipeline, X_test, y[test]))
             score_time = time.perf_counter() - start
+            predictions = pipeline.predict(X_test) if keep_predictions else None
         except Exception as exc:  # noqa: BLE001 - a bad candidate is data, not a crash
             return {"error": _error_text(exc)}
     messages = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
-    return {"score": score, "fit_time": fit_time, "score_time": score_time, "warnings": messages}
+    fold = {"score": score, "fit_time": fit_time, "score_time": score_time, "warnings": messages}
+    if predictions is not None:
+        fold["predictions"] = np.asarray(predictions, dtype=np.float32).ravel()
+    return fold
 
 
 @dataclass
@@ -81,13 +95,16 @@ class Objective:
 
     Parameters
     ----------
-    X, y : the training table and the encoded labels (0..n_classes-1).
+    X, y : the training table and the target (classes encoded 0..n_classes-1).
     folds : the (train, test) row positions of every CV split, fixed for the search.
     scoring : a scikit-learn scorer name; the trial's loss is minus its mean.
     preprocessors : column step template per family encoding.
     families : the family records of the space, by name.
     random_state : seed of every estimator built.
     n_jobs : processes for the folds of one trial (None or 1: in this process).
+    stratify : row caps keep the class proportions (classification).
+    keep_predictions : results carry ``"oof"``, the out-of-fold predictions as
+        float32, one per row (NaN for rows in no test fold).
     """
 
     X: Any
@@ -98,6 +115,8 @@ class Objective:
     families: Mapping[str, Family]
     random_state: int
     n_jobs: int | None = None
+    stratify: bool = True
+    keep_predictions: bool = False
 
     @classmethod
     def build(
@@ -110,6 +129,8 @@ class Objective:
         families: Mapping[str, Family] | None = None,
         random_state: int = 0,
         schema: Schema | None = None,
+        stratify: bool = True,
+        keep_predictions: bool = False,
     ) -> Objective:
         """An objective over ``families`` (default: all registered) with the column
         steps that ``schema`` (default: ``describe(X)``) calls for."""
@@ -122,6 +143,8 @@ class Objective:
             preprocessors={enc: schema.preprocessor(enc) for enc in ("onehot", "ordinal")},
             families=REGISTRY if families is None else families,
             random_state=random_state,
+            stratify=stratify,
+            keep_predictions=keep_predictions,
         )
 
     def pipeline(self, config: Mapping[str, Any]) -> BaseEstimator:
@@ -131,9 +154,8 @@ class Objective:
     def fit_all(self, config: Mapping[str, Any]) -> BaseEstimator:
         """The Pipeline of ``config`` fitted on every row (or the family's row cap)."""
         rows = np.arange(len(self.y))
-        rows = cap_rows(
-            rows, self.y, self.families[decode(config).family].max_rows, self.random_state
-        )
+        max_rows = self.families[decode(config).family].max_rows
+        rows = cap_rows(rows, self.y, max_rows, self.random_state, self.stratify)
         return self.pipeline(config).fit(take_rows(self.X, rows), self.y[rows])
 
     def __call__(self, config: Mapping[str, Any]) -> dict[str, Any]:
@@ -158,9 +180,10 @@ class Objective:
                 clone(estimator),
                 self.X,
                 self.y,
-                cap_rows(train, self.y, max_rows, self.random_state),
+                cap_rows(train, self.y, max_rows, self.random_state, self.stratify),
                 test,
                 self.scoring,
+                self.keep_predictions,
             )
             for train, test in self.folds
         )
@@ -175,7 +198,7 @@ class Objective:
         if not np.all(np.isfinite(scores)):
             return _failure("error", f"non-finite CV score(s): {scores}", start)
         caught = list(dict.fromkeys(m for fold in folds for m in fold["warnings"]))
-        return {
+        result = {
             "status": STATUS_OK,
             "loss": -float(np.mean(scores)),
             "scores": scores,
@@ -185,6 +208,12 @@ class Objective:
             "n_warnings": len(caught),
             "duration": time.perf_counter() - start,
         }
+        if self.keep_predictions:
+            oof = np.full(len(self.y), np.nan, dtype=np.float32)
+            for (_, test), fold in zip(self.folds, folds, strict=True):
+                oof[test] = fold["predictions"]
+            result["oof"] = oof
+        return result
 
 
 def _failure(reason: str, error: str, start: float) -> dict[str, Any]:

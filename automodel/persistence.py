@@ -26,7 +26,7 @@ __all__ = ["FORMAT_VERSION", "ModelFileError", "load", "read_metadata", "save"]
 
 FORMAT = "automodel.model"
 #: Bumped when the layout of the file changes; files of another version are refused.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _PACKAGES = ("automodel", "scikit-learn", "xgboost", "numpy", "pandas", "joblib")
 
 
@@ -59,15 +59,17 @@ def _plain(value: Any) -> Any:
 
 def _metadata(model: Any) -> dict[str, Any]:
     columns = getattr(model, "_columns", None)
+    scoring = getattr(model, "scoring_", model.scoring)
     return {
         "versions": _versions(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "estimator": type(model).__name__,
+        "task": getattr(model, "task_", None),
         "columns": _plain(columns) if columns is not None else None,
         "dtypes": _plain(getattr(model, "_dtypes", None)),
         "n_features_in": int(model.n_features_in_),
-        "classes": _plain(model.classes_),
-        "scoring": model.scoring if isinstance(model.scoring, str) else repr(model.scoring),
+        "classes": _plain(getattr(model, "classes_", None)),
+        "scoring": scoring if isinstance(scoring, str) else repr(scoring),
         "best_score": float(model.best_score_),
         "best_params": _plain(model.best_params_),
         "n_trials": len(model.cv_results_["params"]),
@@ -76,13 +78,14 @@ def _metadata(model: Any) -> dict[str, Any]:
 
 
 def save(model: Any, path: str | os.PathLike[str]) -> Path:
-    """Write a fitted ``AutoModelClassifier`` to ``path`` (atomically) and return the path."""
-    from automodel.estimator import AutoModelClassifier
+    """Write a fitted ``AutoModelClassifier`` or ``AutoModelRegressor`` to ``path``
+    (atomically) and return the path."""
+    from automodel.estimator import AutoModelEstimator
 
-    if not isinstance(model, AutoModelClassifier):
+    if not isinstance(model, AutoModelEstimator):
         raise TypeError(
-            f"save() takes a fitted AutoModelClassifier, got {type(model).__name__}; "
-            "for a plain scikit-learn object use joblib.dump."
+            f"save() takes a fitted AutoModelClassifier or AutoModelRegressor, got "
+            f"{type(model).__name__}; for a plain scikit-learn object use joblib.dump."
         )
     check_is_fitted(model, "best_estimator_")
     payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)

@@ -23,40 +23,41 @@ from hyperopt.fmin import generate_trial
 from hyperopt.utils import coarse_utcnow
 
 __all__ = [
-    "ALGORITHMS",
+    "TPE",
     "Executor",
     "InlineExecutor",
     "SearchOutcome",
     "Trials",
     "best_loss",
+    "point_trial",
+    "rounds_since_best",
     "run_search",
-    "tpe_suggest",
-    "TPE_GAMMA",
-    "TPE_STARTUP",
+    "suggest_function",
 ]
 
-
-#: Trials (defaults-first points included) before TPE models the losses; hyperopt's
-#: default is 20. With 6 defaults first, 10 leaves 4 random trials and lets TPE choose
-#: 40 of 50: on 21 (table, seed) pairs of the benchmark that raised the best CV by
-#: 0.20 points on average over 20 (0.48 over random search). See README "Benchmarks".
-TPE_STARTUP = 10
-
-#: hyperopt's split of the trials into "good" and "bad": the best
-#: ``ceil(TPE_GAMMA * sqrt(n))`` of ``n`` trials model the good ones (hyperopt's
-#: default, 0.25: one or two trials up to 64). Less greedy settings (0.5, 1.0) did
-#: not pay on fresh folds; see benchmarks/README.md, "Is a CV gain real?".
-TPE_GAMMA = 0.25
-
-#: The posterior graph of each search's space, built once (see :func:`tpe_suggest`).
+#: The posterior graph of each search's space, built once (see :class:`TPE`).
 _POSTERIORS: weakref.WeakKeyDictionary[Domain, dict[Any, Any]] = weakref.WeakKeyDictionary()
 
 
-def tpe_suggest(
-    new_ids: list[int], domain: Domain, trials: Trials, seed: int
-) -> list[dict[str, Any]]:
-    """hyperopt's ``tpe.suggest`` with :data:`TPE_STARTUP`, :data:`TPE_GAMMA` and its
-    posterior graph built once.
+@dataclass(frozen=True)
+class TPE:
+    """hyperopt's TPE with automodel's settings and its posterior graph built once.
+
+    Pass an instance as ``algo`` to change the settings of one search, e.g.
+    ``AutoModelClassifier(algo=TPE(gamma=0.5))``.
+
+    Parameters
+    ----------
+    n_startup_trials : trials (defaults-first points included) before TPE models
+        the losses; hyperopt's default is 20. With 6 defaults first, 10 leaves 4
+        random trials and lets TPE choose 40 of 50: on 21 (table, seed) pairs of
+        the benchmark that raised the best CV by 0.20 points on average over 20
+        (0.48 over random search). See README "Benchmarks".
+    gamma : hyperopt's split of the trials into "good" and "bad": the best
+        ``ceil(gamma * sqrt(n))`` of ``n`` trials model the good ones (hyperopt's
+        default, 0.25: one or two trials up to 64). Less greedy settings (0.5,
+        1.0) did not pay on fresh folds; see benchmarks/README.md, "Is a CV gain
+        real?".
 
     hyperopt builds the same pyll graph of the space's posterior on every call
     (its values come from a per-call memo), which is about half of a suggestion's
@@ -64,30 +65,80 @@ def tpe_suggest(
     search) and handed back while ``tpe.suggest`` runs; the suggestions are the
     same (``tests/test_search.py``). Not for concurrent calls from several threads.
     """
-    cache = _POSTERIORS.setdefault(domain, {})
-    build = tpe.build_posterior_wrapper
 
-    def cached(domain_: Domain, prior_weight: float, gamma: float) -> Any:
-        key = (prior_weight, gamma)
-        if key not in cache:
-            cache[key] = build(domain_, prior_weight, gamma)
-        return cache[key]
+    n_startup_trials: int = 10
+    gamma: float = 0.25
 
-    tpe.build_posterior_wrapper = cached
-    try:
-        return tpe.suggest(
-            new_ids, domain, trials, seed, n_startup_jobs=TPE_STARTUP, gamma=TPE_GAMMA
-        )
-    finally:
-        tpe.build_posterior_wrapper = build
+    def __post_init__(self) -> None:
+        if not (isinstance(self.n_startup_trials, int) and self.n_startup_trials >= 1):
+            raise ValueError(f"n_startup_trials must be an int >= 1, got {self.n_startup_trials!r}")
+        if not 0 < self.gamma <= 1:
+            raise ValueError(f"gamma must be in (0, 1], got {self.gamma!r}")
+
+    def __call__(
+        self, new_ids: list[int], domain: Domain, trials: Trials, seed: int
+    ) -> list[dict[str, Any]]:
+        cache = _POSTERIORS.setdefault(domain, {})
+        build = tpe.build_posterior_wrapper
+
+        def cached(domain_: Domain, prior_weight: float, gamma: float) -> Any:
+            key = (prior_weight, gamma)
+            if key not in cache:
+                cache[key] = build(domain_, prior_weight, gamma)
+            return cache[key]
+
+        tpe.build_posterior_wrapper = cached
+        try:
+            return tpe.suggest(
+                new_ids,
+                domain,
+                trials,
+                seed,
+                n_startup_jobs=self.n_startup_trials,
+                gamma=self.gamma,
+            )
+        finally:
+            tpe.build_posterior_wrapper = build
 
 
-#: Suggestion algorithms by name (all take ``(new_ids, domain, trials, seed)``).
-ALGORITHMS: dict[str, Callable[..., list[dict[str, Any]]]] = {
-    "tpe": tpe_suggest,
-    "rand": rand.suggest,
-    "anneal": anneal.suggest,
-}
+def suggest_function(algo: Any) -> Callable[..., list[dict[str, Any]]]:
+    """The suggestion function of ``algo``: "tpe" (:class:`TPE` with its defaults),
+    "rand", "anneal", or a callable ``(new_ids, domain, trials, seed)`` such as a
+    :class:`TPE` instance."""
+    if callable(algo):
+        return algo
+    named = {"tpe": TPE(), "rand": rand.suggest, "anneal": anneal.suggest}
+    if algo not in named:
+        raise ValueError(f"algo must be 'tpe', 'rand', 'anneal' or a callable, got {algo!r}.")
+    return named[algo]
+
+
+def point_trial(tid: int, point: Mapping[str, Any], domain: Domain) -> dict[str, Any]:
+    """A trial document for a given raw point; inactive labels get empty lists, as TPE expects.
+
+    How both the local loop and the Spark path record the defaults-first points.
+    """
+    doc = generate_trial(tid, dict(point))
+    for label in domain.params:
+        doc["misc"]["idxs"].setdefault(label, [])
+        doc["misc"]["vals"].setdefault(label, [])
+    return doc
+
+
+def rounds_since_best(trials: Trials) -> int:
+    """Finished trials since the best one (all of them when none succeeded).
+
+    The one early-stop rule of the local loop and the Spark path: a search stops
+    once this reaches ``early_stop_rounds``.
+    """
+    losses = [
+        r["loss"] if r.get("status") == "ok" else np.inf
+        for r in trials.results
+        if r.get("status") in ("ok", "fail")
+    ]
+    if not losses or not np.isfinite(min(losses)):
+        return len(losses)
+    return len(losses) - 1 - int(np.argmin(losses))
 
 
 class Executor(Protocol):
@@ -173,7 +224,7 @@ def run_search(
     space: Any,
     executor: Executor,
     *,
-    algo: str = "tpe",
+    algo: Any = "tpe",
     max_evals: int,
     rng: np.random.Generator,
     trials: Trials | None = None,
@@ -190,7 +241,8 @@ def run_search(
     space : the hyperopt expression to search.
     executor : runs trials (see :class:`Executor`); with several slots, several
         trials are in flight and TPE sees the running ones as pending.
-    algo : ``"tpe"``, ``"rand"`` or ``"anneal"``.
+    algo : ``"tpe"``, ``"rand"``, ``"anneal"`` or a suggestion callable (see
+        :func:`suggest_function`).
     max_evals : total number of finished trials wanted (earlier ones in
         ``trials`` count, so a resumed search continues up to this number).
     rng : the generator every suggestion seed is drawn from, as ``fmin`` does
@@ -210,24 +262,20 @@ def run_search(
     _drop_unfinished(trials)
     if deadline is not None and not callable(deadline):
         deadline = _constant(deadline)
-    loop = _Loop(space, executor, ALGORITHMS[algo], trials, rng, deadline, trial_timeout)
+    suggest = suggest_function(algo)
+    loop = _Loop(space, executor, suggest, trials, rng, deadline, trial_timeout)
     loop.queue = list(points_to_evaluate)[len(trials.trials) :]
     stop_reason = "max_evals"
-    since_best = 0
-    current_best = best_loss(trials)
     with _quiet_hyperopt():
         try:
             while True:
                 if stop_reason == "max_evals":
-                    stop_reason = _stop_reason(deadline, since_best, early_stop_rounds)
+                    stop_reason = _stop_reason(deadline, trials, early_stop_rounds)
                 while stop_reason == "max_evals" and loop.can_start(max_evals):
                     loop.start_one()
                 if not loop.running:
                     break
                 for doc in loop.collect():
-                    loss = best_loss(trials)
-                    since_best = 0 if loss < current_best else since_best + 1
-                    current_best = min(current_best, loss)
                     if on_trial is not None:
                         on_trial(doc)
         except KeyboardInterrupt:
@@ -244,13 +292,13 @@ def _constant(value: float) -> Callable[[], float]:
 
 def _stop_reason(
     deadline: Callable[[], float] | None,
-    since_best: int,
+    trials: Trials,
     early_stop_rounds: int | None,
 ) -> str:
     """Why no new trial may start ("max_evals" while one still may)."""
     if deadline is not None and time.monotonic() >= deadline():
         return "timeout"
-    if early_stop_rounds is not None and since_best >= early_stop_rounds:
+    if early_stop_rounds is not None and rounds_since_best(trials) >= early_stop_rounds:
         return "early_stop"
     return "max_evals"
 
@@ -288,7 +336,7 @@ class _Loop:
         begun = time.perf_counter()
         new_ids = self.trials.new_trial_ids(1)
         if self.queue:
-            docs = [self._queued_trial(new_ids[0], self.queue.pop(0))]
+            docs = [point_trial(new_ids[0], self.queue.pop(0), self.domain)]
         else:
             seed = int(self.rng.integers(2**31 - 1))
             docs = self.suggest(new_ids, self.domain, self.trials, seed)
@@ -305,14 +353,6 @@ class _Loop:
         # Suggest + decode time, kept apart from the hand-off to the executor.
         self.running[doc["tid"]] = (doc, config, time.perf_counter() - begun)
         self.executor.submit(doc["tid"], config, limit)
-
-    def _queued_trial(self, tid: int, point: dict[str, Any]) -> dict[str, Any]:
-        """A trial document for a given point; inactive labels get empty lists, as TPE expects."""
-        doc = generate_trial(tid, point)
-        for label in self.domain.params:
-            doc["misc"]["idxs"].setdefault(label, [])
-            doc["misc"]["vals"].setdefault(label, [])
-        return doc
 
     def collect(self) -> list[dict[str, Any]]:
         """Wait for finished trials and record them; return their documents."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from hyperopt import hp
 from sklearn.base import BaseEstimator, clone
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, Normalizer, StandardScaler
 
@@ -100,13 +101,20 @@ def decode(config: Mapping[str, Any]) -> Candidate:
 def make_estimator(
     family: Family, params: Mapping[str, Any], random_state: int | None
 ) -> BaseEstimator:
-    """Build the family's estimator, seeded and single-threaded."""
+    """Build the family's estimator, seeded and single-threaded.
+
+    A family with ``scale_target`` is wrapped in a ``TransformedTargetRegressor``
+    that standardises the target for it (and maps predictions back).
+    """
     estimator = family.estimator(**{**family.fixed, **params})
     # One thread per estimator: automodel's own n_jobs decides how cores are shared.
     settings: dict[str, Any] = {family.threads: 1} if family.threads else {}
     if "random_state" in estimator.get_params(deep=False):
         settings["random_state"] = random_state
-    return estimator.set_params(**settings)
+    estimator = estimator.set_params(**settings)
+    if family.scale_target:
+        return TransformedTargetRegressor(estimator, transformer=StandardScaler())
+    return estimator
 
 
 def make_pipeline(

@@ -24,9 +24,14 @@ import cloudpickle
 import numpy as np
 from hyperopt import Trials, fmin
 from hyperopt.base import JOB_STATE_DONE
-from hyperopt.fmin import generate_trial
 
-from automodel.search import ALGORITHMS, SearchOutcome, _quiet_hyperopt
+from automodel.search import (
+    SearchOutcome,
+    _quiet_hyperopt,
+    point_trial,
+    rounds_since_best,
+    suggest_function,
+)
 
 __all__ = ["spark_search", "spark_session"]
 
@@ -79,11 +84,7 @@ class _PointsFirst:
         for i, tid in enumerate(new_ids):
             if done + i >= len(self.points):
                 return docs + self.algo(new_ids[i:], domain, trials, seed)
-            doc = generate_trial(tid, self.points[done + i])
-            for label in domain.params:  # inactive labels: empty lists, as TPE expects
-                doc["misc"]["idxs"].setdefault(label, [])
-                doc["misc"]["vals"].setdefault(label, [])
-            docs.append(doc)
+            docs.append(point_trial(tid, self.points[done + i], domain))
         return docs
 
 
@@ -105,28 +106,22 @@ class _TrialFunction:
 
 
 class _EarlyStop:
-    """fmin's ``early_stop_fn``: stop after ``rounds`` finished trials without a new best."""
+    """fmin's ``early_stop_fn``: the local loop's rule (:func:`rounds_since_best`)."""
 
     def __init__(self, rounds: int) -> None:
         self.rounds = rounds
+        self.fired = False
 
     def __call__(self, trials: Trials, *state: Any) -> tuple[bool, list[Any]]:
-        losses = [
-            r["loss"] if r.get("status") == "ok" else np.inf
-            for r in trials.results
-            if r.get("status") in ("ok", "fail")
-        ]
-        if not losses:
-            return False, []
-        since_best = len(losses) - 1 - int(np.argmin(losses))
-        return since_best >= self.rounds, []
+        self.fired = rounds_since_best(trials) >= self.rounds
+        return self.fired, []
 
 
 def spark_search(
     space: Any,
     objective: Any,
     *,
-    algo: str,
+    algo: Any,
     max_evals: int,
     rng: np.random.Generator,
     parallelism: int | None = None,
@@ -151,17 +146,22 @@ def spark_search(
         timeout=None if timeout is None else max(1, int(timeout)),
         spark_session=spark,
     )
+    early_stop = None if early_stop_rounds is None else _EarlyStop(early_stop_rounds)
+    interrupted = False
     with _quiet_hyperopt():
-        fmin(
-            _TrialFunction(payload),
-            space,
-            algo=_PointsFirst(list(points_to_evaluate), ALGORITHMS[algo]),
-            max_evals=max_evals,
-            trials=spark_trials,
-            rstate=rng,
-            early_stop_fn=None if early_stop_rounds is None else _EarlyStop(early_stop_rounds),
-            show_progressbar=False,
-        )
+        try:
+            fmin(
+                _TrialFunction(payload),
+                space,
+                algo=_PointsFirst(list(points_to_evaluate), suggest_function(algo)),
+                max_evals=max_evals,
+                trials=spark_trials,
+                rstate=rng,
+                early_stop_fn=early_stop,
+                show_progressbar=False,
+            )
+        except KeyboardInterrupt:
+            interrupted = True
     payload.unpersist()
     trials = Trials()
     docs = [
@@ -172,8 +172,10 @@ def spark_search(
     trials.insert_trial_docs(docs)
     trials.refresh()
     reason = "max_evals"
-    if len(docs) < max_evals:
-        reason = (
-            "timeout" if spark_trials.fmin_cancelled_reason == "fmin run timeout" else "early_stop"
-        )
+    if interrupted:
+        reason = "interrupted"
+    elif spark_trials.fmin_cancelled_reason == "fmin run timeout":
+        reason = "timeout"
+    elif early_stop is not None and early_stop.fired:
+        reason = "early_stop"
     return SearchOutcome(trials, reason, time.monotonic() - start)

@@ -1,12 +1,21 @@
-"""Small classifiers with odd behaviour, importable by worker processes."""
+"""Small estimators with odd behaviour, importable by worker processes."""
 
 from __future__ import annotations
 
 import os
 import time
 
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.tree import DecisionTreeClassifier
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+
+def _count_and_maybe_interrupt(counter, countdown):
+    """Count this fit in the file `counter`; raise KeyboardInterrupt on fit number `countdown`."""
+    done = os.path.getsize(counter) if os.path.exists(counter) else 0
+    with open(counter, "a") as stream:
+        stream.write(".")
+    if done == countdown:
+        raise KeyboardInterrupt
 
 
 class Picky(ClassifierMixin, BaseEstimator):
@@ -52,9 +61,34 @@ class Interrupting(Picky):
         self.countdown = countdown
 
     def fit(self, X, y):
-        done = os.path.getsize(self.counter) if os.path.exists(self.counter) else 0
-        with open(self.counter, "a") as stream:
-            stream.write(".")
-        if done == self.countdown:
-            raise KeyboardInterrupt
+        _count_and_maybe_interrupt(self.counter, self.countdown)
+        return super().fit(X, y)
+
+
+class SleepyRegressor(RegressorMixin, BaseEstimator):
+    """A regression tree that sleeps `seconds` in every fit."""
+
+    def __init__(self, seconds=0.1, depth=2):
+        self.seconds = seconds
+        self.depth = depth
+
+    def fit(self, X, y):
+        time.sleep(self.seconds)
+        self.tree_ = DecisionTreeRegressor(max_depth=self.depth).fit(X, y)
+        return self
+
+    def predict(self, X):
+        return self.tree_.predict(X)
+
+
+class InterruptingRegressor(SleepyRegressor):
+    """Raises KeyboardInterrupt, as Ctrl-C would, on fit number `countdown` (counted in a file)."""
+
+    def __init__(self, counter="", countdown=3, depth=2):
+        super().__init__(seconds=0.0, depth=depth)
+        self.counter = counter
+        self.countdown = countdown
+
+    def fit(self, X, y):
+        _count_and_maybe_interrupt(self.counter, self.countdown)
         return super().fit(X, y)

@@ -57,7 +57,12 @@ FIT_CASES = [
         r"is empty.*at least one row",
     ),
     ("no columns", dict(X=np.empty((40, 0))), ValueError, r"0 feature\(s\).*Pass a 2-D table"),
-    ("length mismatch", dict(y=Y[:-3]), ValueError, r"X has 40 rows, y has 37.*one label per row"),
+    (
+        "length mismatch",
+        dict(y=Y[:-3]),
+        ValueError,
+        r"X has 40 rows, y has 37.*one class label per row",
+    ),
     (
         "NaN target",
         dict(y=np.where(np.arange(40) == 5, np.nan, Y)),
@@ -107,7 +112,7 @@ FIT_CASES = [
         "continuous target",
         dict(y=np.linspace(0, 1, 40)),
         ValueError,
-        r"Unknown label type.*classification.*regressor",
+        r"Unknown label type.*task='regression'",
     ),
     ("y is None", dict(y=None), ValueError, r"requires y to be passed.*one class label per row"),
     ("2-D target", dict(y=np.zeros((40, 2))), ValueError, r"y must be 1-D"),
@@ -139,6 +144,77 @@ FIT_CASES = [
 def test_fit_rejects_bad_input(kwargs, exc, message):
     with pytest.raises(exc, match=message):
         fit(**kwargs)
+
+
+YR = np.linspace(0.0, 1.0, 40) ** 2  # a regression target for X
+
+REGRESSION_CASES = [
+    (
+        "NaN in a regression target",
+        dict(y=np.where(np.isin(np.arange(40), [4, 9]), np.nan, YR)),
+        ValueError,
+        r"2 missing value\(s\).*rows \[4, 9\].*drop those rows",
+    ),
+    (
+        "inf in a regression target",
+        dict(y=np.where(np.arange(40) == 7, np.inf, YR)),
+        ValueError,
+        r"infinity at rows \[7\].*finite",
+    ),
+    ("constant target", dict(y=np.full(40, 3.5)), ValueError, r"y is constant.*3\.5.*nothing"),
+    (
+        "text with task='regression'",
+        dict(y=np.array(["cheap", "dear"] * 20)),
+        ValueError,
+        r"non-numeric values \(e\.g\. 'cheap'\).*task='classification'",
+    ),
+    (
+        "too few rows for the folds",
+        dict(X=X[:3], y=YR[:3], cv=5),
+        ValueError,
+        r"only 3 rows, fewer than cv=5 folds; use cv=3",
+    ),
+    (
+        "length mismatch",
+        dict(y=YR[:30]),
+        ValueError,
+        r"X has 40 rows, y has 30.*one number per row",
+    ),
+    ("y is None", dict(y=None), ValueError, r"requires y to be passed.*one number per row"),
+    (
+        "classification scorer",
+        dict(scoring="f1_macro"),
+        ValueError,
+        r"'f1_macro' is a classification metric.*'r2'",
+    ),
+    (
+        "classification family",
+        dict(families=["logreg"]),
+        ValueError,
+        r"'logreg' is a classification family.*Regression families",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, message",
+    [c[1:] for c in REGRESSION_CASES],
+    ids=[c[0] for c in REGRESSION_CASES],
+)
+def test_regression_fit_rejects_bad_input(kwargs, exc, message):
+    params = {"X": X, "y": YR, "max_evals": 2, "cv": 3, "families": ["tree"], "random_state": 0}
+    params.update(kwargs)
+    with pytest.raises(exc, match=message):
+        automodel.AutoModelRegressor(**{k: v for k, v in params.items() if k not in "Xy"}).fit(
+            params["X"], params["y"]
+        )
+
+
+def test_numeric_classes_with_a_tiny_class_suggest_regression():
+    y = np.r_[np.arange(20), np.arange(20)].astype(float)
+    y[0] = 99.0  # a class of one row
+    with pytest.raises(ValueError, match=r"Class 0\.0 has only 1 row.*task='regression'"):
+        automodel.fit(X, y, task="classification", max_evals=2)
 
 
 PREDICT_CASES = [

@@ -285,3 +285,35 @@ def test_a_killed_search_resumes_from_its_checkpoint(tmp_path):
         tmp_path / "search.pkl", _fingerprint_of(tmp_path / "search.pkl")
     )
     assert [d["book_time"] for d in resumed.trials.trials[: len(finished)]] == finished
+
+
+def test_regression_fit_and_predict_on_a_csv(tmp_path, capsys):
+    # body_mass_g holds whole numbers with many distinct values: task "auto" picks regression.
+    out = tmp_path / "mass.joblib"
+    table = tmp_path / "penguins.csv"
+    pd.read_csv(PENGUINS).dropna(subset=["body_mass_g"]).to_csv(table, index=False)
+    argv = ["fit", str(table), "--target", "body_mass_g", "--max-evals", "4", "--cv", "3"]
+    code = main([*argv, "--seed", "0", "--families", "linear,tree", "--out", str(out), "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "task: regression (task='auto' chose regression" in captured.out
+    assert "(regression) with CV r2" in captured.out
+    model = automodel.load(out)
+    assert isinstance(model, automodel.AutoModelRegressor)
+    predictions = tmp_path / "mass.csv"
+    assert main(["predict", str(out), str(table), "--out", str(predictions)]) == 0
+    written = pd.read_csv(predictions)
+    assert list(written.columns) == ["body_mass_g"]
+    assert written["body_mass_g"].dtype == np.float64
+    assert written["body_mass_g"].between(2000, 7000).all()
+    assert main(["predict", str(out), str(table), "--proba"]) == 2
+    assert "regressor: it gives numbers" in capsys.readouterr().err
+
+
+def test_task_flag_forces_classification(tmp_path, capsys):
+    argv = ["fit", str(PENGUINS), "--target", "year", "--task", "classification"]
+    out = tmp_path / "year.joblib"
+    argv += ["--max-evals", "2", "--cv", "3", "--families", "tree", "--out", str(out), "--quiet"]
+    assert main(argv) == 0
+    assert automodel.load(out).task_ == "classification"
+    assert "task: classification (--task classification" in capsys.readouterr().out

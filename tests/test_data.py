@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from automodel import AutoModelClassifier
-from automodel.data import align_features, check_features, check_target, describe, read_table
+from automodel.data import align_features, check_features, describe, read_table
 
 
 def messy_table(n=60, seed=0):
@@ -68,14 +68,6 @@ def test_object_columns_of_numbers_count_as_numeric():
     X = np.array([[1, "2.5"], [2, "3.5"], [3, "1.0"]], dtype=object)
     checked = check_features(X)
     assert checked.dtype == np.float64
-
-
-def test_check_target_encodes_labels_once():
-    codes, classes = check_target(np.array([7, 3, 7, 1]), n_rows=4)
-    np.testing.assert_array_equal(codes, [2, 1, 2, 0])
-    np.testing.assert_array_equal(classes, [1, 3, 7])
-    codes, classes = check_target(pd.Series([True, False, True]), n_rows=3)
-    np.testing.assert_array_equal(classes, [False, True])
 
 
 def test_predict_matches_columns_by_name():

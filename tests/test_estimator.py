@@ -110,9 +110,9 @@ def test_string_and_gappy_integer_labels_come_back_as_given(iris):
     np.testing.assert_array_equal(model.classes_, [1, 3, 7])
 
 
-def test_continuous_target_is_refused(iris):
+def test_continuous_target_is_refused_by_the_classifier(iris):
     X, _ = iris
-    with pytest.raises(ValueError, match="automodel does classification"):
+    with pytest.raises(ValueError, match="task='regression'"):
         AutoModelClassifier(max_evals=2).fit(X, np.linspace(0, 1, len(X)))
 
 

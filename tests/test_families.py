@@ -5,7 +5,14 @@ from hyperopt import hp
 from hyperopt.pyll import stochastic
 from sklearn.neighbors import KNeighborsClassifier
 
-from automodel.families import DEFAULT_FAMILIES, REGISTRY, DataInfo, Family, resolve_families
+from automodel.families import (
+    DEFAULT_FAMILIES,
+    REGISTRIES,
+    REGISTRY,
+    DataInfo,
+    Family,
+    resolve_families,
+)
 
 INFO = DataInfo(n_rows=150, n_features=4, n_classes=3, cv=5)
 
@@ -67,3 +74,44 @@ def test_a_custom_family_is_one_record():
     )
     assert resolve_families(["tree", mine]) == [REGISTRY["tree"], mine]
     assert mine.label("n_neighbors") == "myknn.n_neighbors"
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_presets_of_each_task(task):
+    assert [f.name for f in resolve_families("classic", task)] == ["knn", "svm", "tree", "forest"]
+    assert {f.name for f in resolve_families("all", task)} == set(REGISTRIES[task])
+    defaults = [f.name for f in resolve_families(None, task)]
+    assert defaults[1:] == ["forest", "xgboost", "svm", "extra_trees", "knn"]
+    assert defaults[0] == ("logreg" if task == "classification" else "linear")
+    assert all(f.serves(task) for f in resolve_families("all", task))
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRIES["regression"]))
+def test_every_regression_label_is_prefixed_by_its_family(name):
+    from hyperopt.base import Domain
+
+    family = REGISTRIES["regression"][name]
+    labels = Domain(lambda p: 0, family.space(INFO)).params
+    assert labels and all(label.startswith(f"{name}.") for label in labels), labels
+
+
+def test_a_family_says_which_task_it_serves():
+    from sklearn.linear_model import Ridge
+
+    space = lambda info: {}  # noqa: E731
+    assert Family("r", Ridge, space).tasks == ("regression",)
+    assert Family("c", KNeighborsClassifier, space).tasks == ("classification",)
+    both = Family("b", lambda **kw: Ridge(), space, tasks=("classification", "regression"))
+    assert both.serves("classification") and both.serves("regression")
+    with pytest.raises(ValueError, match=r"cannot tell whether.*tasks="):
+        Family("x", lambda **kw: object(), space)
+    with pytest.raises(ValueError, match=r"tasks must be"):
+        Family("y", Ridge, space, tasks=("ranking",))
+
+
+def test_a_family_of_the_other_task_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"'linear' is a regression family.*logreg"):
+        resolve_families(["linear"], "classification")
+    mine = Family("mine", KNeighborsClassifier, lambda info: {})
+    with pytest.raises(ValueError, match=r"'mine' serves classification.*regression search"):
+        resolve_families([mine], "regression")

@@ -56,9 +56,13 @@ def test_tpe_builds_its_posterior_once_with_the_same_suggestions(monkeypatch):
 
     from automodel import search
 
-    def run():
+    def run(algo="tpe"):
         out = run_search(
-            NESTED, InlineExecutor(quadratic), max_evals=35, rng=np.random.default_rng(7)
+            NESTED,
+            InlineExecutor(quadratic),
+            algo=algo,
+            max_evals=35,
+            rng=np.random.default_rng(7),
         )
         return [doc["result"]["config"] for doc in out.trials.trials]
 
@@ -73,9 +77,11 @@ def test_tpe_builds_its_posterior_once_with_the_same_suggestions(monkeypatch):
     cached = run()
     assert len(builds) == 1  # 35 suggestions (10 random, then 25 TPE), one graph
     assert tpe.build_posterior_wrapper is counting  # hyperopt's function is put back
-    own = functools.partial(tpe.suggest, n_startup_jobs=search.TPE_STARTUP, gamma=search.TPE_GAMMA)
-    monkeypatch.setitem(search.ALGORITHMS, "tpe", own)  # hyperopt's own TPE
-    assert run() == cached
+    settings = search.TPE()
+    own = functools.partial(
+        tpe.suggest, n_startup_jobs=settings.n_startup_trials, gamma=settings.gamma
+    )
+    assert run(own) == cached  # hyperopt's own TPE
     assert len(builds) == 1 + 35  # hyperopt builds it on every call, random ones included
 
 

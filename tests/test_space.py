@@ -5,11 +5,12 @@ import pytest
 from hyperopt import space_eval
 from hyperopt.base import Domain
 from hyperopt.pyll import stochastic
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import Normalizer, StandardScaler
 
 from automodel.data import describe
-from automodel.families import REGISTRY, DataInfo, resolve_families
+from automodel.families import REGISTRIES, REGISTRY, DataInfo, resolve_families
 from automodel.space import Candidate, build_space, decode, make_pipeline
 
 INFO = DataInfo(n_rows=150, n_features=4, n_classes=3, cv=5)
@@ -120,3 +121,61 @@ def test_default_points_decode_to_the_well_known_defaults():
         assert {k: candidate.params[k] for k in expected} == expected, candidate.family
         scaled = REGISTRY[candidate.family].scale
         assert candidate.scaler == ("standard" if scaled else "none")
+
+
+# -- regression ----------------------------------------------------------------------
+
+REGRESSION = REGISTRIES["regression"]
+REGRESSION_INFO = DataInfo(n_rows=150, n_features=4, n_classes=0, cv=5)
+
+
+@pytest.mark.parametrize("name", sorted(REGRESSION))
+def test_every_regression_family_decodes_into_a_pipeline_that_fits(name, iris):
+    X, _ = iris
+    y = X[:, 0] * 10 + np.random.default_rng(0).normal(size=len(X))
+    space = build_space([REGRESSION[name]], REGRESSION_INFO)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        candidate = decode(stochastic.sample(space, rng=rng))
+        assert candidate.family == name
+        pipeline = make_pipeline(candidate, _preprocessors(X), REGRESSION, random_state=0)
+        pipeline.fit(X, y)
+        predictions = pipeline.predict(X)
+        assert predictions.shape == (len(y),) and np.isfinite(predictions).all()
+
+
+def test_target_scale_sensitive_families_get_a_standardised_target(iris):
+    X, _ = iris
+    for name, family in REGRESSION.items():
+        candidate = decode(stochastic.sample(build_space([family], REGRESSION_INFO)))
+        model = make_pipeline(candidate, _preprocessors(X), REGRESSION).named_steps["model"]
+        wrapped = isinstance(model, TransformedTargetRegressor)
+        assert wrapped == (name in {"svm", "knn", "linear", "mlp"}), name
+        if wrapped:
+            assert isinstance(model.transformer, StandardScaler)
+
+
+REGRESSION_DEFAULTS = {
+    "knn": {"n_neighbors": 5, "weights": "uniform", "p": 2},
+    "svm": {"C": 1.0, "epsilon": 0.1, "kernel": "rbf", "gamma": 0.25},
+    "tree": {"max_depth": None, "min_samples_leaf": 1, "max_features": None},
+    "forest": {"n_estimators": 100, "max_features": 1.0, "bootstrap": True},
+    "extra_trees": {"n_estimators": 100, "max_features": 1.0, "bootstrap": False},
+    "xgboost": {"n_estimators": 100, "learning_rate": 0.3, "max_depth": 6},
+    "linear": {"penalty": "l2", "alpha": 1.0},
+    "mlp": {"hidden_layer_sizes": (100,), "solver": "adam", "alpha": 1e-4},
+    "hgb": {"learning_rate": 0.1, "max_iter": 100, "max_leaf_nodes": 31},
+}
+
+
+def test_regression_default_points_decode_to_scikit_learns_defaults():
+    from automodel.space import default_points
+
+    families = resolve_families("all", "regression")
+    space = build_space(families, REGRESSION_INFO)
+    points = default_points(families, REGRESSION_INFO)
+    assert len(points) == len(families) == len(REGRESSION_DEFAULTS)
+    for point in points:
+        candidate = decode(space_eval(space, point))
+        expected = REGRESSION_DEFAULTS[candidate.family]
+        assert {k: candidate.params[k] for k in expected} == expected, candidate.family

@@ -96,3 +96,18 @@ def test_cli_without_pyspark_is_one_line(monkeypatch, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "automodel[spark]" in err[0]
+
+
+def test_spark_regression_search(spark, tmp_path):
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True)
+    model = automodel.AutoModelRegressor(
+        max_evals=4, cv=3, backend="spark", parallelism=2, random_state=0, families=["linear"]
+    ).fit(X, y)
+    assert len(model.cv_results_["params"]) == 4
+    assert model.stop_reason_ == "max_evals"
+    assert model.best_score_ > 0.3
+    assert np.isfinite(model.oof_predictions_).all()
+    path = automodel.save(model, tmp_path / "spark.joblib")
+    np.testing.assert_array_equal(automodel.load(path).predict(X), model.predict(X))

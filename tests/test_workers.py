@@ -12,9 +12,10 @@ import pytest
 from hyperopt import hp
 from sklearn.model_selection import StratifiedKFold
 
-from automodel.data import check_features, check_target
+from automodel.data import check_features
 from automodel.evaluate import Objective
 from automodel.search import InlineExecutor, run_search
+from automodel.target import check_class_target
 from automodel.workers import LOAD_FAILURES, ProcessExecutor, WorkerStartError
 from tests._objectives import (
     DiesOnLoad,
@@ -63,7 +64,7 @@ def test_same_result_as_inline_on_iris(iris):
 def test_same_result_as_inline_on_a_dataframe_with_categories(penguins):
     # The objective is memory-mapped read-only in the worker; a DataFrame must cope.
     X = check_features(penguins.drop(columns="species"))
-    y, _ = check_target(penguins["species"], len(X))
+    y, _ = check_class_target(penguins["species"], len(X))
     objective = _objective(X, y)
     config = {"family": "knn", "scaler": "standard", "params": {"n_neighbors": 7}}
     inline = _run(InlineExecutor(objective), config)

@@ -1,0 +1,297 @@
+"""The search engine: validate -> search -> refit -> ensemble, for any task.
+
+:func:`run` takes the estimator's settings, a :class:`~automodel.tasks.Task` and
+the data, and returns a plain :class:`SearchResult`; the scikit-learn facade
+(``estimator.py``) only copies its fields onto fitted attributes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+from hyperopt import Trials
+from joblib import effective_n_jobs
+from sklearn.utils import check_random_state
+from threadpoolctl import threadpool_limits
+
+from automodel import checkpoint, data
+from automodel.evaluate import Objective
+from automodel.families import DataInfo, resolve_families
+from automodel.refit import (
+    SearchInterruptedWarning,
+    refit_best,
+    refit_reserve,
+    search_ensemble,
+)
+from automodel.results import cv_results
+from automodel.search import InlineExecutor, SearchOutcome, best_loss, run_search
+from automodel.space import build_space, default_points
+from automodel.tasks import Task
+
+__all__ = ["SearchResult", "Settings", "run"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The parameters of a search (the estimator's ``get_params()``)."""
+
+    max_evals: int = 50
+    cv: int = 5
+    algo: Any = "tpe"
+    scoring: Any = None
+    families: Any = None
+    random_state: Any = None
+    n_jobs: int | None = None
+    timeout: float | None = None
+    trial_timeout: float | None = 300
+    early_stop_rounds: int | None = None
+    defaults_first: bool = True
+    holdout_above: int | None = 20_000
+    ensemble: int | None = None
+    checkpoint: str | os.PathLike[str] | None = None
+    backend: str = "local"
+    parallelism: int | None = None
+    verbose: int = 0
+
+
+@dataclass
+class SearchResult:
+    """Everything a search produced, as plain values."""
+
+    task: str
+    scoring: Any
+    trials: Trials
+    cv_results: dict[str, Any]
+    stop_reason: str
+    search_time: float
+    refit_time: float
+    best_index: int
+    best_score: float
+    best_estimator: Any
+    classes: np.ndarray | None
+    ensemble_members: list[int] | None = None
+    ensemble_score: float | None = None
+    #: The winner's out-of-fold predictions and the matching targets (regression; NaN
+    #: for rows in no test fold), for the report's predicted-vs-actual plots.
+    oof_predictions: np.ndarray | None = None
+    oof_target: np.ndarray | None = None
+
+
+def _seed(random_state: Any) -> int:
+    if isinstance(random_state, Integral):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def keep_best_predictions(trials: Trials) -> None:
+    """Drop the out-of-fold predictions of every trial but the best (a memory bound)."""
+    results = [doc["result"] for doc in trials.trials]
+    ok = [k for k, r in enumerate(results) if r.get("status") == "ok"]
+    best = min(ok, key=lambda k: results[k]["loss"]) if ok else None
+    for k, result in enumerate(results):
+        if k != best:
+            result.pop("oof", None)
+
+
+def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
+    """Search ``settings.families`` on ``(X, y)`` for ``task`` and refit the best."""
+    started = time.monotonic()
+    X = data.check_features(X)
+    y_fit, classes = task.check_target(y, X.shape[0])
+    task.check_rows(y_fit, classes, settings.cv)
+    scoring = task.scoring(settings.scoring)
+    families = resolve_families(settings.families, task.name)
+    schema = data.describe(X)
+    n_classes = 0 if classes is None else len(classes)
+    info = DataInfo(X.shape[0], X.shape[1], n_classes, settings.cv)
+    space = build_space(families, info)
+    points = default_points(families, info) if settings.defaults_first else []
+    # The fingerprint hashes the whole table: only worth it when there is a checkpoint.
+    fingerprint = None
+    resumed = None
+    if settings.checkpoint is not None:
+        seed_part = settings.random_state if isinstance(settings.random_state, Integral) else None
+        fingerprint = checkpoint.fingerprint(
+            X, y_fit, str(space), settings.cv, settings.holdout_above, scoring,
+            str(settings.algo), seed_part, task.name,
+        )  # fmt: skip
+        resumed = checkpoint.read(settings.checkpoint, fingerprint)
+    seed = resumed.seed if resumed is not None else _seed(settings.random_state)
+    holdout = settings.holdout_above is not None and len(y_fit) > settings.holdout_above
+    folds = task.folds(X, y_fit, settings.cv, holdout, seed)
+    objective = Objective.build(
+        X,
+        y_fit,
+        folds,
+        scoring=scoring,
+        families={family.name: family for family in families},
+        random_state=seed,
+        schema=schema,
+        stratify=task.stratified,
+        keep_predictions=task.keeps_predictions,
+    )
+    refit_scale = len(X) / len(folds[0][0])
+    if settings.backend == "spark":
+        outcome = _spark_search(settings, space, objective, seed, started, points)
+    else:
+        outcome = _local_search(
+            settings, space, points, objective, seed, resumed, fingerprint, started, refit_scale
+        )
+    keep_best_predictions(outcome.trials)
+    table = cv_results([doc["result"] for doc in outcome.trials.trials], len(folds))
+    if outcome.stop_reason == "interrupted":
+        warnings.warn(
+            f"Search interrupted after {len(outcome.trials.trials)} finished trial(s); "
+            "refitting the best found so far.",
+            SearchInterruptedWarning,
+            stacklevel=3,
+        )
+    refit_start = time.monotonic()
+    refit = refit_best(objective, outcome.trials, table, outcome.stop_reason, settings.timeout)
+    result = SearchResult(
+        task=task.name,
+        scoring=scoring,
+        trials=outcome.trials,
+        cv_results=table,
+        stop_reason=outcome.stop_reason,
+        search_time=outcome.elapsed,
+        refit_time=time.monotonic() - refit_start,
+        best_index=refit.index,
+        best_score=float(table["mean_test_score"][refit.index]),
+        best_estimator=refit.estimator,
+        classes=classes,
+    )
+    oof = outcome.trials.trials[refit.index]["result"].get("oof")
+    if oof is not None:
+        result.oof_predictions = np.asarray(oof, dtype=np.float32)
+        result.oof_target = np.asarray(y_fit, dtype=np.float32)
+    if settings.ensemble is not None:
+        deadline = None if settings.timeout is None else started + settings.timeout
+        found = search_ensemble(
+            objective,
+            outcome.trials,
+            table,
+            settings.ensemble,
+            result.best_score,
+            task.voting,
+            deadline,
+        )
+        result.ensemble_members, result.ensemble_score = found.members, found.score
+        if found.estimator is not None:
+            result.best_estimator = found.estimator
+    return result
+
+
+def _spark_search(
+    settings: Settings,
+    space: Any,
+    objective: Objective,
+    seed: int,
+    started: float,
+    points: list[dict[str, Any]],
+) -> SearchOutcome:
+    from automodel.spark import spark_search
+
+    if settings.checkpoint is not None:
+        raise ValueError(
+            "checkpoint is not supported with backend='spark' (SparkTrials cannot resume); "
+            "drop checkpoint or use backend='local'."
+        )
+    timeout = settings.timeout
+    remaining = None if timeout is None else timeout - (time.monotonic() - started)
+    return spark_search(
+        space,
+        replace(objective, n_jobs=1),
+        algo=settings.algo,
+        max_evals=settings.max_evals,
+        rng=np.random.default_rng(seed),
+        parallelism=settings.parallelism,
+        timeout=remaining,
+        early_stop_rounds=settings.early_stop_rounds,
+        points_to_evaluate=points,
+    )
+
+
+def _executor(settings: Settings, objective: Objective) -> Any:
+    """Trials in this process (folds in parallel), or in worker processes (one per core)."""
+    cores = effective_n_jobs(settings.n_jobs)
+    if settings.trial_timeout is None:
+        return InlineExecutor(replace(objective, n_jobs=cores))
+    from automodel.workers import ProcessExecutor  # worker processes: only when needed
+
+    return ProcessExecutor(replace(objective, n_jobs=1), slots=cores)
+
+
+def _local_search(
+    settings: Settings,
+    space: Any,
+    points: list[dict[str, Any]],
+    objective: Objective,
+    seed: int,
+    resumed: Any,
+    fingerprint: str | None,
+    started: float,
+    refit_scale: float,
+) -> SearchOutcome:
+    """Run the search loop with the settings' budgets, progress and checkpoint."""
+    trials = resumed.trials if resumed is not None else Trials()
+    rng = np.random.default_rng(seed)
+    if resumed is not None:
+        rng.bit_generator.state = resumed.rng_state
+    progress = None
+    if settings.verbose:
+        from tqdm.auto import tqdm
+
+        progress = tqdm(
+            total=settings.max_evals, initial=len(trials.trials), desc="automodel", unit="trial"
+        )
+
+    def on_trial(doc: dict[str, Any]) -> None:
+        if objective.keep_predictions:
+            keep_best_predictions(trials)
+        if settings.checkpoint is not None:
+            state = checkpoint.Checkpoint(fingerprint, seed, trials, rng.bit_generator.state)
+            checkpoint.write(settings.checkpoint, state)
+        if progress is not None:
+            best = best_loss(trials)
+            progress.update(1)
+            progress.set_postfix_str(f"best {-best:.4f}" if np.isfinite(best) else "")
+
+    deadline: Callable[[], float] | None = None
+    if settings.timeout is not None:
+        end = started + settings.timeout
+
+        def deadline() -> float:
+            # Keep time for the final refit of the current best (a fold fit, scaled to all rows).
+            return end - refit_reserve(trials, refit_scale)
+
+    executor = _executor(settings, objective)
+    # Estimators stay single-threaded in the search (OpenMP/BLAS too): n_jobs shares cores.
+    limits = threadpool_limits(limits=1)
+    try:
+        return run_search(
+            space,
+            executor,
+            algo=settings.algo,
+            max_evals=settings.max_evals,
+            rng=rng,
+            trials=trials,
+            deadline=deadline,
+            trial_timeout=settings.trial_timeout,
+            early_stop_rounds=settings.early_stop_rounds,
+            on_trial=on_trial,
+            points_to_evaluate=points,
+        )
+    finally:
+        limits.restore_original_limits()
+        if hasattr(executor, "close"):
+            executor.close()
+        if progress is not None:
+            progress.close()

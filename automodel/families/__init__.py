@@ -1,0 +1,97 @@
+"""Estimator families: one small record per family, one registry per task.
+
+A family says which scikit-learn estimator to build, which hyperparameters to
+search (a dict of hyperopt expressions, built from what is known about the
+data), whether a scaling step is searched in front of it, and how categorical
+columns should be encoded for it. Adding a family is adding one record to a
+registry; nothing else in automodel names a family.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from automodel.families import classification, regression
+from automodel.families._base import TASK_NAMES, DataInfo, Family
+
+__all__ = [
+    "DEFAULT_FAMILIES",
+    "PRESETS",
+    "REGISTRIES",
+    "REGISTRY",
+    "DataInfo",
+    "Family",
+    "resolve_families",
+]
+
+#: The built-in families of each task, by name.
+REGISTRIES: dict[str, dict[str, Family]] = {
+    "classification": classification.REGISTRY,
+    "regression": regression.REGISTRY,
+}
+#: The presets of each task: "default", "all", "classic".
+PRESETS: dict[str, dict[str, tuple[str, ...]]] = {
+    "classification": classification.PRESETS,
+    "regression": regression.PRESETS,
+}
+#: The classification registry and default set (the names of earlier versions).
+REGISTRY = classification.REGISTRY
+DEFAULT_FAMILIES = classification.DEFAULT_FAMILIES
+
+
+def _unknown(item: Any, task: str) -> ValueError:
+    registry = REGISTRIES[task]
+    for other in TASK_NAMES:
+        if other != task and item in REGISTRIES[other]:
+            return ValueError(
+                f"Family {item!r} is a {other} family, but this is a {task} search. "
+                f"{task.capitalize()} families: {', '.join(sorted(registry))}."
+            )
+    presets = " / ".join(repr(p) for p in PRESETS[task])
+    return ValueError(
+        f"Unknown family {item!r} in `families`. Valid names: {', '.join(sorted(registry))} "
+        f"(or {presets}, or an automodel.Family record)."
+    )
+
+
+def _check_serves(family: Family, task: str) -> Family:
+    if not family.serves(task):
+        served = " and ".join(family.tasks or ())
+        raise ValueError(
+            f"Family {family.name!r} serves {served}, but this is a {task} search; use a "
+            f"{task} estimator, or give the record tasks=({task!r},) if it serves both."
+        )
+    return family
+
+
+def resolve_families(families: Any, task: str = "classification") -> list[Family]:
+    """Turn the user's ``families`` option into a list of family records for ``task``.
+
+    ``None`` or ``"default"`` gives the default set, ``"all"`` every registered
+    family, ``"classic"`` KNN / SVM / decision tree / random forest; otherwise
+    each item is a family name, a preset name or a :class:`Family` that serves
+    ``task``.
+    """
+    if task not in REGISTRIES:
+        raise ValueError(f"task must be one of {TASK_NAMES}, got {task!r}.")
+    registry, presets = REGISTRIES[task], PRESETS[task]
+    if families is None:
+        families = "default"
+    if isinstance(families, str) and families in presets:
+        return [registry[name] for name in presets[families]]
+    if isinstance(families, (str, Family)):
+        families = [families]
+    resolved: list[Family] = []
+    for item in families:
+        if isinstance(item, Family):
+            found = [_check_serves(item, task)]
+        elif isinstance(item, str) and item in presets:
+            found = resolve_families(item, task)
+        elif isinstance(item, str) and item in registry:
+            found = [registry[item]]
+        else:
+            raise _unknown(item, task)
+        resolved.extend(f for f in found if f.name not in {r.name for r in resolved})
+    if not resolved:
+        raise ValueError("`families` is empty: name at least one family, or pass None.")
+    return resolved

@@ -1,0 +1,393 @@
+"""The report's plots, drawn on ``matplotlib.figure.Figure`` objects (Agg canvas).
+
+Never through pyplot, so nothing here touches global matplotlib state. Each
+function reads only ``cv_results_`` and plain fitted attributes, so it works on
+a loaded model as well as on a freshly fitted one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from numbers import Integral, Real
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+__all__ = [
+    "PALETTE",
+    "family_colours",
+    "fmt_number",
+    "new_figure",
+    "plot_families",
+    "plot_params",
+    "plot_predictions",
+    "plot_trials",
+    "save_figure",
+    "scoring_of",
+]
+
+#: Hyperparameters whose values are spread over decades even without a space to ask.
+KNOWN_LOG_PARAMS = frozenset(
+    {"C", "gamma", "learning_rate", "reg_lambda", "reg_alpha", "min_child_weight"}
+)
+#: Colour per family (matplotlib's tab10, fixed so every plot agrees).
+PALETTE = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+]
+_DPI = 110
+
+
+def fmt_number(value: Any, digits: int = 4) -> str:
+    """Short text for a hyperparameter or score value."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, Integral):
+        return str(int(value))
+    if isinstance(value, Real):
+        value = float(value)
+        if not math.isfinite(value):
+            return str(value)
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def family_colours(families: Sequence[str]) -> dict[str, str]:
+    ordered = list(dict.fromkeys(families))
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(ordered)}
+
+
+# -- which hyperparameters are searched on a log scale ----------------------------
+
+
+def _space_log_params(model: Any) -> dict[str, set[str]]:
+    """Per family, the parameter names its hyperopt space draws log-uniformly.
+
+    Found by walking each family's space expression; an empty dict when the
+    families cannot be rebuilt (the caller then falls back to known names).
+    """
+    try:
+        from hyperopt.pyll.base import as_apply, dfs
+
+        from automodel.families import DataInfo, resolve_families
+
+        task = getattr(model, "task_", "classification")
+        families = resolve_families(getattr(model, "families", None), task)
+        info = DataInfo(
+            n_rows=1000, n_features=int(getattr(model, "n_features_in_", 10)), n_classes=2
+        )
+        found: dict[str, set[str]] = {}
+        for family in families:
+            names: set[str] = set()
+            for node in dfs(as_apply(family.space(info))):
+                if node.name != "hyperopt_param":
+                    continue
+                label, dist = node.pos_args[0].obj, node.pos_args[1]
+                if dist.name in ("loguniform", "qloguniform", "lognormal", "qlognormal"):
+                    names.add(str(label).rsplit(".", 1)[-1])
+            found[family.name] = names
+        return found
+    except Exception:  # noqa: BLE001 - a custom family or space we cannot walk
+        return {}
+
+
+def _log_scale(name: str, family: str, values: np.ndarray, searched: dict[str, set[str]]) -> bool:
+    if values.size == 0 or np.any(values <= 0):
+        return False
+    if family in searched:
+        return name in searched[family]
+    return name in KNOWN_LOG_PARAMS or values.max() / values.min() >= 100
+
+
+# -- plots -----------------------------------------------------------------------
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A figure on its own Agg canvas: no pyplot, no global matplotlib state."""
+    figure = Figure(figsize=(width, height), dpi=_DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def save_figure(figure: Figure, path: Path) -> None:
+    """Write ``figure`` as a PNG and free it."""
+    figure.savefig(path, dpi=_DPI)
+    figure.clear()
+
+
+def score_label(scoring: str, cv: Any) -> str:
+    folds = f"{cv}-fold " if isinstance(cv, Integral) else ""
+    return f"mean {folds}CV {scoring}"
+
+
+def _view_floor(scores: np.ndarray) -> float:
+    """Lowest score worth showing to scale: far-off outliers would flatten the rest."""
+    low, high = float(np.min(scores)), float(np.max(scores))
+    if scores.size < 5:
+        return low
+    decile = float(np.quantile(scores, 0.1))
+    if high - low > 3 * max(high - decile, 1e-3):
+        return decile - 0.5 * max(high - decile, 1e-3)
+    return low
+
+
+def plot_trials(model: Any, path: Path, colours: dict[str, str]) -> None:
+    """Score per trial, coloured by family, with the best-so-far line.
+
+    Trials are numbered from 0, like the rows of ``cv_results_`` and the
+    leaderboard. Scores far below the rest are drawn as triangles on the
+    bottom edge (not to scale) so the top of the search stays readable.
+    """
+    table = model.cv_results_
+    scores = np.asarray(table["mean_test_score"], dtype=float)
+    families = list(table["family"])
+    n = len(scores)
+    trials = np.arange(n)
+    ok = np.isfinite(scores)
+    low, high = (_view_floor(scores[ok]), float(np.max(scores[ok]))) if ok.any() else (0.0, 1.0)
+    pad = max((high - low) * 0.06, 0.005)
+    clipped = ok & (scores < low)
+    floor = low - pad
+    figure = new_figure(9.0, 4.6)
+    ax = figure.add_subplot()
+    for family in colours:
+        rows = [i for i in range(n) if ok[i] and not clipped[i] and families[i] == family]
+        if rows:
+            ax.scatter(
+                trials[rows],
+                scores[rows],
+                s=28,
+                color=colours[family],
+                label=family,
+                zorder=3,
+                edgecolors="white",
+                linewidths=0.5,
+            )
+        rows = [i for i in range(n) if clipped[i] and families[i] == family]
+        if rows:
+            ax.scatter(
+                trials[rows],
+                np.full(len(rows), floor),
+                marker="v",
+                s=40,
+                color=colours[family],
+                zorder=3,
+                clip_on=False,
+            )
+    if clipped.any():
+        ax.scatter([], [], marker="v", color="grey", label=f"score < {low:.3g} (not to scale)")
+    best_so_far = np.fmax.accumulate(np.where(ok, scores, -np.inf))
+    shown = np.isfinite(best_so_far)
+    ax.step(
+        trials[shown],
+        best_so_far[shown],
+        where="post",
+        color="black",
+        linewidth=1.6,
+        label="best so far",
+        zorder=2,
+    )
+    if (~ok).any():
+        ax.scatter(
+            trials[~ok],
+            np.full((~ok).sum(), floor),
+            marker="x",
+            s=36,
+            color="#d62728",
+            label="failed trial",
+            zorder=3,
+            clip_on=False,
+        )
+    ax.set_ylim(floor - 0.5 * pad, high + pad)
+    ax.set_xlim(-0.5, n - 0.5)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlabel("trial (row of cv_results_, from 0)")
+    ax.set_ylabel(score_label(scoring_of(model), getattr(model, "cv", None)))
+    ax.set_title(f"Search progress: {n} trials (higher is better)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    save_figure(figure, path)
+
+
+def plot_families(model: Any, path: Path, colours: dict[str, str]) -> None:
+    """Best CV score per family (horizontal bars), with trial counts."""
+    table = model.cv_results_
+    scores = np.asarray(table["mean_test_score"], dtype=float)
+    families = list(table["family"])
+    names = list(colours)
+    best = []
+    counts = []
+    for family in names:
+        rows = [i for i, f in enumerate(families) if f == family]
+        values = scores[rows]
+        counts.append((len(rows), int(np.isfinite(values).sum())))
+        best.append(float(np.nanmax(values)) if np.isfinite(values).any() else np.nan)
+    order = sorted(range(len(names)), key=lambda k: np.nan_to_num(best[k], nan=-np.inf))
+    figure = new_figure(7.5, 1.2 + 0.55 * len(names))
+    ax = figure.add_subplot()
+    finite = [b for b in best if np.isfinite(b)]
+    low = min(finite) if finite else 0.0
+    high = max(finite) if finite else 1.0
+    span = max(high - low, 0.02)
+    left = low - 0.6 * span
+    for position, k in enumerate(order):
+        if np.isfinite(best[k]):
+            ax.barh(position, best[k] - left, left=left, color=colours[names[k]], height=0.6)
+            ax.text(best[k], position, f" {best[k]:.4f}", va="center", fontsize="small")
+        else:
+            ax.text(left, position, "  all trials failed", va="center", fontsize="small")
+    ax.set_yticks(list(range(len(order))))
+    ax.set_yticklabels([f"{names[k]} ({counts[k][1]}/{counts[k][0]} trials ok)" for k in order])
+    ax.set_xlim(left, high + 0.35 * span)
+    ax.set_xlabel(f"best {score_label(scoring_of(model), getattr(model, 'cv', None))}")
+    ax.set_ylabel("family")
+    ax.set_title("Best score per family")
+    ax.grid(True, axis="x", alpha=0.3)
+    save_figure(figure, path)
+
+
+def _log_axis(ax: Any, values: np.ndarray) -> None:
+    """Log x-axis with plain-number tick labels (1, 2, 5 per decade when few decades)."""
+    ax.set_xscale("log")
+    decades = math.log10(values.max() / values.min()) if values.size else 0.0
+    subs = (1.0, 2.0, 5.0) if decades <= 2 else (1.0,)
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+def _numeric_params(model: Any, family: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """``(name, values, scores)`` for each numeric ``param_*`` of ``family``'s ok trials."""
+    table = model.cv_results_
+    scores = np.asarray(table["mean_test_score"], dtype=float)
+    rows = [
+        i
+        for i, f in enumerate(table["family"])
+        if f == family and table["status"][i] == "ok" and np.isfinite(scores[i])
+    ]
+    found = []
+    for key, column in table.items():
+        if not key.startswith("param_") or key in ("param_family", "param_scaler"):
+            continue
+        mask = np.ma.getmaskarray(column)
+        data = np.ma.getdata(column)
+        values, kept = [], []
+        for i in rows:
+            if not mask[i] and is_number(data[i]):
+                values.append(float(data[i]))
+                kept.append(scores[i])
+        if len(values) >= 1:
+            found.append((key.removeprefix("param_"), np.array(values), np.array(kept)))
+    return found
+
+
+def plot_params(model: Any, family: str, path: Path, colour: str) -> bool:
+    """Score against each numeric hyperparameter of ``family``; False if none."""
+    params = _numeric_params(model, family)
+    if not params:
+        return False
+    searched = _space_log_params(model)
+    best_params = model.best_params_
+    columns = min(3, len(params))
+    rows = math.ceil(len(params) / columns)
+    figure = new_figure(3.6 * columns + 0.4, 3.0 * rows + 0.6)
+    axes = figure.subplots(rows, columns, squeeze=False)
+    ylabel = score_label(scoring_of(model), getattr(model, "cv", None))
+    for k, (name, values, scores) in enumerate(params):
+        ax = axes[k // columns][k % columns]
+        ax.scatter(values, scores, s=26, color=colour, edgecolors="white", linewidths=0.5)
+        log = _log_scale(name, family, values, searched)
+        if log:
+            _log_axis(ax, values)
+        elif np.all(values == np.round(values)):
+            distinct = np.unique(values)
+            if distinct.size <= 8:
+                ax.set_xticks(distinct, [fmt_number(int(v)) for v in distinct])
+                if distinct.size == 1:
+                    ax.set_xlim(distinct[0] - 1, distinct[0] + 1)
+            else:
+                ax.xaxis.get_major_locator().set_params(integer=True)
+        elif np.unique(values).size == 1:
+            ax.set_xticks(values[:1], [fmt_number(values[0])])
+        winner = best_params.get(name)
+        if best_params.get("family") == family and is_number(winner):
+            ax.scatter(
+                [winner],
+                [model.best_score_],
+                s=110,
+                marker="*",
+                color="black",
+                zorder=4,
+                label="best trial",
+            )
+            ax.legend(loc="lower right", fontsize="x-small")
+        trials = "trial" if len(values) == 1 else "trials"
+        ax.set_title(f"{name} ({len(values)} {trials})", fontsize="medium")
+        ax.set_xlabel(f"{name} (log scale)" if log else name)
+        if k % columns == 0:
+            ax.set_ylabel(ylabel)
+        ax.tick_params(axis="both", labelsize="small")
+        ax.grid(True, alpha=0.3)
+    for k in range(len(params), rows * columns):
+        axes[k // columns][k % columns].set_visible(False)
+    figure.suptitle(f"{family}: score against each numeric hyperparameter")
+    save_figure(figure, path)
+    return True
+
+
+def scoring_of(model: Any) -> Any:
+    """The scorer a search used (``scoring_``; older models only have ``scoring``)."""
+    return getattr(model, "scoring_", None) or getattr(model, "scoring", None) or "accuracy"
+
+
+def plot_predictions(model: Any, path: Path, colour: str) -> bool:
+    """Predicted against actual, and residuals against predicted, from the winner's
+    out-of-fold predictions (regression); False when the model has none."""
+    predicted = getattr(model, "oof_predictions_", None)
+    actual = getattr(model, "_oof_target", None)
+    if predicted is None or actual is None:
+        return False
+    predicted, actual = np.asarray(predicted, float), np.asarray(actual, float)
+    kept = np.isfinite(predicted) & np.isfinite(actual)
+    if kept.sum() < 2:
+        return False
+    predicted, actual = predicted[kept], actual[kept]
+    residual = actual - predicted
+    size = 14 if kept.sum() <= 2000 else 5
+    alpha = 0.7 if kept.sum() <= 2000 else 0.3
+    figure = new_figure(10.0, 4.4)
+    left, right = figure.subplots(1, 2)
+    left.scatter(actual, predicted, s=size, alpha=alpha, color=colour, edgecolors="none")
+    low, high = float(min(actual.min(), predicted.min())), float(max(actual.max(), predicted.max()))
+    left.plot([low, high], [low, high], color="black", linewidth=1.0, label="predicted = actual")
+    left.set_xlabel("actual")
+    left.set_ylabel("predicted (out of fold)")
+    left.set_title("Predicted against actual")
+    left.legend(loc="upper left", fontsize="small")
+    right.scatter(predicted, residual, s=size, alpha=alpha, color=colour, edgecolors="none")
+    right.axhline(0.0, color="black", linewidth=1.0)
+    right.set_xlabel("predicted (out of fold)")
+    right.set_ylabel("residual (actual - predicted)")
+    right.set_title("Residuals")
+    for ax in (left, right):
+        ax.grid(True, alpha=0.3)
+    figure.suptitle(f"Winning pipeline, out-of-fold predictions of {kept.sum()} training rows")
+    save_figure(figure, path)
+    return True

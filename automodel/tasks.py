@@ -1,0 +1,124 @@
+"""One record per task: everything that differs between classification and regression.
+
+The search engine (``engine.py``) asks its :class:`Task` how to check the target,
+how to split rows into folds, whether a row cap keeps class proportions, which
+scorer is the default, which families exist and how to vote an ensemble; no
+other module branches on the task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.ensemble import VotingClassifier, VotingRegressor
+from sklearn.metrics import get_scorer_names
+from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit
+
+from automodel import target
+from automodel.families import PRESETS, REGISTRIES, Family
+
+__all__ = ["CLASSIFICATION", "REGRESSION", "TASKS", "Task", "regression_scorer_names"]
+
+#: Fraction of the rows held out when one holdout split replaces the folds.
+HOLDOUT_SIZE = 0.2
+
+#: Words that mark a scikit-learn scorer name as a regression metric.
+_REGRESSION_WORDS = ("r2", "explained_variance", "error", "deviance", "d2_")
+
+
+def regression_scorer_names() -> set[str]:
+    """scikit-learn's scorer names that score a regressor."""
+    return {n for n in get_scorer_names() if any(word in n for word in _REGRESSION_WORDS)}
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a search needs to know about its task.
+
+    Parameters
+    ----------
+    name : "classification" or "regression".
+    default_scoring : the scorer used when ``scoring=None``.
+    check_target : ``(y, n_rows) -> (y for the search, classes or None)``; raises a
+        ValueError that names the fix.
+    check_rows : ``(y, classes, cv) -> None``; raises when there are too few rows
+        (per class) for ``cv`` folds.
+    stratified : folds and row caps keep the class proportions.
+    voting : the scikit-learn class of a voting ensemble.
+    keeps_predictions : trials keep their out-of-fold predictions (for the
+        report's predicted-vs-actual plots).
+    """
+
+    name: str
+    default_scoring: str
+    check_target: Callable[[Any, int], tuple[np.ndarray, np.ndarray | None]]
+    check_rows: Callable[[np.ndarray, Any, int], None]
+    stratified: bool
+    voting: type
+    keeps_predictions: bool
+
+    @property
+    def registry(self) -> dict[str, Family]:
+        """The built-in families of this task."""
+        return REGISTRIES[self.name]
+
+    @property
+    def presets(self) -> dict[str, tuple[str, ...]]:
+        """The family presets of this task ("default", "all", "classic")."""
+        return PRESETS[self.name]
+
+    def scoring(self, scoring: Any) -> Any:
+        """The scorer to use: the default for None; a scorer name of the other task is refused."""
+        if scoring is None:
+            return self.default_scoring
+        if isinstance(scoring, str):
+            is_regression = scoring in regression_scorer_names()
+            if is_regression != (self.name == "regression"):
+                other = "regression" if is_regression else "classification"
+                suggestion = "r2" if self.name == "regression" else "accuracy"
+                raise ValueError(
+                    f"scoring={scoring!r} is a {other} metric, but this is a {self.name} "
+                    f"search; use a {self.name} scorer such as {suggestion!r}, or "
+                    f"task={other!r} if the target is meant for {other}."
+                )
+        return scoring
+
+    def folds(
+        self, X: Any, y: np.ndarray, cv: int, holdout: bool, seed: int
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Shuffled, seeded ``cv``-fold splits, or one 80/20 holdout split."""
+        splitter: Any
+        if holdout:
+            kind = StratifiedShuffleSplit if self.stratified else ShuffleSplit
+            splitter = kind(n_splits=1, test_size=HOLDOUT_SIZE, random_state=seed)
+        else:
+            kind = StratifiedKFold if self.stratified else KFold
+            splitter = kind(cv, shuffle=True, random_state=seed)
+        return list(splitter.split(X, y))
+
+
+CLASSIFICATION = Task(
+    name="classification",
+    default_scoring="accuracy",
+    check_target=target.check_class_target,
+    check_rows=target.check_cv_classes,
+    stratified=True,
+    voting=VotingClassifier,
+    keeps_predictions=False,
+)
+
+REGRESSION = Task(
+    name="regression",
+    default_scoring="r2",
+    check_target=target.check_regression_target,
+    check_rows=target.check_regression_rows,
+    stratified=False,
+    voting=VotingRegressor,
+    keeps_predictions=True,
+)
+
+#: The tasks by name.
+TASKS: dict[str, Task] = {task.name: task for task in (CLASSIFICATION, REGRESSION)}
