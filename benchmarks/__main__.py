@@ -1,6 +1,7 @@
 """``python -m benchmarks run | report``: the benchmark suite's command line.
 
-    python -m benchmarks run [--preset quick|full] [--data-dir DIR] [--results FILE]
+    python -m benchmarks run [--preset quick|full|regression|regression-quick]
+                             [--data-dir DIR] [--regression-dir DIR] [--results FILE]
                              [--systems ...] [--datasets ...] [--seeds N] [--max-evals N]
                              [--cv N] [--run-timeout S] [--jobs N]
     python -m benchmarks report [--results FILE] [--out DIR]
@@ -18,13 +19,22 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks.datasets import DEFAULT_DATA_DIR, resolve_datasets
+from benchmarks.datasets import DEFAULT_DATA_DIR, DEFAULT_REGRESSION_DIR, resolve_datasets
 from benchmarks.presets import PRESETS, SYSTEM_ORDER, availability
-from benchmarks.runner import DEFAULT_RESULTS, SuiteConfig, describe_config, run_suite
+from benchmarks.runner import (
+    DEFAULT_REGRESSION_RESULTS,
+    DEFAULT_RESULTS,
+    SuiteConfig,
+    default_results,
+    describe_config,
+    run_suite,
+)
 
 __all__ = ["main"]
 
 EXIT_USAGE = 2
+#: Where ``report`` writes for the default regression results file.
+REGRESSION_REPORT_DIR = DEFAULT_REGRESSION_RESULTS.parent / "regression"
 
 
 def _positive_int(text: str) -> int:
@@ -61,9 +71,15 @@ def _parser() -> argparse.ArgumentParser:
         "from the repository root); missing: its tables are skipped",
     )
     run.add_argument(
+        "--regression-dir",
+        default=str(DEFAULT_REGRESSION_DIR),
+        help="folder of regression tables NAME/NAME.tsv.gz, target column 'target' "
+        "(default: ../shared/datasets/regression from the repository root)",
+    )
+    run.add_argument(
         "--results",
-        default=str(DEFAULT_RESULTS),
-        help=f"JSON-lines file (default: {DEFAULT_RESULTS})",
+        help=f"JSON-lines file (default: {DEFAULT_RESULTS} for classification tables, "
+        f"{DEFAULT_REGRESSION_RESULTS} for regression tables)",
     )
     run.add_argument(
         "--systems", nargs="+", metavar="SYSTEM", help=f"subset of: {', '.join(SYSTEM_ORDER)}"
@@ -72,7 +88,8 @@ def _parser() -> argparse.ArgumentParser:
         "--datasets",
         nargs="+",
         metavar="NAME",
-        help="table names, or groups: sklearn, embedded, pmlb, all (default: the preset's)",
+        help="table names, or groups: sklearn, embedded, pmlb, all (every classification "
+        "table), regression (default: the preset's)",
     )
     run.add_argument("--seeds", type=_positive_int, help="seeds 0..N-1 (default: the preset's)")
     run.add_argument("--max-evals", type=_positive_int, help="candidates per search system")
@@ -81,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
         "--run-timeout",
         type=_positive_float,
         help="seconds before a run is stopped and recorded as timeout "
-        "(default: 120 in quick, 900 in full)",
+        "(default: 120 in quick and regression-quick, 900 in full, 3600 in regression)",
     )
     run.add_argument(
         "--jobs",
@@ -101,8 +118,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--out",
-        default=str(DEFAULT_RESULTS.parent),
-        help=f"directory for REPORT.md and the PNGs (default: {DEFAULT_RESULTS.parent})",
+        help=f"directory for REPORT.md and the PNGs (default: {DEFAULT_RESULTS.parent}; "
+        f"{REGRESSION_REPORT_DIR} for {DEFAULT_REGRESSION_RESULTS.name})",
     )
     return parser
 
@@ -138,7 +155,10 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         else:
             print(f"Skipping {system}: {reason}.")
     try:
-        datasets = resolve_datasets(args.datasets or preset.datasets, args.data_dir)
+        datasets = resolve_datasets(
+            args.datasets or preset.datasets, args.data_dir, regression_dir=args.regression_dir
+        )
+        results = Path(args.results) if args.results else default_results(datasets)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -150,7 +170,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         datasets=datasets,
         systems=runnable,
         seeds=list(range(args.seeds if args.seeds is not None else preset.seeds)),
-        results=Path(args.results),
+        results=results,
         run_timeout=args.run_timeout if args.run_timeout is not None else preset.run_timeout,
         jobs=args.jobs,
         command=_command(argv),
@@ -167,8 +187,12 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
 def _report(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from benchmarks.summary import write_summary
 
+    out = args.out
+    if out is None:
+        regression = Path(args.results).resolve() == DEFAULT_REGRESSION_RESULTS.resolve()
+        out = REGRESSION_REPORT_DIR if regression else DEFAULT_RESULTS.parent
     try:
-        path = write_summary(args.results, args.out, _command(argv))
+        path = write_summary(args.results, out, _command(argv))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

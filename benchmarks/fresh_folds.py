@@ -15,8 +15,8 @@ on the search's own CV, on the fresh folds and on the test part. A lead on the
 search's CV that is gone on the fresh folds was selection noise, not a better model.
 
 The default seeds (5, 6, 7) are not those of the committed benchmark (0-4).
-``--tpe-gamma`` sets :data:`automodel.search.TPE_GAMMA` for this run only, to check
-whether a less greedy TPE chooses better models.
+``--tpe-gamma`` searches with ``algo=automodel.search.TPE(gamma=G)`` wherever an
+algorithm is "tpe", to check whether a less greedy TPE chooses better models.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import argparse
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,9 +69,12 @@ def fresh_score(
 
 
 def score_search(
-    X: pd.DataFrame, y: np.ndarray, seed: int, algo: str, max_evals: int, cv: int
+    X: pd.DataFrame, y: np.ndarray, seed: int, algo: Any, max_evals: int, cv: int
 ) -> Scored:
-    """Split as the benchmark does, search, and score the winner three ways."""
+    """Split as the benchmark does, search, and score the winner three ways.
+
+    ``algo`` is anything ``AutoModelClassifier(algo=...)`` takes, e.g. a ``TPE`` instance.
+    """
     X_search, X_test, y_search, y_test = holdout_split(X, y, seed)
     model = AutoModelClassifier(max_evals=max_evals, cv=cv, algo=algo, random_state=seed)
     model.fit(X_search, y_search)
@@ -116,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--tpe-gamma",
         type=float,
-        default=search.TPE_GAMMA,
+        default=search.TPE().gamma,
         help="TPE's gamma: the best ceil(gamma * sqrt(n)) of n trials model the good ones "
         "(default: %(default)s, hyperopt's)",
     )
@@ -129,18 +133,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         tables = resolve_datasets(args.datasets, args.data_dir)
     except ValueError as exc:
         parser.error(str(exc))
-    default_gamma = search.TPE_GAMMA
-    search.TPE_GAMMA = args.tpe_gamma
-    try:
-        _compare(tables, args)
-    finally:
-        search.TPE_GAMMA = default_gamma
+    _compare(tables, args, search.TPE(gamma=args.tpe_gamma))
     return 0
 
 
-def _compare(tables: Sequence[DatasetSpec], args: argparse.Namespace) -> None:
-    """Search each table and seed with each algorithm; print the rows, means and leads."""
-    print(f"TPE gamma {search.TPE_GAMMA}, start-up trials {search.TPE_STARTUP}", flush=True)
+def _compare(tables: Sequence[DatasetSpec], args: argparse.Namespace, tpe: search.TPE) -> None:
+    """Search each table and seed with each algorithm ("tpe" is ``tpe``); print the rows,
+    means and leads."""
+    print(f"TPE gamma {tpe.gamma}, start-up trials {tpe.n_startup_trials}", flush=True)
     results: dict[str, list[Scored]] = {algo: [] for algo in args.algos}
     header = " ".join(f"{algo + ' cv/fresh/test':>24s}" for algo in args.algos)
     print(f"{'dataset':14s} seed {header}", flush=True)
@@ -150,7 +150,8 @@ def _compare(tables: Sequence[DatasetSpec], args: argparse.Namespace) -> None:
         for seed in args.seeds:
             cells = []
             for algo in args.algos:
-                scored = score_search(X, y, seed, algo, args.max_evals, args.cv)
+                chosen = tpe if algo == "tpe" else algo
+                scored = score_search(X, y, seed, chosen, args.max_evals, args.cv)
                 results[algo].append(scored)
                 cells.append(f"{scored.cv:.4f}/{scored.fresh:.4f}/{scored.test:.4f}".rjust(24))
             print(f"{spec.name:14s} {seed:4d} " + " ".join(cells), flush=True)

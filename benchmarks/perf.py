@@ -5,6 +5,7 @@
     python -m benchmarks.perf growth [--dataset adult] [--sizes 1000 5000 20000 all]
                                      [--max-evals 10] [--n-jobs 1]
     python -m benchmarks.perf adult [--seed 0] [--max-evals 50] [--n-jobs 2]
+    python -m benchmarks.perf diamonds [--seed 0] [--max-evals 50] [--n-jobs 2]
     python -m benchmarks.perf suggest [--dataset pima] [--max-evals 100] [--repeats 3]
     python -m benchmarks.perf paths [--datasets pima wdbc vehicle] [--seeds 0 1]
                                     [--max-evals 30]
@@ -12,6 +13,7 @@
 Figures, not tests: each command prints a plain-text table with its target beside
 it and never fails on a missed target. Run from the repository root; see
 benchmarks/README.md ("Performance"). Peak memory needs ``psutil`` (optional).
+``adult`` and ``diamonds`` live in ``benchmarks/perf_large.py``.
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ from automodel.evaluate import Objective
 from automodel.families import DataInfo, resolve_families
 from automodel.search import Executor, InlineExecutor
 from automodel.space import build_space
-from benchmarks.datasets import DEFAULT_DATA_DIR, resolve_datasets
+from automodel.target import check_class_target
+from automodel.tasks import CLASSIFICATION
+from benchmarks.datasets import DEFAULT_DATA_DIR, DEFAULT_REGRESSION_DIR, resolve_datasets
 from benchmarks.runner import holdout_split
 
 __all__ = ["MemorySampler", "build_objective", "main", "replay", "trial_breakdown"]
@@ -233,10 +237,11 @@ def build_objective(
 ) -> tuple[Objective, Any]:
     """The ``Objective`` (serial folds) and space as ``AutoModelClassifier.fit`` makes them."""
     X = data.check_features(X)
-    codes, classes = data.check_target(y, n_rows=X.shape[0])
+    codes, classes = check_class_target(y, X.shape[0])
     resolved = resolve_families(families)
     space = build_space(resolved, DataInfo(X.shape[0], X.shape[1], len(classes), cv))
-    folds = AutoModelClassifier(cv=cv)._folds(X, codes, seed)  # cv folds, or one holdout
+    holdout = len(codes) > AutoModelClassifier().holdout_above  # cv folds, or one holdout
+    folds = CLASSIFICATION.folds(X, codes, cv, holdout, seed)
     by_name = {family.name: family for family in resolved}
     return Objective.build(X, codes, folds, families=by_name, random_state=seed), space
 
@@ -379,39 +384,6 @@ def run_growth(args: argparse.Namespace) -> None:
     print_table("seconds per evaluation", [*header.split("|"), "peak MB RSS (PSS)"], rows)
 
 
-def run_adult(args: argparse.Namespace) -> None:
-    """The issue's target run: search adult's 75% split, score on its 25%."""
-    from sklearn.ensemble import RandomForestClassifier
-    from sklearn.metrics import accuracy_score
-
-    X, y = load(args.dataset, args.data_dir)
-    X_fit, X_test, y_fit, y_test = holdout_split(X, y, args.seed)
-    print(
-        f"adult: {args.dataset} {X.shape}, {len(y_fit)} rows searched, {args.max_evals} "
-        f"evaluations, n_jobs={args.n_jobs}, seed {args.seed}"
-    )
-    print(busy_note())
-    model = searcher(args, n_jobs=args.n_jobs)
-    with MemorySampler() as memory:
-        start = time.perf_counter()
-        model.fit(X_fit, y_fit)
-        accuracy = accuracy_score(y_test, model.predict(X_test))
-        wall = time.perf_counter() - start
-    forest = RandomForestClassifier(random_state=args.seed, n_jobs=args.n_jobs).fit(X_fit, y_fit)
-    baseline = accuracy_score(y_test, forest.predict(X_test))
-    reasons = [r.get("reason", "ok") for r in model.trials_.results]
-    failed = sum(reason != "ok" for reason in reasons)
-    rows = [
-        ["wall time s (fit + predict)", f"{wall:.0f}", "<= 600"],
-        ["peak memory MB, main + workers", memory.text(), "< 2048"],
-        ["test accuracy", f"{accuracy:.4f}", f">= random forest's {baseline:.4f}"],
-        ["best CV, family", f"{model.best_score_:.4f}, {model.best_params_['family']}", ""],
-        ["trials / timeouts / failed", f"{len(reasons)} / {reasons.count('timeout')} / {failed}"],
-        ["search / refit s", f"{model.search_time_:.0f} / {model.refit_time_:.0f}"],
-    ]
-    print_table("adult target run", ["figure", "value", "target"], rows)
-
-
 def _fake_loss(config: Any) -> dict[str, Any]:
     """A loss that depends on the configuration only (no model is fitted)."""
     return {"status": "ok", "loss": (hash(repr(sorted(config.items()))) % 10_000) / 10_000}
@@ -427,40 +399,38 @@ def run_suggest(args: argparse.Namespace) -> None:
 
     X, y = load(args.dataset, args.data_dir)
     _, space = build_objective(X, y, args.cv, args.seed)
+    settings = search.TPE()
+    startup = settings.n_startup_trials
     variants = {
         "hyperopt tpe.suggest": functools.partial(
-            tpe.suggest, n_startup_jobs=search.TPE_STARTUP, gamma=search.TPE_GAMMA
+            tpe.suggest, n_startup_jobs=startup, gamma=settings.gamma
         ),
-        "automodel tpe_suggest": search.tpe_suggest,
+        "automodel TPE()": settings,
     }
     print(f"suggest: default space of {args.dataset}, {args.max_evals} trials, no model fitted")
     print(busy_note())
     times: dict[str, list[float]] = {name: [] for name in variants}
     points: dict[str, list[Any]] = {}
-    original = search.ALGORITHMS["tpe"]
-    try:
-        for _ in range(args.repeats):
-            for name, suggest in variants.items():
-                search.ALGORITHMS["tpe"] = suggest
-                outcome = search.run_search(
-                    space,
-                    InlineExecutor(_fake_loss),
-                    max_evals=args.max_evals,
-                    rng=np.random.default_rng(args.seed),
-                )
-                docs = outcome.trials.trials[search.TPE_STARTUP :]
-                times[name] += [doc["result"]["suggest_time"] for doc in docs]
-                points[name] = [doc["misc"]["vals"] for doc in outcome.trials.trials]
-    finally:
-        search.ALGORITHMS["tpe"] = original
+    for _ in range(args.repeats):
+        for name, suggest in variants.items():
+            outcome = search.run_search(
+                space,
+                InlineExecutor(_fake_loss),
+                algo=suggest,
+                max_evals=args.max_evals,
+                rng=np.random.default_rng(args.seed),
+            )
+            docs = outcome.trials.trials[startup:]
+            times[name] += [doc["result"]["suggest_time"] for doc in docs]
+            points[name] = [doc["misc"]["vals"] for doc in outcome.trials.trials]
     first, second = (statistics.median(times[name]) for name in variants)
     rows = [[name, _ms(values)] for name, values in times.items()]
     print_table(
-        f"per TPE suggestion (after {search.TPE_STARTUP} start-up trials), {args.repeats} runs",
+        f"per TPE suggestion (after {startup} start-up trials), {args.repeats} runs",
         ["variant", "ms (median / mean)"],
         rows,
     )
-    same = points["hyperopt tpe.suggest"] == points["automodel tpe_suggest"]
+    same = points["hyperopt tpe.suggest"] == points["automodel TPE()"]
     print(f"ratio of medians: {first / second:.2f}x; same suggestions: {same}")
 
 
@@ -546,6 +516,7 @@ COMMANDS = {
     "speedup": ("1 vs 2 parallel trials (and folds) on the same configurations", "spambase", 0, 0),
     "growth": ("seconds per evaluation on growing stratified subsamples", "adult", 10, 1),
     "adult": ("the 50-evaluation target run on adult's 75/25 split", "adult", 50, 2),
+    "diamonds": ("the regression target run on diamonds' 75/25 split", "diamonds", 50, 2),
     "suggest": ("TPE suggestion time: hyperopt's own vs automodel's cached graph", "pima", 100, 0),
 }
 
@@ -558,13 +529,18 @@ def _parser() -> argparse.ArgumentParser:
     for name, (text, dataset, evals, n_jobs) in COMMANDS.items():
         sub = commands.add_parser(name, help=text, description=text)
         sub.add_argument("--dataset", default=dataset, help=f"default: {dataset}")
-        sub.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="PMLB tables")
+        if name == "diamonds":
+            sub.add_argument(
+                "--data-dir", default=str(DEFAULT_REGRESSION_DIR), help="regression tables"
+            )
+        else:
+            sub.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="PMLB tables")
         sub.add_argument("--seed", type=int, default=0, help="default: 0")
         sub.add_argument("--cv", type=int, default=5, help="default: 5")
         sub.add_argument("--families", nargs="+", help="default: automodel's default set")
         if evals:
             sub.add_argument("--max-evals", type=int, default=evals, help=f"default: {evals}")
-        if name in ("growth", "adult"):
+        if name in ("growth", "adult", "diamonds"):
             sub.add_argument("--n-jobs", type=int, default=n_jobs, help=f"default: {n_jobs}")
     paths = commands.add_parser(
         "paths",
@@ -603,7 +579,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "paths": run_paths,
         "suggest": run_suggest,
     }
-    run.get(args.command, run_adult)(args)
+    if args.command in ("adult", "diamonds"):
+        from benchmarks.perf_large import RUN  # it imports this module's helpers
+
+        run = RUN
+    run[args.command](args)
     return 0
 
 

@@ -1,4 +1,8 @@
-"""The PNG plots of the benchmark report (``benchmarks/summary.py`` writes the text)."""
+"""The PNG plots of the benchmark report (``benchmarks/sections.py`` writes the text).
+
+Each takes the :class:`~benchmarks.metrics.Metric` of its group (default: test
+accuracy) for its axis, titles and tie margin.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,9 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from automodel.report import new_figure, save_figure
+from benchmarks.metrics import ACCURACY, Metric
 
-__all__ = ["plot_accuracy", "plot_ranks", "plot_wall_time", "plot_wtl"]
+__all__ = ["plot_accuracy", "plot_ranks", "plot_scores", "plot_wall_time", "plot_wtl"]
 
 _COLOURS = {
     "automodel-tpe": "#1f77b4",
@@ -33,15 +38,20 @@ def _colour(system: str, systems: Sequence[str]) -> str:
     return _EXTRA_COLOURS[others.index(system) % len(_EXTRA_COLOURS)]
 
 
-def plot_accuracy(
-    stats: pd.DataFrame, datasets: Sequence[str], systems: Sequence[str], path: Path
+def plot_scores(
+    stats: pd.DataFrame,
+    datasets: Sequence[str],
+    systems: Sequence[str],
+    path: Path,
+    metric: Metric = ACCURACY,
 ) -> None:
-    """Small multiples: per dataset, mean test accuracy (± std) of each system.
+    """Small multiples: per dataset, the mean test score (± std) of each system.
 
     One panel per dataset with its own zoomed x-axis (differences between systems
     are a few points, accuracies across datasets span 50-100%); points, not bars,
     since a zoomed axis has no meaningful zero.
     """
+    scale = metric.scale
     columns = min(4, len(datasets))
     rows = math.ceil(len(datasets) / columns)
     figure = new_figure(2.9 * columns + 1.3, 0.32 * len(systems) * rows + 0.75 * rows + 0.9)
@@ -50,10 +60,10 @@ def plot_accuracy(
     for k, dataset in enumerate(datasets):
         ax = axes[k // columns][k % columns]
         means = np.array(
-            [100 * stats["mean"].get((dataset, s), np.nan) for s in systems], dtype=float
+            [scale * stats["mean"].get((dataset, s), np.nan) for s in systems], dtype=float
         )
         stds = np.nan_to_num(
-            np.array([100 * stats["std"].get((dataset, s), np.nan) for s in systems], dtype=float)
+            np.array([scale * stats["std"].get((dataset, s), np.nan) for s in systems], dtype=float)
         )
         for position, system, mean, std in zip(positions, systems, means, stds, strict=True):
             if np.isfinite(mean):
@@ -72,7 +82,7 @@ def plot_accuracy(
         if finite.any():
             low = float(np.min(means[finite] - stds[finite]))
             high = float(np.max(means[finite] + stds[finite]))
-            pad = max(0.12 * (high - low), 0.5)
+            pad = max(0.12 * (high - low), scale * metric.tie_margin or 1e-3 * abs(high))
             ax.set_xlim(low - pad, high + pad)
         for position, mean in zip(positions, means, strict=True):
             if not np.isfinite(mean):
@@ -91,14 +101,25 @@ def plot_accuracy(
         ax.tick_params(axis="both", labelsize="small")
         ax.grid(True, axis="x", alpha=0.3)
         if k // columns == rows - 1 or k + columns >= len(datasets):
-            ax.set_xlabel("test accuracy (%)", fontsize="small")
+            ax.set_xlabel(metric.axis, fontsize="small")
     for k in range(len(datasets), rows * columns):
         axes[k // columns][k % columns].set_visible(False)
-    figure.suptitle("Test accuracy per dataset (mean ± std over seeds; x-axis zoomed per dataset)")
+    what = metric.heading.split(" (")[0]
+    figure.suptitle(f"{what} per dataset (mean ± std over seeds; x-axis zoomed per dataset)")
     save_figure(figure, path)
 
 
-def plot_ranks(mean_ranks: pd.Series, n_blocks: int, systems: Sequence[str], path: Path) -> None:
+#: The name of earlier versions (test accuracy is the default metric).
+plot_accuracy = plot_scores
+
+
+def plot_ranks(
+    mean_ranks: pd.Series,
+    n_blocks: int,
+    systems: Sequence[str],
+    path: Path,
+    metric: Metric = ACCURACY,
+) -> None:
     """Mean rank per system (lower is better)."""
     order = sorted(systems, key=lambda s: (np.nan_to_num(mean_ranks[s], nan=np.inf), s))
     figure = new_figure(7.0, 1.2 + 0.5 * len(order))
@@ -113,7 +134,7 @@ def plot_ranks(mean_ranks: pd.Series, n_blocks: int, systems: Sequence[str], pat
     ax.set_xlim(0, len(systems) + 0.6)
     ax.set_xlabel(f"mean rank over {n_blocks} (dataset, seed) blocks (1 = best)")
     ax.set_ylabel("system")
-    ax.set_title("Mean rank by test accuracy (lower is better)")
+    ax.set_title(f"Mean rank by {metric.name} (lower is better)")
     ax.grid(True, axis="x", alpha=0.3)
     save_figure(figure, path)
 
@@ -152,7 +173,9 @@ def plot_wall_time(frame: pd.DataFrame, systems: Sequence[str], path: Path) -> N
     save_figure(figure, path)
 
 
-def plot_wtl(results: dict[str, dict[str, Any]], reference: str, path: Path) -> None:
+def plot_wtl(
+    results: dict[str, dict[str, Any]], reference: str, path: Path, metric: Metric = ACCURACY
+) -> None:
     """Stacked bars: wins, ties and losses of ``reference`` against each other system."""
     others = list(results)
     figure = new_figure(7.5, 1.3 + 0.5 * len(others))
@@ -168,7 +191,8 @@ def plot_wtl(results: dict[str, dict[str, Any]], reference: str, path: Path) -> 
         left += values
     ax.set_yticks(positions, [f"vs {o}" for o in others])
     ax.set_xlabel("(dataset, seed) pairs")
-    ax.set_title(f"{reference}: wins / ties / losses (tie: |difference| < 0.5 pp)")
+    margin = metric.margin(metric.diff_unit)
+    ax.set_title(f"{reference}: wins / ties / losses (tie: |difference| < {margin})")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     save_figure(figure, path)

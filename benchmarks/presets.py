@@ -9,9 +9,12 @@ __all__ = [
     "FULL_DATASETS",
     "OPTIONAL_SYSTEMS",
     "PRESETS",
+    "REGRESSION_DATASETS",
+    "REGRESSION_SYSTEMS",
     "SYSTEM_ORDER",
     "Preset",
     "availability",
+    "supports",
 ]
 
 #: Every system, in the order tables and plots show them.
@@ -27,6 +30,9 @@ SYSTEM_ORDER: tuple[str, ...] = (
 OPTIONAL_SYSTEMS: dict[str, str] = {"optuna-tpe": "optuna", "flaml": "flaml"}
 #: Systems whose budget is the number of candidates (``max_evals``) and ``cv``.
 CORE_SYSTEMS: tuple[str, ...] = ("automodel-tpe", "automodel-rand", "rf-default", "random-search")
+#: Systems with a regression variant (``benchmarks/regression_systems.py``); the
+#: others are skipped on regression tables.
+REGRESSION_SYSTEMS: tuple[str, ...] = tuple(s for s in SYSTEM_ORDER if s != "optuna-tpe")
 
 #: The full preset's tables: the 12 smallest PMLB tables of the shared README
 #: (205-1728 rows), segmentation (2310 rows, 7 classes) and banana (5300 rows but only
@@ -49,6 +55,24 @@ FULL_DATASETS: tuple[str, ...] = (
     "segmentation",
     "banana",
     "penguins",
+)
+
+#: The regression tables of ``../shared/datasets/regression`` (its README), smallest
+#: first: 209 (cpus) to 53,940 rows (diamonds); nine with text columns, ames with
+#: missing cells.
+REGRESSION_DATASETS: tuple[str, ...] = (
+    "cpus",
+    "hitters",
+    "auto_mpg",
+    "carseats",
+    "cps1985",
+    "concrete",
+    "saratoga",
+    "ames",
+    "wage",
+    "computers",
+    "deliveries",
+    "diamonds",
 )
 
 
@@ -93,7 +117,34 @@ PRESETS: dict[str, Preset] = {
         run_timeout=900.0,
         flaml_budget=60.0,
     ),
+    # Regression tables go to their own results file (runner.DEFAULT_REGRESSION_RESULTS).
+    "regression": Preset(
+        name="regression",
+        datasets=REGRESSION_DATASETS,
+        seeds=5,
+        max_evals=50,
+        cv=5,
+        systems=("automodel-tpe", "automodel-rand", "random-search", "rf-default", "flaml"),
+        # diamonds: 40,000 search rows; RandomizedSearchCV scores 50 candidates x 5 folds.
+        run_timeout=3600.0,
+        flaml_budget=60.0,
+    ),
+    "regression-quick": Preset(
+        name="regression-quick",
+        datasets=("cpus", "hitters"),
+        seeds=2,
+        max_evals=5,
+        cv=3,
+        systems=("automodel-tpe", "automodel-rand", "random-search", "rf-default", "flaml"),
+        run_timeout=120.0,
+        flaml_budget=5.0,
+    ),
 }
+
+
+def supports(system: str, task: str) -> bool:
+    """Whether ``system`` has a variant for ``task`` ("classification" or "regression")."""
+    return task != "regression" or system in REGRESSION_SYSTEMS
 
 
 def availability(name: str) -> str | None:

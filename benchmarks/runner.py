@@ -7,42 +7,51 @@ started and recorded with status "timeout". The parent is the only writer of
 the results file: one JSON object per line, appended and flushed as each run
 ends, so an interrupted suite resumes where it stopped.
 
-Protocol of one run: the table is split once per seed into 75% search / 25% test
-(``train_test_split(stratify=y, random_state=seed)``), the same split for every
-system; the system is fitted on the search part (labels encoded 0..n-1) and
-scored on the test part. ``wall_time`` is the fit (search and refit) plus the
-prediction of the test part.
+Protocol of one run (``benchmarks/protocol.py``): the table is split once per seed
+into 75% search / 25% test (``train_test_split(random_state=seed)``, stratified for
+classification), the same split for every system; the system is fitted on the
+search part (labels encoded 0..n-1, or the regression target as floats) and scored
+on the test part (accuracy, or R^2 and RMSE). ``wall_time`` is the fit (search and
+refit) plus the prediction of the test part. Regression tables' runs have their own
+default results file (:data:`DEFAULT_REGRESSION_RESULTS`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import multiprocessing
 import multiprocessing.connection
 import os
-import platform
 import signal
 import statistics
-import subprocess
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from benchmarks.datasets import REPO_ROOT, DatasetSpec
-from benchmarks.presets import Preset
+from benchmarks.presets import Preset, supports
+from benchmarks.protocol import TEST_SIZE, execute, holdout_split
+from benchmarks.records import (
+    append_record,
+    completed_keys,
+    provenance,
+    read_records,
+    record_key,
+)
 
 __all__ = [
+    "DEFAULT_REGRESSION_RESULTS",
     "DEFAULT_RESULTS",
+    "TEST_SIZE",
     "SuiteConfig",
     "Task",
     "completed_keys",
+    "default_results",
     "describe_config",
     "execute",
     "holdout_split",
@@ -52,7 +61,8 @@ __all__ = [
 ]
 
 DEFAULT_RESULTS = REPO_ROOT / "benchmarks" / "results" / "results.jsonl"
-TEST_SIZE = 0.25
+#: Where regression runs go by default: never into the classification records.
+DEFAULT_REGRESSION_RESULTS = REPO_ROOT / "benchmarks" / "results" / "regression.jsonl"
 #: Seconds between checks of running children for a result or an overrun.
 POLL = 0.2
 #: Modules the forkserver imports once for all runs.
@@ -87,129 +97,7 @@ class Task:
         return (self.system, self.dataset.name, self.seed, self.max_evals, self.cv)
 
 
-# -- results file -------------------------------------------------------------------
-
-
-def read_records(path: str | Path, say: Callable[[str], None] = print) -> list[dict[str, Any]]:
-    """Every record of a JSON-lines results file (unreadable lines are reported and skipped)."""
-    source = Path(path)
-    if not source.is_file():
-        return []
-    records = []
-    with source.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                say(f"{source}:{number}: skipping a line that is not JSON ({exc.msg})")
-                continue
-            if isinstance(record, dict):
-                records.append(record)
-    return records
-
-
-def record_key(record: dict[str, Any]) -> tuple[Any, ...]:
-    """(system, dataset, seed, max_evals, cv) of a record."""
-    budget = record.get("budget") or {}
-    return (
-        record.get("system"),
-        record.get("dataset"),
-        record.get("seed"),
-        budget.get("max_evals"),
-        budget.get("cv"),
-    )
-
-
-def completed_keys(records: Iterable[dict[str, Any]]) -> set[tuple[Any, ...]]:
-    """Keys of the runs already finished with status "ok"."""
-    return {record_key(r) for r in records if r.get("status") == "ok"}
-
-
-def _append(path: Path, record: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, default=_json_default) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "item"):  # NumPy scalars
-        return value.item()
-    return str(value)
-
-
-# -- provenance ---------------------------------------------------------------------
-
-
-def _git(*args: str) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10, check=True
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip()
-
-
-def provenance() -> dict[str, Any]:
-    """automodel version, git commit (and whether the tree had changes) and the machine."""
-    try:
-        automodel_version: str | None = version("automodel")
-    except PackageNotFoundError:
-        automodel_version = None
-    commit = _git("rev-parse", "--short", "HEAD")
-    dirty = _git("status", "--porcelain", "--untracked-files=no")
-    return {
-        "automodel_version": automodel_version,
-        "git_commit": commit or None,
-        "git_dirty": None if dirty is None or not commit else bool(dirty),
-        "machine": {
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "cpu_count": os.cpu_count(),
-        },
-    }
-
-
-# -- one run (in the child process) ------------------------------------------------
-
-
-def holdout_split(X: Any, y: Any, seed: int) -> list[Any]:
-    """The benchmark's split: ``[X_search, X_test, y_search, y_test]``, stratified, 25% test."""
-    from sklearn.model_selection import train_test_split
-
-    return train_test_split(X, y, test_size=TEST_SIZE, stratify=y, random_state=seed)
-
-
-def execute(task: Task) -> dict[str, Any]:
-    """Split, fit the system on the search part, score it on the test part."""
-    import numpy as np
-    from sklearn.metrics import accuracy_score
-    from sklearn.preprocessing import LabelEncoder
-
-    from benchmarks.systems import SYSTEMS, Budget
-
-    X, labels = task.dataset.load()
-    y = LabelEncoder().fit_transform(labels)
-    X_search, X_test, y_search, y_test = holdout_split(X, y, task.seed)
-    budget = Budget(task.max_evals, task.cv, task.time_budget)
-    started = time.perf_counter()
-    fitted = SYSTEMS[task.system](X_search, y_search, task.seed, budget)
-    predicted = np.asarray(fitted.predict(X_test))
-    wall_time = time.perf_counter() - started
-    return {
-        "n_train": len(y_search),
-        "n_test": len(y_test),
-        "test_accuracy": float(accuracy_score(y_test, predicted.astype(y_test.dtype))),
-        "cv_score": fitted.cv_score,
-        "wall_time": wall_time,
-        "n_evals": fitted.n_evals,
-        "n_failures": fitted.n_failures,
-        "details": fitted.details,
-    }
+# -- one run (in the child process; the protocol is in benchmarks/protocol.py) ----
 
 
 def _child_main(conn: Any, task: Task) -> None:
@@ -279,6 +167,24 @@ class SuiteConfig:
     command: str = ""
 
 
+def default_results(datasets: Sequence[DatasetSpec]) -> Path:
+    """The default results file of a run over ``datasets``: one per task.
+
+    Raises ``ValueError`` for a mix of classification and regression tables (they
+    need an explicit results file).
+    """
+    tasks = {spec.task for spec in datasets}
+    if tasks == {"regression"}:
+        return DEFAULT_REGRESSION_RESULTS
+    if "regression" in tasks:
+        raise ValueError(
+            "these tables mix classification and regression: run them apart, or pass "
+            f"--results FILE (the defaults are {DEFAULT_RESULTS} and "
+            f"{DEFAULT_REGRESSION_RESULTS})"
+        )
+    return DEFAULT_RESULTS
+
+
 def _flaml_budget(
     records: Sequence[dict[str, Any]], dataset: str, max_evals: int, cv: int, fallback: float
 ) -> tuple[float, str]:
@@ -306,14 +212,17 @@ def _record(
     if task.time_budget is not None:
         budget["time_budget"] = task.time_budget
     budget.update(task.budget_notes)
+    regression = task.dataset.task == "regression"
+    scores = ("test_r2", "test_rmse") if regression else ("test_accuracy",)
     record: dict[str, Any] = {
         "system": task.system,
         "dataset": task.dataset.name,
         "seed": task.seed,
+        "task": task.dataset.task,
         **shape,
         "n_train": None,
         "n_test": None,
-        "test_accuracy": None,
+        **dict.fromkeys(scores),
         "cv_score": None,
         "wall_time": None,
         "n_evals": None,
@@ -340,8 +249,12 @@ def _describe(outcome: dict[str, Any]) -> str:
         cv = outcome.get("cv_score")
         evals = outcome.get("n_evals")
         failures = outcome.get("n_failures")
+        if "test_r2" in outcome:
+            test = f"test R2 {outcome['test_r2']:.4f} RMSE {outcome['test_rmse']:.4g}"
+        else:
+            test = f"test {outcome['test_accuracy']:.4f}"
         return (
-            f"ok  test {outcome['test_accuracy']:.4f}"
+            f"ok  {test}"
             + (f"  cv {cv:.4f}" if cv is not None else "")
             + (f"  {evals} evals" if evals is not None else "")
             + (f" ({failures} failed)" if failures else "")
@@ -365,7 +278,12 @@ def run_suite(config: SuiteConfig, say: Callable[[str], None] = print) -> list[d
         for spec in config.datasets
         for seed in config.seeds
         for system in systems
+        if supports(system, spec.task)
     ]
+    for task_name in sorted({spec.task for spec in config.datasets}):
+        unsupported = [s for s in config.systems if not supports(s, task_name)]
+        if unsupported:
+            say(f"Skipping {', '.join(unsupported)} on {task_name} tables: no {task_name} variant.")
     pending = [t for t in tasks if t.key not in done]
     skipped = len(tasks) - len(pending)
     if skipped:
@@ -382,7 +300,7 @@ def run_suite(config: SuiteConfig, say: Callable[[str], None] = print) -> list[d
 
     def finish(item: _Running, outcome: dict[str, Any]) -> None:
         record = _record(item.task, config, shapes[item.task.dataset.name], outcome, common)
-        _append(config.results, record)
+        append_record(config.results, record)
         records.append(record)
         new.append(record)
         task = item.task

@@ -1,7 +1,8 @@
 """The systems the benchmark compares, each fitted on the search part of a split.
 
 Every system is a function ``fit(X, y, seed, budget) -> Fitted``: ``X`` is the
-search part (a DataFrame), ``y`` its labels encoded 0..n-1. ``Fitted`` holds a
+search part (a DataFrame), ``y`` its labels encoded 0..n-1 (the regression
+variants, in ``regression_systems.py``, take the target as floats). ``Fitted`` holds a
 ``predict`` callable, the system's own CV score of its choice, the number of
 candidates it evaluated and how many of them failed.
 
@@ -14,163 +15,60 @@ single-threaded, as automodel's are, so wall times compare.
 from __future__ import annotations
 
 import importlib.util
-import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.stats import loguniform, randint, uniform
 from sklearn.base import BaseEstimator
-from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
-from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold, cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import (
-    MinMaxScaler,
-    Normalizer,
-    OneHotEncoder,
-    OrdinalEncoder,
-    StandardScaler,
-)
+from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC
-from sklearn.utils import check_random_state
 from xgboost import XGBClassifier
 
 from automodel.families import DEFAULT_FAMILIES
 from benchmarks.presets import SYSTEM_ORDER
+from benchmarks.system_parts import (
+    SCALERS,
+    SVC_MAX_ITER,
+    Budget,
+    Fitted,
+    LogUniformInt,
+    OneOf,
+    column_step,
+    knn_high,
+    make_scaler,
+)
 
 __all__ = ["SYSTEMS", "Budget", "Fitted", "LogUniformInt", "OneOf", "column_step"]
-
-#: Same bound as automodel's SVM family, so libsvm cannot run for minutes.
-SVC_MAX_ITER = 200_000
-
-
-@dataclass(frozen=True)
-class Budget:
-    """What every search system gets: ``max_evals`` candidates, ``cv`` folds.
-
-    ``time_budget`` is FLAML's budget in seconds (it has no candidate count).
-    """
-
-    max_evals: int
-    cv: int
-    time_budget: float | None = None
-
-
-@dataclass
-class Fitted:
-    """A fitted system: how to predict, and what its search reported."""
-
-    predict: Callable[[Any], np.ndarray]
-    cv_score: float | None
-    n_evals: int | None
-    n_failures: int | None
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-# -- distributions scikit-learn's samplers accept (anything with ``rvs``) -----------
-
-
-class LogUniformInt:
-    """An integer whose log is uniform on ``[log(low), log(high)]`` (hyperopt's qloguniform)."""
-
-    def __init__(self, low: int, high: int) -> None:
-        self.low, self.high = int(low), int(high)
-        self._dist = loguniform(self.low, self.high) if self.high > self.low else None
-
-    def rvs(self, size: Any = None, random_state: Any = None) -> Any:
-        """Draw one integer (or an array of ``size``)."""
-        if self._dist is None:
-            value = np.full(size if size is not None else (), self.low)
-        else:
-            value = self._dist.rvs(size=size, random_state=random_state)
-        value = np.clip(np.round(value), self.low, self.high).astype(int)
-        return int(value) if size is None else value
-
-    def __repr__(self) -> str:
-        return f"LogUniformInt({self.low}, {self.high})"
-
-
-class OneOf:
-    """Pick one option uniformly; an option with ``rvs`` is then sampled (like ``hp.choice``)."""
-
-    def __init__(self, options: list[Any]) -> None:
-        self.options = list(options)
-
-    def rvs(self, size: Any = None, random_state: Any = None) -> Any:
-        """Draw one value (``size`` is not supported: the samplers draw one at a time)."""
-        if size is not None:
-            raise ValueError("OneOf draws one value at a time")
-        rng = check_random_state(random_state)
-        option = self.options[rng.randint(len(self.options))]
-        return option.rvs(random_state=rng) if hasattr(option, "rvs") else option
-
-    def __repr__(self) -> str:
-        return f"OneOf({self.options!r})"
-
-
-# -- shared pieces ------------------------------------------------------------------
-
-
-def column_step(X: pd.DataFrame, encoding: str) -> ColumnTransformer:
-    """Impute numbers (median); impute and encode other columns ("onehot"/"ordinal")."""
-    numeric = [c for c in X.columns if pd.api.types.is_numeric_dtype(X[c].dtype)]
-    numeric = [c for c in numeric if not pd.api.types.is_bool_dtype(X[c].dtype)]
-    other = [c for c in X.columns if c not in numeric]
-    encoder: Any
-    if encoding == "onehot":
-        encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
-    else:
-        encoder = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)
-    steps: list[tuple[str, Any, list[Any]]] = []
-    if numeric:
-        steps.append(("num", SimpleImputer(strategy="median", keep_empty_features=True), numeric))
-    if other:
-        steps.append(
-            ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"), encoder), other)
-        )
-    return ColumnTransformer(steps, remainder="drop", sparse_threshold=0.0)
 
 
 def _folds(cv: int, seed: int) -> StratifiedKFold:
     return StratifiedKFold(cv, shuffle=True, random_state=seed)
 
 
-def _knn_high(n_rows: int, cv: int) -> int:
-    """automodel's bound on n_neighbors: rows of a training fold, at most 50."""
-    return max(2, min(50, n_rows - math.ceil(n_rows / cv)))
-
-
 def _xgb(seed: int, **params: Any) -> XGBClassifier:
     return XGBClassifier(tree_method="hist", verbosity=0, n_jobs=1, random_state=seed, **params)
-
-
-SCALERS: dict[str, Any] = {
-    "none": "passthrough",
-    "standard": StandardScaler,
-    "minmax": MinMaxScaler,
-    "normalize": Normalizer,
-}
-
-
-def _scaler(name: str) -> Any:
-    made = SCALERS[name]
-    return made if isinstance(made, str) else made()
 
 
 # -- the systems ------------------------------------------------------------------
 
 
-def _automodel(algo: str) -> Callable[[pd.DataFrame, np.ndarray, int, Budget], Fitted]:
-    def fit(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget) -> Fitted:
-        from automodel import AutoModelClassifier
+def _automodel(
+    algo: str, task: str = "classification"
+) -> Callable[[pd.DataFrame, np.ndarray, int, Budget], Fitted]:
+    """automodel with ``algo``, every other option at its default (``AutoModelRegressor``
+    for ``task="regression"``)."""
 
-        model = AutoModelClassifier(
+    def fit(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget) -> Fitted:
+        from automodel import AutoModelClassifier, AutoModelRegressor
+
+        estimator = AutoModelRegressor if task == "regression" else AutoModelClassifier
+        model = estimator(
             max_evals=budget.max_evals, cv=budget.cv, algo=algo, random_state=seed
         ).fit(X, y)
         status = list(model.cv_results_["status"])
@@ -223,7 +121,7 @@ def random_search_space(X: pd.DataFrame, cv: int, seed: int) -> list[dict[str, A
     but fits all three with saga, where automodel fits L2 with lbfgs.
     """
     onehot, ordinal = column_step(X, "onehot"), column_step(X, "ordinal")
-    scalers = [_scaler(name) for name in SCALERS]
+    scalers = [make_scaler(name) for name in SCALERS]
     max_features = OneOf(["sqrt", "log2", uniform(0.1, 0.9)])
     return [
         {
@@ -266,7 +164,7 @@ def random_search_space(X: pd.DataFrame, cv: int, seed: int) -> list[dict[str, A
             "prep": [onehot],
             "scale": scalers,
             "model": [KNeighborsClassifier()],
-            "model__n_neighbors": LogUniformInt(1, _knn_high(len(X), cv)),
+            "model__n_neighbors": LogUniformInt(1, knn_high(len(X), cv)),
             "model__weights": ["uniform", "distance"],
             "model__p": [1, 2],
         },
@@ -318,7 +216,7 @@ def _optuna_pipeline(trial: Any, X: pd.DataFrame, cv: int, seed: int) -> Pipelin
         scaler = trial.suggest_categorical(f"{family}.scaler", list(SCALERS))
     if family == "knn":
         model: Any = KNeighborsClassifier(
-            n_neighbors=trial.suggest_int("knn.n_neighbors", 1, _knn_high(len(X), cv), log=True),
+            n_neighbors=trial.suggest_int("knn.n_neighbors", 1, knn_high(len(X), cv), log=True),
             weights=trial.suggest_categorical("knn.weights", ["uniform", "distance"]),
             p=trial.suggest_categorical("knn.p", [1, 2]),
         )
@@ -379,7 +277,7 @@ def _optuna_pipeline(trial: Any, X: pd.DataFrame, cv: int, seed: int) -> Pipelin
         )
     encoding = "onehot" if family in ("knn", "svm", "logreg") else "ordinal"
     return Pipeline(
-        [("prep", column_step(X, encoding)), ("scale", _scaler(scaler)), ("model", model)]
+        [("prep", column_step(X, encoding)), ("scale", make_scaler(scaler)), ("model", model)]
     )
 
 
@@ -423,11 +321,33 @@ FLAML_LEARNERS: dict[str, str] = {
 }
 
 
-def fit_flaml(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget) -> Fitted:
+def _flaml(
+    task: str, metric: str, candidates: dict[str, str]
+) -> Callable[[pd.DataFrame, np.ndarray, int, Budget], Fitted]:
+    """FLAML's AutoML for ``task``, optimising ``metric``; the learners of ``candidates``
+    whose package is installed."""
+
+    def fit(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget) -> Fitted:
+        return _fit_flaml(X, y, seed, budget, task, metric, candidates)
+
+    fit.__doc__ = f"FLAML's AutoML ({task}, metric {metric!r}) with the budget's time and folds."
+    return fit
+
+
+def _fit_flaml(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    seed: int,
+    budget: Budget,
+    task: str,
+    metric: str,
+    candidates: dict[str, str],
+) -> Fitted:
     """FLAML's AutoML with ``budget.time_budget`` seconds and ``budget.cv``-fold CV.
 
     FLAML's default learners, without those whose package is not installed
-    (FLAML would otherwise fail on a missing LightGBM).
+    (FLAML would otherwise fail on a missing LightGBM). For "accuracy" and "r2"
+    FLAML's loss is 1 - the score, so the CV score is 1 - its best loss.
     """
     from flaml import AutoML
 
@@ -435,15 +355,15 @@ def fit_flaml(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget) -> Fitt
         raise ValueError("flaml needs a time budget")
     learners = [
         name
-        for name, package in FLAML_LEARNERS.items()
+        for name, package in candidates.items()
         if importlib.util.find_spec(package) is not None
     ]
     automl = AutoML()
     automl.fit(
         X_train=X,
         y_train=y,
-        task="classification",
-        metric="accuracy",
+        task=task,
+        metric=metric,
         time_budget=budget.time_budget,
         eval_method="cv",
         n_splits=budget.cv,
@@ -466,6 +386,8 @@ def fit_flaml(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget) -> Fitt
         },
     )
 
+
+fit_flaml = _flaml("classification", "accuracy", FLAML_LEARNERS)
 
 SYSTEMS: dict[str, Callable[[pd.DataFrame, np.ndarray, int, Budget], Fitted]] = {
     "automodel-tpe": _automodel("tpe"),

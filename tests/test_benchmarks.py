@@ -139,7 +139,7 @@ def test_dataset_sources(tmp_path):
 
 
 def test_presets_are_consistent():
-    assert set(PRESETS) == {"quick", "full"}
+    assert set(PRESETS) == {"quick", "full", "regression", "regression-quick"}
     assert PRESETS["quick"].max_evals == 5 and PRESETS["quick"].cv == 3
     full = PRESETS["full"]
     assert (full.max_evals, full.cv, full.seeds) == (50, 5, 3)
@@ -264,3 +264,240 @@ def test_size_breakdown_splits_small_tables_from_larger_ones(tmp_path):
     assert "By table size" not in write_summary(results, tmp_path / "out", "test").read_text(
         encoding="utf-8"
     )
+
+
+# -- the regression suite -------------------------------------------------------------
+
+
+def _regression_dir(tmp_path, name: str = "tiny_reg", rows: int = 48):
+    """A regression table NAME/NAME.tsv.gz: a number, a text column, a float target."""
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "regression" / name
+    folder.mkdir(parents=True)
+    lines = ["a\tkind\ttarget"]
+    for i in range(rows):
+        a, kind = float(rng.normal()), "xyz"[i % 3]
+        target = 3.0 * a + {"x": 0.0, "y": 1.0, "z": -1.0}[kind] + 0.1 * float(rng.normal())
+        lines.append(f"{a}\t{kind}\t{target}")
+    with gzip.open(folder / f"{name}.tsv.gz", "wt") as handle:
+        handle.write("\n".join(lines) + "\n")
+    return tmp_path / "regression"
+
+
+def test_regression_run_records_and_report(tmp_path, capsys):
+    regression_dir = _regression_dir(tmp_path)
+    results = tmp_path / "regression.jsonl"
+    systems = ["automodel-tpe", "random-search", "rf-default", "flaml", "optuna-tpe"]
+    argv = ["run", "--preset", "regression-quick", "--datasets", "tiny_reg"]
+    argv += ["--regression-dir", str(regression_dir), "--data-dir", str(tmp_path / "none")]
+    argv += ["--results", str(results), "--systems", *systems, *TINY]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Skipping optuna-tpe on regression tables: no regression variant." in out
+    records = {r["system"]: r for r in _lines(results)}
+    assert sorted(records) == sorted(systems[:4])
+    for record in records.values():
+        assert record["status"] == "ok", record["message"]
+        assert record["task"] == "regression"
+        assert (record["n_rows"], record["n_features"]) == (48, 2)
+        assert "n_classes" not in record and "test_accuracy" not in record
+        assert (record["n_train"], record["n_test"]) == (36, 12)  # 75/25, not stratified
+        assert record["test_r2"] <= 1.0 and record["test_rmse"] > 0
+        assert np.isfinite(record["cv_score"]) and record["cv_score"] <= 1.0
+    assert records["automodel-tpe"]["n_evals"] == 3
+    assert records["random-search"]["n_evals"] == 3
+    assert records["rf-default"]["n_evals"] == 1
+    assert records["automodel-tpe"]["test_r2"] > 0.5  # target = 3a + kind + small noise
+    assert records["flaml"]["budget"]["time_budget"] > 0
+    assert records["random-search"]["details"]["best_family"] in {
+        "linear", "forest", "xgboost", "svm", "extra_trees", "knn",
+    }  # fmt: skip
+
+    out_dir = tmp_path / "report"
+    assert main(["report", "--results", str(results), "--out", str(out_dir)]) == 0
+    text = (out_dir / "REPORT.md").read_text()
+    assert text.startswith("# automodel regression benchmark report")
+    assert "### Test R² per dataset" in text and "### Test RMSE (target units) per dataset" in text
+    assert "| tiny_reg | 48 | 2 |" in text  # no classes column
+    assert "by at least 0.005 R²" in text and "mean diff (R²)" in text
+    assert "mean CV R²" in text and "Test accuracy" not in text
+    assert "`python -m benchmarks report --results" in text
+    pngs = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", text)
+    assert set(pngs) == {"r2.png", "ranks.png", "walltime.png", "wtl.png"}
+    for name in pngs:
+        assert (out_dir / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_results_file_defaults_to_one_per_task(tmp_path, capsys):
+    from benchmarks.runner import DEFAULT_REGRESSION_RESULTS, DEFAULT_RESULTS, default_results
+
+    regression_dir = _regression_dir(tmp_path)
+    specs = resolve_datasets(["iris", "regression"], None, regression_dir=regression_dir)
+    by_task = {spec.task: spec for spec in specs}
+    assert default_results([by_task["regression"]]) == DEFAULT_REGRESSION_RESULTS
+    assert default_results([by_task["classification"]]) == DEFAULT_RESULTS
+    with pytest.raises(ValueError, match="mix classification and regression"):
+        default_results(specs)
+    # Mixed tables without --results: refused before anything runs.
+    argv = ["run", "--datasets", "iris", "tiny_reg", "--regression-dir", str(regression_dir)]
+    assert main(argv) == 2
+    assert "mix classification and regression" in capsys.readouterr().err
+
+
+def test_regression_tables_know_their_task(tmp_path):
+    regression_dir = _regression_dir(tmp_path)
+    (spec,) = resolve_datasets(["regression"], tmp_path / "none", regression_dir=regression_dir)
+    assert (spec.name, spec.source, spec.task) == ("tiny_reg", "regression", "regression")
+    X, y = spec.load()
+    assert list(X.columns) == ["a", "kind"] and y.dtype == np.float64
+    assert spec.shape() == {"n_rows": 48, "n_features": 2}
+    # "all" means every classification table; a regression table is never in it.
+    assert "tiny_reg" not in {
+        s.name for s in resolve_datasets(["all"], None, print, regression_dir)
+    }
+    messages: list[str] = []
+    assert resolve_datasets(["cpus"], None, messages.append, tmp_path / "missing") == []
+    assert "Regression data directory" in messages[0] and "skipping cpus" in messages[0]
+
+
+def test_regression_presets_name_the_shared_tables():
+    from benchmarks.datasets import DEFAULT_REGRESSION_DIR
+    from benchmarks.presets import REGRESSION_DATASETS, REGRESSION_SYSTEMS, supports
+
+    full, quick = PRESETS["regression"], PRESETS["regression-quick"]
+    assert (full.max_evals, full.cv, full.seeds, full.run_timeout) == (50, 5, 5, 3600.0)
+    assert full.datasets == REGRESSION_DATASETS and len(REGRESSION_DATASETS) == 12
+    assert set(full.systems) == set(REGRESSION_SYSTEMS) and "optuna-tpe" not in full.systems
+    assert (quick.max_evals, quick.cv, quick.seeds, len(quick.datasets)) == (5, 3, 2, 2)
+    assert set(quick.datasets) <= set(REGRESSION_DATASETS)
+    assert not supports("optuna-tpe", "regression") and supports("optuna-tpe", "classification")
+    if DEFAULT_REGRESSION_DIR.is_dir():
+        shared = {p.name for p in DEFAULT_REGRESSION_DIR.iterdir() if p.is_dir()}
+        assert set(REGRESSION_DATASETS) <= shared
+
+
+def test_regression_random_search_space_mirrors_automodel(tmp_path):
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.model_selection import ParameterSampler
+
+    from automodel.families import regression
+    from benchmarks.regression_systems import family, random_search_space
+    from benchmarks.system_parts import RowCap
+
+    X, _ = resolve_datasets(["tiny_reg"], None, regression_dir=_regression_dir(tmp_path))[0].load()
+    space = random_search_space(X, cv=3, seed=0)
+    assert sorted(family(params["model"][0]) for params in space) == sorted(
+        regression.DEFAULT_FAMILIES
+    )
+    seen = set()
+    for params in ParameterSampler(space, n_iter=60, random_state=0):
+        model = params["model"]
+        name = family(model)
+        seen.add(name)
+        if name in ("svm", "knn"):  # automodel's row caps and standardised target
+            assert isinstance(model, RowCap)
+            assert model.max_rows == regression.REGISTRY[name].max_rows
+            assert isinstance(model.estimator, TransformedTargetRegressor)
+        if name == "linear":
+            assert isinstance(model, TransformedTargetRegressor)
+            inner = params["model__regressor"]
+            low, high = (1e-3, 1e3) if type(inner).__name__ == "Ridge" else (1e-5, 1.0)
+            assert low <= inner.alpha <= high
+        if "model__estimator__regressor__epsilon" in params:
+            assert 1e-3 <= params["model__estimator__regressor__epsilon"] <= 1.0
+        if "model__n_estimators" in params:
+            assert 10 <= params["model__n_estimators"] <= 500
+        assert "model__criterion" not in params and "model__class_weight" not in params
+    assert seen == set(regression.DEFAULT_FAMILIES)
+
+
+def test_row_cap_fits_on_at_most_max_rows():
+    from sklearn.linear_model import LinearRegression
+
+    from benchmarks.system_parts import RowCap
+
+    X = np.arange(40, dtype=float).reshape(-1, 1)
+    capped = RowCap(LinearRegression(), max_rows=10, random_state=0).fit(X, 2 * X.ravel())
+    assert capped.n_fit_rows_ == 10
+    assert np.allclose(capped.predict([[100.0]]), [200.0])
+    assert RowCap(LinearRegression(), max_rows=None).fit(X, X.ravel()).n_fit_rows_ == 40
+
+
+def _scored(system, dataset, seed, r2, n_rows=300, status="ok", task="regression", **extra):
+    record = {
+        "system": system,
+        "dataset": dataset,
+        "seed": seed,
+        "n_rows": n_rows,
+        "n_features": 3,
+        "status": status,
+        "budget": {"max_evals": 5, "cv": 3},
+        "details": {"best_family": "forest"},
+        **extra,
+    }
+    if task == "regression":
+        record |= {"task": task, "test_r2": r2, "test_rmse": None if r2 is None else 1 - r2}
+    else:
+        record |= {"n_classes": 2, "test_accuracy": r2}  # an old record: no "task"
+    return record
+
+
+def test_wins_ties_losses_by_r2_margin():
+    from benchmarks.metrics import R2
+    from benchmarks.stats import ranks
+
+    records = [
+        _scored("automodel-tpe", "d", 0, 0.80 + R2.tie_margin + 1e-9),  # win
+        _scored("other", "d", 0, 0.80),
+        _scored("automodel-tpe", "d", 1, 0.80 + R2.tie_margin / 2),  # tie
+        _scored("other", "d", 1, 0.80),
+        _scored("automodel-tpe", "d", 2, None, status="error"),  # loss: no model
+        _scored("other", "d", 2, -3.0),  # a very bad R² still beats no model
+        _scored("automodel-tpe", "d", 3, -0.5),  # loss
+        _scored("other", "d", 3, 0.1),
+    ]
+    frame = load_frame(records)
+    result = wins_ties_losses(frame, "automodel-tpe", "other", R2)
+    assert (result["wins"], result["ties"], result["losses"]) == (1, 1, 2)
+    assert result["mean_diff"] == pytest.approx(np.mean([0.005, 0.0025, -0.6]), abs=1e-6)
+    mean_ranks, blocks = ranks(frame, ["automodel-tpe", "other"], R2)
+    assert blocks == 4 and mean_ranks["automodel-tpe"] == pytest.approx(1.5)
+
+
+def test_report_keeps_classification_and_regression_apart(tmp_path):
+    from benchmarks.summary import write_summary
+
+    records = []
+    for seed in (0, 1):
+        records += [
+            _scored("automodel-tpe", "small", seed, 0.70, n_rows=200),
+            _scored("other", "small", seed, 0.80, n_rows=200),
+            _scored("automodel-tpe", "large", seed, 0.91, n_rows=2000),
+            _scored("other", "large", seed, 0.90, n_rows=2000),
+            _scored("automodel-tpe", "iris", seed, 0.95, n_rows=150, task="classification"),
+            _scored("other", "iris", seed, 0.90, n_rows=150, task="classification"),
+        ]
+    results = tmp_path / "mixed.jsonl"
+    results.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    text = write_summary(results, tmp_path / "out", "test").read_text(encoding="utf-8")
+    assert text.startswith("# automodel benchmark report")
+    classification, regression = text.split("## Regression, budget: max_evals=5, cv=3")
+    assert "## Classification, budget: max_evals=5, cv=3" in classification
+    assert "| iris | 150 | 3 | 2 | **95.0 ± 0.0** | 90.0 ± 0.0 |" in classification
+    assert "small" not in classification and "iris" not in regression
+    assert "![Test accuracy per dataset](accuracy_classification.png)" in classification
+    assert "![Test R² per dataset](r2_regression.png)" in regression
+    assert "| small | 200 | 3 | 0.700 ± 0.000 | **0.800 ± 0.000** |" in regression
+    rmse = regression.split("Test RMSE (target units) per dataset")[1].split("###")[0]
+    assert "| small | 200 | 3 | 0.3000 ± 0.0000 | **0.2000 ± 0.0000** |" in rmse  # lowest wins
+    wtl = regression.split("automodel-tpe against each system")[1].split("###")[0]
+    assert "| other | 2 | 0 | 2 | 4 | -0.045 |" in wtl
+    sizes = regression.split("### By table size")[1].split("###")[0]
+    assert "| other | < 1,000 rows | 0 | 0 | 2 | -0.100 |" in sizes
+    assert "| other | >= 1,000 rows | 2 | 0 | 0 | +0.010 |" in sizes
+    assert (
+        "trails the best other system by 0.005 R² or more on: small: -0.100 R² against other"
+        in regression
+    )
+    for name in ("accuracy_classification", "r2_regression", "wtl_regression", "ranks_regression"):
+        assert (tmp_path / "out" / f"{name}.png").is_file()

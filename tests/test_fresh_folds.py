@@ -32,7 +32,7 @@ def test_main_scores_each_winner_three_ways(capsys):
     assert np.isfinite(float(re.search(r"fresh\s+([\d.]+)", out).group(1)))
 
 
-def test_tpe_gamma_reaches_tpe_for_this_run_only(monkeypatch, capsys):
+def test_tpe_gamma_reaches_tpe_through_algo(monkeypatch, capsys):
     seen = []
     suggest = tpe.suggest
 
@@ -43,9 +43,10 @@ def test_tpe_gamma_reaches_tpe_for_this_run_only(monkeypatch, capsys):
     monkeypatch.setattr(tpe, "suggest", recording)
     argv = ["--datasets", "iris", "--seeds", "0", "--max-evals", "12", "--cv", "3"]
     assert main([*argv, "--algos", "tpe", "--tpe-gamma", "1.0"]) == 0
-    assert "TPE gamma 1.0" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"TPE gamma 1.0, start-up trials {search.TPE().n_startup_trials}" in out
     assert seen and set(seen) == {1.0}
-    assert search.TPE_GAMMA == 0.25  # put back
+    assert search.TPE().gamma == 0.25  # the default TPE is untouched
 
 
 @pytest.mark.parametrize(

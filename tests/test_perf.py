@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks import perf
+from benchmarks.datasets import DEFAULT_REGRESSION_DIR
 from benchmarks.perf import main
 
 ROWS = (
@@ -52,5 +55,22 @@ def test_suggest_compares_hyperopt_and_cached_tpe(capsys):
     argv = ["suggest", "--dataset", "iris", "--max-evals", "14", "--repeats", "1", "--cv", "2"]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "hyperopt tpe.suggest" in out and "automodel tpe_suggest" in out
+    assert "hyperopt tpe.suggest" in out and "automodel TPE()" in out
     assert "same suggestions: True" in out
+
+
+@pytest.mark.skipif(not (DEFAULT_REGRESSION_DIR / "cpus").is_dir(), reason="no regression tables")
+def test_diamonds_target_run_on_a_small_regression_table(capsys):
+    # The diamonds command on the smallest shared regression table (209 rows).
+    argv = ["diamonds", "--dataset", "cpus", "--max-evals", "2", "--cv", "2", "--n-jobs", "1"]
+    assert main([*argv, "--families", "linear", "knn"]) == 0
+    out = capsys.readouterr().out
+    assert "diamonds: cpus (209, 6), 156 rows searched, 2 evaluations, n_jobs=1" in out
+    lines = {line.split("  ")[0]: line for line in out.splitlines()}
+    r2 = float(lines["test R2"].split()[2])
+    assert -1.0 < r2 <= 1.0
+    assert ">= random forest's" in lines["test R2"]
+    assert (
+        "trials / timeouts / failed" in lines and "2 / 0 / 0" in lines["trials / timeouts / failed"]
+    )
+    assert "peak memory MB, main + workers" in lines
