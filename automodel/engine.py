@@ -76,6 +76,8 @@ class SearchResult:
     best_score: float
     best_estimator: Any
     classes: np.ndarray | None
+    #: The checked feature table (a DataFrame or a 2-D array), for the column checks.
+    features: Any = None
     ensemble_members: list[int] | None = None
     ensemble_score: float | None = None
     #: The winner's out-of-fold predictions and the matching targets (regression; NaN
@@ -167,6 +169,7 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
         best_score=float(table["mean_test_score"][refit.index]),
         best_estimator=refit.estimator,
         classes=classes,
+        features=X,
     )
     oof = outcome.trials.trials[refit.index]["result"].get("oof")
     if oof is not None:

@@ -211,7 +211,8 @@ class AutoModelEstimator(BaseEstimator):
         """Search the space on ``(X, y)`` and refit the best pipeline on all rows."""
         self._validate_params()
         names = {f.name for f in fields(engine.Settings)}
-        settings = engine.Settings(**{k: v for k, v in self.get_params().items() if k in names})
+        params = self.get_params(deep=False)
+        settings = engine.Settings(**{k: v for k, v in params.items() if k in names})
         result = engine.run(settings, TASKS[self._task], X, y)
         self.task_ = result.task
         self.task_reason_ = f"{type(self).__name__} was used"
@@ -233,7 +234,7 @@ class AutoModelEstimator(BaseEstimator):
             self._oof_target = result.oof_target
         if result.classes is not None:
             self.classes_ = result.classes
-        self._remember_input(data.check_features(X), y)
+        self._remember_input(result.features, y)
         return self
 
     def _remember_input(self, X: Any, y: Any) -> None:
