@@ -48,6 +48,7 @@ from benchmarks.system_parts import (
     column_step,
     knn_high,
     make_scaler,
+    xgboost_distributions,
 )
 from benchmarks.systems import FLAML_LEARNERS, _automodel, _flaml
 
@@ -123,19 +124,9 @@ def random_search_space(X: pd.DataFrame, cv: int, seed: int) -> list[dict[str, A
         _forest_distributions(
             ordinal, RandomForestRegressor(random_state=seed, n_jobs=1), max_features
         ),
-        {
-            "prep": [ordinal],
-            "scale": ["passthrough"],
-            "model": [XGBRegressor(tree_method="hist", verbosity=0, n_jobs=1, random_state=seed)],
-            "model__n_estimators": LogUniformInt(20, 500),
-            "model__learning_rate": loguniform(0.01, 0.5),
-            "model__max_depth": randint(2, 11),
-            "model__subsample": uniform(0.5, 0.5),
-            "model__colsample_bytree": uniform(0.4, 0.6),
-            "model__min_child_weight": loguniform(0.5, 20.0),
-            "model__reg_lambda": loguniform(1e-3, 10.0),
-            "model__reg_alpha": loguniform(1e-4, 1.0),
-        },
+        xgboost_distributions(
+            ordinal, XGBRegressor(tree_method="hist", verbosity=0, n_jobs=1, random_state=seed)
+        ),
         {
             "prep": [onehot],
             "scale": scalers,

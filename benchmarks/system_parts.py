@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import loguniform
+from scipy.stats import loguniform, randint, uniform
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
@@ -31,6 +31,7 @@ from sklearn.preprocessing import (
 from sklearn.utils import check_random_state
 
 __all__ = [
+    "xgboost_distributions",
     "SCALERS",
     "SVC_MAX_ITER",
     "Budget",
@@ -211,3 +212,20 @@ class RowCap(RegressorMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """The fitted estimator's predictions."""
         return self.estimator_.predict(X)
+
+
+def xgboost_distributions(prep: Any, model: BaseEstimator) -> dict[str, Any]:
+    """XGBoost's candidates in either task: automodel's ranges (families/_base.py)."""
+    return {
+        "prep": [prep],
+        "scale": ["passthrough"],
+        "model": [model],
+        "model__n_estimators": LogUniformInt(20, 500),
+        "model__learning_rate": loguniform(0.01, 0.5),
+        "model__max_depth": randint(2, 11),
+        "model__subsample": uniform(0.5, 0.5),
+        "model__colsample_bytree": uniform(0.4, 0.6),
+        "model__min_child_weight": loguniform(0.5, 20.0),
+        "model__reg_lambda": loguniform(1e-3, 10.0),
+        "model__reg_alpha": loguniform(1e-4, 1.0),
+    }

@@ -42,6 +42,7 @@ from benchmarks.system_parts import (
     column_step,
     knn_high,
     make_scaler,
+    xgboost_distributions,
 )
 
 __all__ = ["SYSTEMS", "Budget", "Fitted", "LogUniformInt", "OneOf", "column_step"]
@@ -134,19 +135,7 @@ def random_search_space(X: pd.DataFrame, cv: int, seed: int) -> list[dict[str, A
         },
         {"prep": [ordinal], "scale": ["passthrough"]}
         | _forest_distributions(RandomForestClassifier(random_state=seed, n_jobs=1), max_features),
-        {
-            "prep": [ordinal],
-            "scale": ["passthrough"],
-            "model": [_xgb(seed)],
-            "model__n_estimators": LogUniformInt(20, 500),
-            "model__learning_rate": loguniform(0.01, 0.5),
-            "model__max_depth": randint(2, 11),
-            "model__subsample": uniform(0.5, 0.5),
-            "model__colsample_bytree": uniform(0.4, 0.6),
-            "model__min_child_weight": loguniform(0.5, 20.0),
-            "model__reg_lambda": loguniform(1e-3, 10.0),
-            "model__reg_alpha": loguniform(1e-4, 1.0),
-        },
+        xgboost_distributions(ordinal, _xgb(seed)),
         {
             "prep": [onehot],
             "scale": scalers,
