@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["main"]
@@ -98,6 +99,15 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="stop after this many trials without improvement (default: off)",
+    )
+    fit.add_argument(
+        "--ensemble",
+        type=_ensemble_arg,
+        default="auto",
+        metavar="auto|none|N",
+        help="weighted ensemble of the best trials chosen on their out-of-fold predictions: "
+        "auto, none (the single best pipeline) or N (at most N distinct members) "
+        "(default: auto)",
     )
     fit.add_argument("--top", type=int, default=10, help="leaderboard rows to print (default: 10)")
     fit.add_argument(
@@ -193,6 +203,7 @@ def _fit(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         trial_timeout=args.trial_timeout,
         early_stop_rounds=args.early_stop_rounds,
+        ensemble=args.ensemble,
         checkpoint=args.checkpoint,
         backend="local" if args.spark is None else "spark",
         parallelism=args.parallelism,
@@ -222,7 +233,30 @@ def _fit(args: argparse.Namespace) -> int:
         f"{model.best_score_:.4f} ({len(model.cv_results_['params'])} trials, {stopped}); "
         f"model written to {path}"
     )
+    if np.isfinite(getattr(model, "ensemble_score_", np.nan)):
+        members = ", ".join(
+            f"{m} x{w}"
+            for m, w in zip(model.ensemble_members_, model.ensemble_weights_, strict=True)
+        )
+        print(
+            f"model: ensemble of trials {members}; out-of-fold {model.scoring_} "
+            f"{model.ensemble_score_:.4f} (optimistic: weights chosen on those predictions)"
+        )
+    elif getattr(model, "ensemble_note_", ""):
+        print(f"model: the single best pipeline ({model.ensemble_note_})")
     return 0
+
+
+def _ensemble_arg(text: str) -> str | int | None:
+    if text in ("auto", "none"):
+        return None if text == "none" else text
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"expected auto, none or an integer >= 2, got {text!r}")
+    return value
 
 
 def _format_leaderboard(model: Any, top: int) -> str:
@@ -233,8 +267,10 @@ def _format_leaderboard(model: Any, top: int) -> str:
             "family": board["family"],
             "scaler": board["preprocessing"],
             "score": [
-                f"{m:.4f} ± {s:.4f}" if m == m else "failed"
-                for m, s in zip(board["mean_test_score"], board["std_test_score"], strict=True)
+                _score_cell(family, m, s)
+                for family, m, s in zip(
+                    board["family"], board["mean_test_score"], board["std_test_score"], strict=True
+                )
             ],
             "fit s": board["mean_fit_time"].round(3),
             "params": [
@@ -244,6 +280,12 @@ def _format_leaderboard(model: Any, top: int) -> str:
         }
     )
     return shown.to_string(index=False)
+
+
+def _score_cell(family: str, mean: float, std: float) -> str:
+    if family == "ensemble":
+        return f"{mean:.4f} (out-of-fold)"
+    return f"{mean:.4f} ± {std:.4f}" if mean == mean else "failed"
 
 
 def _short(value: Any) -> str:

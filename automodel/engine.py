@@ -22,6 +22,7 @@ from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 
 from automodel import checkpoint, data
+from automodel.ensemble import keep_best_predictions, resolve_size
 from automodel.evaluate import Objective
 from automodel.families import DataInfo, resolve_families
 from automodel.refit import (
@@ -32,6 +33,7 @@ from automodel.refit import (
 )
 from automodel.results import cv_results
 from automodel.search import InlineExecutor, SearchOutcome, best_loss, run_search
+from automodel.selection import ENSEMBLE_POOL
 from automodel.space import build_space, default_points
 from automodel.tasks import Task
 
@@ -54,7 +56,7 @@ class Settings:
     early_stop_rounds: int | None = None
     defaults_first: bool = True
     holdout_above: int | None = 20_000
-    ensemble: int | None = None
+    ensemble: Any = "auto"
     checkpoint: str | os.PathLike[str] | None = None
     backend: str = "local"
     parallelism: int | None = None
@@ -78,8 +80,13 @@ class SearchResult:
     classes: np.ndarray | None
     #: The checked feature table (a DataFrame or a 2-D array), for the column checks.
     features: Any = None
-    ensemble_members: list[int] | None = None
-    ensemble_score: float | None = None
+    #: The refit single best pipeline (the same object as its ensemble member, if any).
+    single_estimator: Any = None
+    #: The ensemble step (None without ``ensemble``): its members and integer weights
+    #: (empty when the single best was kept), scores and why it was not kept.
+    ensemble: Any = None
+    #: Seconds of the ensemble step (selection and the members' refit), in ``refit_time``.
+    ensemble_time: float = 0.0
     #: The winner's out-of-fold predictions and the matching targets (regression; NaN
     #: for rows in no test fold), for the report's predicted-vs-actual plots.
     oof_predictions: np.ndarray | None = None
@@ -92,14 +99,8 @@ def _seed(random_state: Any) -> int:
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
-def keep_best_predictions(trials: Trials) -> None:
-    """Drop the out-of-fold predictions of every trial but the best (a memory bound)."""
-    results = [doc["result"] for doc in trials.trials]
-    ok = [k for k, r in enumerate(results) if r.get("status") == "ok"]
-    best = min(ok, key=lambda k: results[k]["loss"]) if ok else None
-    for k, result in enumerate(results):
-        if k != best:
-            result.pop("oof", None)
+#: Trials planned in the search's refit reserve for an ensemble (with the best one).
+ENSEMBLE_RESERVE_MEMBERS = 5
 
 
 def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
@@ -112,6 +113,7 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
     families = resolve_families(settings.families, task.name)
     schema = data.describe(X)
     n_classes = 0 if classes is None else len(classes)
+    ensemble_size = resolve_size(settings.ensemble)
     info = DataInfo(X.shape[0], X.shape[1], n_classes, settings.cv)
     space = build_space(families, info)
     points = default_points(families, info) if settings.defaults_first else []
@@ -137,16 +139,19 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
         random_state=seed,
         schema=schema,
         stratify=task.stratified,
-        keep_predictions=task.keeps_predictions,
+        keep_predictions=task.keeps_predictions or ensemble_size is not None,
+        n_classes=n_classes,
     )
     refit_scale = len(X) / len(folds[0][0])
+    keep = 1 if ensemble_size is None else ENSEMBLE_POOL
     if settings.backend == "spark":
         outcome = _spark_search(settings, space, objective, seed, started, points)
     else:
         outcome = _local_search(
-            settings, space, points, objective, seed, resumed, fingerprint, started, refit_scale
-        )
-    keep_best_predictions(outcome.trials)
+            settings, space, points, objective, seed, resumed, fingerprint, started, refit_scale,
+            keep,
+        )  # fmt: skip
+    keep_best_predictions(outcome.trials, keep)
     table = cv_results([doc["result"] for doc in outcome.trials.trials], len(folds))
     if outcome.stop_reason == "interrupted":
         warnings.warn(
@@ -171,24 +176,36 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
         classes=classes,
         features=X,
     )
+    result.single_estimator = refit.estimator
     oof = outcome.trials.trials[refit.index]["result"].get("oof")
-    if oof is not None:
-        result.oof_predictions = np.asarray(oof, dtype=np.float32)
-        result.oof_target = np.asarray(y_fit, dtype=np.float32)
-    if settings.ensemble is not None:
+    if ensemble_size is not None:
+        ensemble_start = time.monotonic()
         deadline = None if settings.timeout is None else started + settings.timeout
         found = search_ensemble(
             objective,
             outcome.trials,
             table,
-            settings.ensemble,
-            result.best_score,
+            refit.index,
+            ensemble_size,
             task.voting,
             deadline,
+            refit_scale,
+            settings.n_jobs,
         )
-        result.ensemble_members, result.ensemble_score = found.members, found.score
+        result.ensemble = found
+        result.ensemble_time = time.monotonic() - ensemble_start
+        result.refit_time = time.monotonic() - refit_start
         if found.estimator is not None:
             result.best_estimator = found.estimator
+            oof = found.predictions
+            members = dict(found.estimator.named_estimators_)
+            same = f"{result.cv_results['family'][refit.index]}_{refit.index}"
+            result.single_estimator = members.get(same, refit.estimator)
+    if oof is not None and task.keeps_predictions:
+        result.oof_predictions = np.asarray(oof, dtype=np.float32)
+        result.oof_target = np.asarray(y_fit, dtype=np.float32)
+    # Out-of-fold predictions live in the checkpoint, not in the fitted model.
+    keep_best_predictions(outcome.trials, 0)
     return result
 
 
@@ -242,8 +259,12 @@ def _local_search(
     fingerprint: str | None,
     started: float,
     refit_scale: float,
+    keep: int,
 ) -> SearchOutcome:
-    """Run the search loop with the settings' budgets, progress and checkpoint."""
+    """Run the search loop with the settings' budgets, progress and checkpoint.
+
+    ``keep``: trials whose out-of-fold predictions are kept as the search goes.
+    """
     trials = resumed.trials if resumed is not None else Trials()
     rng = np.random.default_rng(seed)
     if resumed is not None:
@@ -258,7 +279,7 @@ def _local_search(
 
     def on_trial(doc: dict[str, Any]) -> None:
         if objective.keep_predictions:
-            keep_best_predictions(trials)
+            keep_best_predictions(trials, keep)
         if settings.checkpoint is not None:
             state = checkpoint.Checkpoint(fingerprint, seed, trials, rng.bit_generator.state)
             checkpoint.write(settings.checkpoint, state)
@@ -268,12 +289,15 @@ def _local_search(
             progress.set_postfix_str(f"best {-best:.4f}" if np.isfinite(best) else "")
 
     deadline: Callable[[], float] | None = None
+    size = resolve_size(settings.ensemble)
+    members = 0 if size is None else min(size or ENSEMBLE_RESERVE_MEMBERS, ENSEMBLE_RESERVE_MEMBERS)
+    cores = effective_n_jobs(settings.n_jobs)
     if settings.timeout is not None:
         end = started + settings.timeout
 
         def deadline() -> float:
             # Keep time for the final refit of the current best (a fold fit, scaled to all rows).
-            return end - refit_reserve(trials, refit_scale)
+            return end - refit_reserve(trials, refit_scale, members, cores)
 
     executor = _executor(settings, objective)
     # Estimators stay single-threaded in the search (OpenMP/BLAS too): n_jobs shares cores.

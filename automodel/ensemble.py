@@ -1,90 +1,104 @@
-"""Opt-in ensembles: voting over the best distinct pipelines.
+"""Ensembles of the search's trials, built from their out-of-fold predictions.
 
-The ensemble is scored on the search's own folds and kept only when its CV
-score beats the single best trial; it is one scikit-learn ``VotingClassifier``
-(soft, or hard when a member has no ``predict_proba``) or ``VotingRegressor``
-(the mean) of plain Pipelines, so it saves and predicts like any other model.
+The pool is the best distinct successful trials that kept out-of-fold predictions
+(:data:`~automodel.selection.ENSEMBLE_POOL` of them); :func:`automodel.selection.select`
+picks integer weights over it; the chosen pipelines become one scikit-learn
+``VotingClassifier`` (soft, weighted) or ``VotingRegressor`` (weighted mean) refit
+on all rows, so the model saves and predicts without automodel's search code.
+
+Who takes part: classifiers need ``predict_proba`` (an ``SVC`` has none and is left
+out); families that train on a row cap smaller than the table are left out, since a
+voting ensemble refits its members on every row.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from hyperopt import Trials
+from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import VotingClassifier
 
 from automodel.evaluate import Objective
+from automodel.selection import ENSEMBLE_POOL
 from automodel.space import decode
 
-__all__ = ["EnsembleResult", "pick_members", "try_ensemble"]
+__all__ = ["build_voting", "ensemble_pool", "keep_best_predictions", "resolve_size"]
 
 
-@dataclass
-class EnsembleResult:
-    """The scored ensemble: its members (trial rows), voting and CV result."""
+def resolve_size(ensemble: Any) -> int | None:
+    """The cap on distinct members: None for no ensemble, 0 for no cap ("auto")."""
+    if ensemble is None or ensemble is False:
+        return None
+    if ensemble == "auto" or ensemble is True:
+        return 0
+    return int(ensemble)
 
-    members: list[int]
-    voting: str
-    result: dict[str, Any]
-    estimator: BaseEstimator
+
+def keep_best_predictions(trials: Trials, keep: int) -> None:
+    """Drop the out-of-fold predictions of all but the ``keep`` best trials (a memory bound)."""
+    results = [doc["result"] for doc in trials.trials]
+    ok = sorted(
+        (k for k, r in enumerate(results) if r.get("status") == "ok"),
+        key=lambda k: (results[k]["loss"], k),
+    )
+    kept = set(ok[:keep])
+    for k, result in enumerate(results):
+        if k not in kept:
+            result.pop("oof", None)
 
 
-def pick_members(
-    table: Mapping[str, Any], size: int, n_rows: int, objective: Objective
-) -> list[int]:
-    """Rows of the ``size`` best successful trials with distinct parameters.
-
-    Families that train on a row cap smaller than the table are left out: in a
-    voting ensemble they would be refit on every row.
-    """
+def ensemble_pool(
+    trials: Trials, table: Mapping[str, Any], objective: Objective, size: int = ENSEMBLE_POOL
+) -> dict[int, np.ndarray]:
+    """Trial row -> out-of-fold predictions of the ``size`` best distinct trials that
+    can take part, best first."""
     order = sorted(
         (i for i, status in enumerate(table["status"]) if status == "ok"),
         key=lambda i: (table["rank_test_score"][i], i),
     )
-    members: list[int] = []
+    pool: dict[int, np.ndarray] = {}
     seen: list[dict[str, Any]] = []
+    n_rows = len(objective.y)
     for index in order:
         params = table["params"][index]
+        oof = trials.trials[index]["result"].get("oof")
         cap = objective.families[params["family"]].max_rows
-        if params in seen or (cap is not None and cap < n_rows):
+        if oof is None or params in seen or (cap is not None and cap < n_rows):
             continue
         seen.append(params)
-        members.append(index)
-        if len(members) == size:
+        pool[index] = oof
+        if len(pool) == size:
             break
-    return members
+    return pool
 
 
-def _voting(
-    objective: Objective, configs: Sequence[Mapping[str, Any]], voting: type
-) -> tuple[BaseEstimator, str]:
-    pipelines = [objective.pipeline(config) for config in configs]
-    names = [f"{decode(config).family}_{k}" for k, config in enumerate(configs)]
-    estimators = list(zip(names, pipelines, strict=True))
-    if not issubclass(voting, VotingClassifier):
-        return voting(estimators), "mean"
-    soft = all(hasattr(pipeline, "predict_proba") for pipeline in pipelines)
-    kind = "soft" if soft else "hard"
-    return voting(estimators, voting=kind), kind
-
-
-def try_ensemble(
+def build_voting(
     objective: Objective,
     configs: Sequence[Mapping[str, Any]],
-    members: Sequence[int],
-    voting: type = VotingClassifier,
-) -> EnsembleResult | None:
-    """Score a ``voting`` ensemble of the trials ``members``; None if under 2 members."""
-    if len(members) < 2:
-        return None
-    estimator, kind = _voting(objective, [configs[i] for i in members], voting)
-    result = objective.score(estimator)
-    return EnsembleResult(list(members), kind, result, estimator)
+    weights: Mapping[int, int],
+    voting: type,
+    n_jobs: int | None = None,
+) -> BaseEstimator:
+    """The weighted voting ensemble of trials ``weights`` (row -> weight), fitted on all rows.
 
-
-def beats(result: dict[str, Any], best_score: float) -> bool:
-    """Whether the ensemble's mean CV score is strictly higher than the single best."""
-    return result["status"] == "ok" and float(np.mean(result["scores"])) > best_score
+    Members are fitted in parallel on ``n_jobs`` cores; the fitted ensemble predicts
+    in this process (``n_jobs=None``).
+    """
+    rows = list(weights)
+    names = [f"{decode(configs[i]).family}_{i}" for i in rows]
+    pipelines = [objective.pipeline(configs[i]) for i in rows]
+    estimators = list(zip(names, pipelines, strict=True))
+    kwargs: dict[str, Any] = {"weights": [weights[i] for i in rows]}
+    if issubclass(voting, VotingClassifier):
+        kwargs["voting"] = "soft"
+    cores = min(effective_n_jobs(n_jobs), len(rows))
+    ensemble = voting(estimators, n_jobs=cores if cores > 1 else None, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ensemble.fit(objective.X, objective.y)
+    return ensemble.set_params(n_jobs=None)

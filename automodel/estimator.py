@@ -82,10 +82,13 @@ _PARAMETERS_DOC = """
     holdout_above : int or None, default=20000
         Tables with more rows than this score each trial on one 80/20 holdout
         split (stratified for classes) instead of ``cv`` folds.
-    ensemble : int or None, default=None
-        Try a voting ensemble (``VotingClassifier``, soft when every member has
-        ``predict_proba``; ``VotingRegressor``) of the ``ensemble`` best distinct
-        pipelines, scored on the same folds, kept only when its CV score is higher.
+    ensemble : "auto", int, None or False, default="auto"
+        Greedy ensemble selection (Caruana et al. 2004) over the best trials'
+        out-of-fold predictions under ``scoring``: integer weights over distinct
+        pipelines, refit on all rows as one weighted soft ``VotingClassifier`` or
+        ``VotingRegressor``. An int caps the distinct members; None or False
+        keeps the single best pipeline. The single best is also kept when no mix
+        beats it, or when the members' refit does not fit in ``timeout``.
     checkpoint : str, path or None, default=None
         File where the trials are saved after every trial; fitting again with
         the same file, data and settings continues the search.
@@ -98,8 +101,11 @@ _PARAMETERS_DOC = """
 
     Attributes
     ----------
-    best_estimator_ : sklearn.pipeline.Pipeline
-        The winning pipeline (or voting ensemble), refit on all rows.
+    best_estimator_ : sklearn.pipeline.Pipeline or voting ensemble
+        What predicts: the ensemble when one was kept, else the single best
+        pipeline, refit on all rows.
+    best_single_estimator_ : sklearn.pipeline.Pipeline
+        The single best pipeline, refit on all rows (with ``ensemble``).
     best_params_ : dict
         ``family``, ``scaler`` and the family's decoded hyperparameters.
     best_score_ : float
@@ -121,9 +127,18 @@ _PARAMETERS_DOC = """
     stop_reason_ : str
         Why the search ended: "max_evals", "timeout", "early_stop", "interrupted".
     search_time_, refit_time_ : float
-        Seconds spent in the search and in the final refit.
-    ensemble_score_, ensemble_members_ :
-        With ``ensemble``: the ensemble's CV score and its trials.
+        Seconds spent in the search and in the final refit (ensemble included).
+    ensemble_members_, ensemble_weights_ : list of int
+        With ``ensemble``: the trial rows in ``best_estimator_`` and their weights
+        (``[best_index_]`` and ``[1]`` when the single best was kept).
+    ensemble_score_ : float
+        The kept ensemble's out-of-fold score (NaN without one). Optimistic: the
+        weights were chosen on those same predictions; ``best_score_`` stays the
+        single best's mean CV score.
+    ensemble_note_ : str
+        Why the single best was kept ("" when the ensemble was).
+    ensemble_time_ : float
+        Seconds of the ensemble step (selection and refit), part of ``refit_time_``.
 """
 
 
@@ -156,7 +171,12 @@ class AutoModelEstimator(BaseEstimator):
         "checkpoint": [None, str, os.PathLike],
         "defaults_first": ["boolean"],
         "holdout_above": [None, Interval(Integral, 1, None, closed="left")],
-        "ensemble": [None, Interval(Integral, 2, None, closed="left")],
+        "ensemble": [
+            None,
+            "boolean",
+            StrOptions({"auto"}),
+            Interval(Integral, 2, None, closed="left"),
+        ],
         "backend": [StrOptions({"local", "spark"})],
         "parallelism": [None, Interval(Integral, 1, None, closed="left")],
         "early_stop_rounds": [None, Interval(Integral, 1, None, closed="left")],
@@ -178,7 +198,7 @@ class AutoModelEstimator(BaseEstimator):
         early_stop_rounds: int | None = None,
         defaults_first: bool = True,
         holdout_above: int | None = 20_000,
-        ensemble: int | None = None,
+        ensemble: str | int | bool | None = "auto",
         checkpoint: str | os.PathLike[str] | None = None,
         backend: str = "local",
         parallelism: int | None = None,
@@ -226,9 +246,7 @@ class AutoModelEstimator(BaseEstimator):
         self.best_params_ = result.cv_results["params"][result.best_index]
         self.best_score_ = result.best_score
         self.best_estimator_ = result.best_estimator
-        if result.ensemble_members is not None:
-            self.ensemble_members_ = result.ensemble_members
-            self.ensemble_score_ = result.ensemble_score
+        self._set_ensemble(result)
         if result.oof_predictions is not None:
             self.oof_predictions_ = result.oof_predictions
             self._oof_target = result.oof_target
@@ -236,6 +254,21 @@ class AutoModelEstimator(BaseEstimator):
             self.classes_ = result.classes
         self._remember_input(result.features, y)
         return self
+
+    def _set_ensemble(self, result: engine.SearchResult) -> None:
+        names = ("best_single_estimator_", "ensemble_members_", "ensemble_weights_")
+        for name in (*names, "ensemble_score_", "ensemble_note_", "ensemble_time_"):
+            self.__dict__.pop(name, None)
+        found = result.ensemble
+        if found is None:
+            return
+        self.best_single_estimator_ = result.single_estimator
+        kept = found.estimator is not None
+        self.ensemble_members_ = found.members if kept else [result.best_index]
+        self.ensemble_weights_ = found.weights if kept else [1]
+        self.ensemble_score_ = found.score if kept else float("nan")
+        self.ensemble_note_ = found.note
+        self.ensemble_time_ = result.ensemble_time
 
     def _remember_input(self, X: Any, y: Any) -> None:
         self.n_features_in_ = X.shape[1]
@@ -262,9 +295,14 @@ class AutoModelEstimator(BaseEstimator):
         )
 
     def leaderboard(self, top: int | None = None) -> pd.DataFrame:
-        """The trials as a DataFrame, best first."""
+        """The trials as a DataFrame, best first; a kept ensemble is the first row
+        (family "ensemble", its out-of-fold score, ``trial`` <NA>) and the ``weight``
+        column gives each trial's weight in it."""
         check_is_fitted(self, "cv_results_")
-        return leaderboard(self.cv_results_, top)
+        ensemble = None
+        if np.isfinite(getattr(self, "ensemble_score_", np.nan)):
+            ensemble = (self.ensemble_members_, self.ensemble_weights_, self.ensemble_score_)
+        return leaderboard(self.cv_results_, top, ensemble)
 
     def report(self, out_dir: str | os.PathLike[str], fmt: str = "md") -> Any:
         """Write a Markdown (``fmt="md"``) or HTML report of the search with PNG plots.

@@ -64,10 +64,13 @@ def _fit_fold(
     test: np.ndarray,
     scoring: Any,
     keep_predictions: bool = False,
+    n_classes: int = 0,
 ) -> dict[str, Any]:
     """Fit on one fold and score it; errors and warnings come back as data.
 
-    With ``keep_predictions`` the fold's predictions of its test rows come back too.
+    With ``keep_predictions`` the fold's predictions of its test rows come back too:
+    class probabilities (``n_classes`` > 0; none when the pipeline has no
+    ``predict_proba``), else predicted values.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -79,14 +82,24 @@ def _fit_fold(
             X_test = take_rows(X, test)
             score = float(get_scorer(scoring)(pipeline, X_test, y[test]))
             score_time = time.perf_counter() - start
-            predictions = pipeline.predict(X_test) if keep_predictions else None
+            predictions = _predictions(pipeline, X_test, n_classes) if keep_predictions else None
         except Exception as exc:  # noqa: BLE001 - a bad candidate is data, not a crash
             return {"error": _error_text(exc)}
     messages = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
     fold = {"score": score, "fit_time": fit_time, "score_time": score_time, "warnings": messages}
     if predictions is not None:
-        fold["predictions"] = np.asarray(predictions, dtype=np.float32).ravel()
+        fold["predictions"] = predictions
     return fold
+
+
+def _predictions(pipeline: BaseEstimator, X_test: Any, n_classes: int) -> np.ndarray | None:
+    """Float32 test-row predictions: probabilities (rows x classes) or values."""
+    if not n_classes:
+        return np.asarray(pipeline.predict(X_test), dtype=np.float32).ravel()
+    if not hasattr(pipeline, "predict_proba"):
+        return None
+    proba = np.asarray(pipeline.predict_proba(X_test), dtype=np.float32)
+    return proba if proba.shape[1:] == (n_classes,) else None
 
 
 @dataclass
@@ -104,7 +117,10 @@ class Objective:
     n_jobs : processes for the folds of one trial (None or 1: in this process).
     stratify : row caps keep the class proportions (classification).
     keep_predictions : results carry ``"oof"``, the out-of-fold predictions as
-        float32, one per row (NaN for rows in no test fold).
+        float32 (NaN for rows in no test fold): one value per row, or with
+        ``n_classes`` one probability per row and class (pipelines without
+        ``predict_proba`` then carry none).
+    n_classes : number of classes (0 for regression).
     """
 
     X: Any
@@ -117,6 +133,7 @@ class Objective:
     n_jobs: int | None = None
     stratify: bool = True
     keep_predictions: bool = False
+    n_classes: int = 0
 
     @classmethod
     def build(
@@ -131,6 +148,7 @@ class Objective:
         schema: Schema | None = None,
         stratify: bool = True,
         keep_predictions: bool = False,
+        n_classes: int = 0,
     ) -> Objective:
         """An objective over ``families`` (default: all registered) with the column
         steps that ``schema`` (default: ``describe(X)``) calls for."""
@@ -145,6 +163,7 @@ class Objective:
             random_state=random_state,
             stratify=stratify,
             keep_predictions=keep_predictions,
+            n_classes=n_classes,
         )
 
     def pipeline(self, config: Mapping[str, Any]) -> BaseEstimator:
@@ -184,6 +203,7 @@ class Objective:
                 test,
                 self.scoring,
                 self.keep_predictions,
+                self.n_classes,
             )
             for train, test in self.folds
         )
@@ -208,8 +228,9 @@ class Objective:
             "n_warnings": len(caught),
             "duration": time.perf_counter() - start,
         }
-        if self.keep_predictions:
-            oof = np.full(len(self.y), np.nan, dtype=np.float32)
+        if self.keep_predictions and all("predictions" in fold for fold in folds):
+            shape = (len(self.y), self.n_classes) if self.n_classes else (len(self.y),)
+            oof = np.full(shape, np.nan, dtype=np.float32)
             for (_, test), fold in zip(self.folds, folds, strict=True):
                 oof[test] = fold["predictions"]
             result["oof"] = oof

@@ -20,6 +20,7 @@ from typing import Any
 
 import joblib
 import numpy as np
+import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["FORMAT_VERSION", "ModelFileError", "load", "read_metadata", "save"]
@@ -54,6 +55,8 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    if value is pd.NA:
+        return None
     return value
 
 

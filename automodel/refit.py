@@ -1,4 +1,4 @@
-"""After the search: the refit reserve, refitting the best trial, the opt-in ensemble.
+"""After the search: the refit reserve, refitting the best trial, the ensemble step.
 
 Task-free: the objective knows the data and the folds, the task knows how to vote.
 """
@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from hyperopt import Trials
+from joblib import effective_n_jobs
 
-from automodel.ensemble import beats, pick_members, try_ensemble
+from automodel.ensemble import build_voting, ensemble_pool
 from automodel.evaluate import Objective
+from automodel.selection import oof_score, select
 
 __all__ = [
     "REFIT_SAFETY",
@@ -44,13 +46,20 @@ class RefitWarning(UserWarning):
     """The best trial failed to refit on all rows and the next best was used."""
 
 
-def refit_reserve(trials: Trials, scale: float) -> float:
-    """Seconds to keep for refitting the current best trial on all rows."""
-    ok = [r for r in trials.results if r.get("status") == "ok"]
+def refit_reserve(trials: Trials, scale: float, members: int = 0, cores: int = 1) -> float:
+    """Seconds to keep for refitting the current best trial on all rows, plus (with
+    ``members`` > 0) an ensemble of the ``members`` best trials on ``cores`` cores."""
+    results = [doc["result"] for doc in trials.trials]
+    ok = sorted(
+        (k for k, r in enumerate(results) if r.get("status") == "ok"),
+        key=lambda k: results[k]["loss"],
+    )
     if not ok:
         return 0.0
-    best = min(ok, key=lambda r: r["loss"])
-    return REFIT_SAFETY * scale * max(best["fit_time"])
+    best = REFIT_SAFETY * scale * max(results[ok[0]]["fit_time"])
+    if members < 2 or len(ok) < 2:
+        return best
+    return best + _refit_seconds(trials, ok[:members], scale, cores)
 
 
 def failure_summary(table: dict[str, Any], stop_reason: str, timeout: float | None) -> str:
@@ -115,47 +124,81 @@ def refit_best(
 
 @dataclass
 class EnsembleOutcome:
-    """What the ensemble step tried, and the estimator to keep (None: the single best)."""
+    """What the ensemble step chose, and the estimator to keep (None: the single best).
 
-    members: list[int]
-    score: float
+    ``score`` is the selected ensemble's out-of-fold score, optimistic since the
+    weights were chosen on those same predictions; ``single_score`` is the start
+    trial's score on the same rows, for comparison.
+    """
+
+    members: list[int] = field(default_factory=list)
+    weights: list[int] = field(default_factory=list)
+    score: float = float("nan")
+    single_score: float = float("nan")
+    predictions: np.ndarray | None = None
     estimator: Any = None
+    note: str = ""
+
+
+def _refit_seconds(trials: Trials, rows: list[int], scale: float, cores: int) -> float:
+    """Planned seconds to refit trials ``rows`` on all rows, ``cores`` at a time."""
+    fits = [REFIT_SAFETY * scale * max(trials.trials[i]["result"]["fit_time"]) for i in rows]
+    return max(sum(fits) / max(1, min(cores, len(fits))), max(fits, default=0.0))
 
 
 def search_ensemble(
     objective: Objective,
     trials: Trials,
     table: dict[str, Any],
-    size: int,
-    best_score: float,
+    best_index: int,
+    max_members: int,
     voting: type,
     deadline: float | None,
+    scale: float,
+    n_jobs: int | None = None,
 ) -> EnsembleOutcome:
-    """Score a voting ensemble of the ``size`` best trials; keep it only if it beats the best."""
-    outcome = EnsembleOutcome([], float("nan"))
-    members = pick_members(table, size, len(objective.y), objective)
-    if deadline is not None:
-        # Scoring costs the members' fold fits again, then one refit of each.
-        needed = sum(
-            REFIT_SAFETY * 2 * np.sum(trials.trials[i]["result"]["fit_time"]) for i in members
-        )
-        if time.monotonic() + needed > deadline:
-            warnings.warn(
-                "Not enough of the time budget is left to score an ensemble; "
-                "keeping the single best pipeline.",
-                UserWarning,
-                stacklevel=4,
-            )
-            return outcome
-    configs = [doc["result"]["config"] for doc in trials.trials]
-    found = try_ensemble(objective, configs, members, voting)
-    if found is None:
+    """Greedy ensemble selection over the trials' out-of-fold predictions, then the refit.
+
+    ``max_members`` caps the distinct members (0: no cap). The ensemble is kept when
+    it has at least two members (the selection then beat the start trial alone) and
+    its refit fits in the time left before ``deadline``.
+    """
+    pool = ensemble_pool(trials, table, objective)
+    if len(pool) < 2:
+        return EnsembleOutcome(note="fewer than two trials can take part; kept the single best")
+    start = best_index if best_index in pool else next(iter(pool))
+    fold = np.full(len(objective.y), -1)
+    for k, (_, test) in enumerate(objective.folds):
+        fold[test] = k
+    y, scoring = objective.y, objective.scoring
+    found = select(
+        pool, y, scoring, start, fold, max_members=max_members or None, deadline=deadline
+    )
+    covered = fold >= 0
+    outcome = EnsembleOutcome(
+        members=found.members,
+        weights=[found.weights[i] for i in found.members],
+        score=found.score,
+        single_score=oof_score(pool[start][covered], y[covered], scoring, fold[covered]),
+        predictions=found.predictions,
+    )
+    if len(found.members) < 2:
+        outcome.note = "no mix of trials beat the best alone; kept the single best"
         return outcome
-    outcome.members = found.members
-    if found.result["status"] == "ok":
-        outcome.score = float(np.mean(found.result["scores"]))
-    if beats(found.result, best_score):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            outcome.estimator = found.estimator.fit(objective.X, objective.y)
+    cores = effective_n_jobs(n_jobs)
+    needed = _refit_seconds(trials, found.members, scale, cores)
+    if deadline is not None and time.monotonic() + needed > deadline:
+        outcome.note = (
+            f"refitting the {len(found.members)} ensemble members needs about {needed:.1f} s "
+            "and the time budget has less left; kept the single best"
+        )
+        warnings.warn(f"Ensemble not refit: {outcome.note}.", UserWarning, stacklevel=4)
+        return outcome
+    configs = [doc["result"]["config"] for doc in trials.trials]
+    try:
+        outcome.estimator = build_voting(objective, configs, found.weights, voting, n_jobs)
+    except Exception as exc:  # noqa: BLE001 - a member that fails to refit: the single best
+        error = f"{type(exc).__name__}: {exc}"
+        outcome.note = f"refitting the ensemble failed ({error}); kept the single best"
+        warnings.warn(f"Ensemble not refit: {outcome.note}.", RefitWarning, stacklevel=4)
     return outcome

@@ -80,7 +80,29 @@ def _summary(model: Any) -> dict[str, Any]:
         "search_time": getattr(model, "search_time_", None),
         "cv": getattr(model, "cv", None),
         "algo": getattr(model, "algo", None),
+        "model": _model_line(model),
     }
+
+
+def _ensemble_kept(model: Any) -> bool:
+    return bool(np.isfinite(getattr(model, "ensemble_score_", np.nan)))
+
+
+def _members(model: Any) -> str:
+    pairs = zip(model.ensemble_members_, model.ensemble_weights_, strict=True)
+    return ", ".join(f"trial {m} x{w}" for m, w in pairs)
+
+
+def _model_line(model: Any) -> str:
+    """What predicts: the ensemble (members, weights, score) or the single best."""
+    if _ensemble_kept(model):
+        return (
+            f"weighted ensemble of {len(model.ensemble_members_)} pipelines ({_members(model)}); "
+            f"out-of-fold score {model.ensemble_score_:.4f}, optimistic: the weights were "
+            "chosen on those same predictions"
+        )
+    note = getattr(model, "ensemble_note_", "")
+    return "the single best pipeline" + (f" ({note})" if note else "")
 
 
 def _leaderboard_rows(model: Any, top: int) -> list[dict[str, str]]:
@@ -88,6 +110,18 @@ def _leaderboard_rows(model: Any, top: int) -> list[dict[str, str]]:
     table = model.cv_results_
     order = sorted(range(len(table["status"])), key=lambda i: (table["rank_test_score"][i], i))
     rows = []
+    if _ensemble_kept(model):
+        rows.append(
+            {
+                "rank": "–",
+                "trial": "ensemble",
+                "family": "ensemble",
+                "scaler": "",
+                "score": f"{model.ensemble_score_:.4f} (out-of-fold)",
+                "fit_time": "–",
+                "params": _members(model),
+            }
+        )
     for i in order[:top]:
         ok = table["status"][i] == "ok"
         mean, std = table["mean_test_score"][i], table["std_test_score"][i]
@@ -128,9 +162,10 @@ def _make_plots(model: Any, out: Path) -> list[_Plot]:
         plots.append(
             _Plot(
                 "predictions.png",
-                "Predictions of the winner",
-                "Out-of-fold predictions of the winning pipeline (each row predicted by the "
-                "fold that did not train on it) against the actual target, and the residuals.",
+                "Predictions of the model",
+                "Out-of-fold predictions of the model (each row predicted by the fold that "
+                "did not train on it; an ensemble's are its weighted members') against the "
+                "actual target, and the residuals.",
             )
         )
     file = f"params_{family}.png"
@@ -161,6 +196,7 @@ def _header_items(info: dict[str, Any]) -> list[tuple[str, str]]:
     task = info["task"] + (f" ({info['task_reason']})" if info["task_reason"] else "")
     items = [
         ("Task", task),
+        ("Model", info["model"]),
         ("Best family", f"{info['family']} (scaler: {info['scaler']})"),
         ("Best params", info["params"]),
         (f"Best CV {info['scoring']}", f"{info['score']:.4f} ± {info['std']:.4f}"),

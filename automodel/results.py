@@ -85,9 +85,38 @@ def cv_results(results: Sequence[dict[str, Any]], n_splits: int) -> dict[str, An
     return table
 
 
-def leaderboard(table: dict[str, Any], top: int | None = None) -> pd.DataFrame:
-    """The results table as a DataFrame sorted best first (plain values only)."""
+def leaderboard(
+    table: dict[str, Any],
+    top: int | None = None,
+    ensemble: tuple[Sequence[int], Sequence[int], float] | None = None,
+) -> pd.DataFrame:
+    """The results table as a DataFrame sorted best first (plain values only).
+
+    With ``ensemble`` = (member rows, weights, out-of-fold score) a first row
+    (family "ensemble", rank 0, no trial number) stands for the ensemble, and the
+    ``weight`` column gives each trial's weight in it.
+    """
     frame = pd.DataFrame({c: list(table[c]) for c in LEADERBOARD_COLUMNS})
-    frame.insert(0, "trial", np.arange(len(frame)))
+    frame.insert(0, "trial", pd.array(np.arange(len(frame)), dtype="Int64"))
     frame = frame.sort_values(["rank_test_score", "trial"], kind="stable")
+    if ensemble is not None:
+        members, weights, score = ensemble
+        pairs = list(zip(members, weights, strict=True))
+        frame.insert(len(frame.columns) - 1, "weight", 0)
+        for member, weight in pairs:
+            frame.loc[frame["trial"] == member, "weight"] = weight
+        row = {
+            "trial": pd.NA,
+            "rank_test_score": 0,
+            "family": "ensemble",
+            "preprocessing": "",
+            "mean_test_score": score,
+            "std_test_score": np.nan,
+            "mean_fit_time": float(frame.loc[frame["weight"] > 0, "mean_fit_time"].sum()),
+            "status": "ok",
+            "weight": int(sum(weights)),
+            "params": {"members": ", ".join(f"trial {m} x{w}" for m, w in pairs)},
+        }
+        frame = pd.concat([pd.DataFrame([row]).astype({"trial": "Int64"}), frame])
+        frame = frame.reset_index(drop=True)
     return frame.head(top) if top is not None else frame

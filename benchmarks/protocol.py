@@ -77,6 +77,13 @@ def execute(task: Task) -> dict[str, Any]:
     fitted = fit(X_search, y_search, task.seed, budget)
     predicted = np.asarray(fitted.predict(X_test))
     wall_time = time.perf_counter() - started
+    details = dict(fitted.details)
+    if fitted.variants:
+        details["predict_ms_per_1000"] = _predict_ms(fitted.predict, X_test)
+    for name, predict in fitted.variants.items():
+        for key, value in score_test_part(kind, y_test, np.asarray(predict(X_test))).items():
+            details[f"{name}_{key}"] = value
+        details[f"{name}_predict_ms_per_1000"] = _predict_ms(predict, X_test)
     return {
         "n_train": len(y_search),
         "n_test": len(y_test),
@@ -85,5 +92,15 @@ def execute(task: Task) -> dict[str, Any]:
         "wall_time": wall_time,
         "n_evals": fitted.n_evals,
         "n_failures": fitted.n_failures,
-        "details": fitted.details,
+        "details": details,
     }
+
+
+def _predict_ms(predict: Callable[[Any], Any], X: Any) -> float:
+    """Milliseconds ``predict`` takes per 1,000 rows of ``X`` (best of 3)."""
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        predict(X)
+        times.append(time.perf_counter() - start)
+    return 1000.0 * min(times) * 1000.0 / max(1, len(X))

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmarks.ensemble_section import ensemble_section
 from benchmarks.metrics import METRICS, RMSE, Metric
 from benchmarks.plots import plot_ranks, plot_scores, plot_wall_time, plot_wtl
 from benchmarks.stats import (
@@ -109,6 +110,7 @@ def group_section(
     lines += _rank_section(group)
     if REFERENCE in group.systems and len(group.systems) > 1:
         lines += _wtl_section(group)
+        lines += ensemble_section(group)
         lines += _size_section(group)
     lines += _time_section(group)
     lines += _families_section(group)

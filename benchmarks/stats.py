@@ -70,6 +70,7 @@ def load_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
                 "n_failures": record.get("n_failures"),
                 "time_budget": budget.get("time_budget"),
                 "best_family": (record.get("details") or {}).get("best_family"),
+                "details": record.get("details") or {},
             }
         )
     frame = pd.DataFrame(rows)

@@ -70,6 +70,9 @@ class Fitted:
     n_evals: int | None
     n_failures: int | None
     details: dict[str, Any] = field(default_factory=dict)
+    #: Other predictors of the same fit, scored on the same test part into
+    #: ``details`` (e.g. ``"single"``: automodel's single best beside its ensemble).
+    variants: dict[str, Callable[[Any], np.ndarray]] = field(default_factory=dict)
 
 
 # -- distributions scikit-learn's samplers accept (anything with ``rvs``) -----------

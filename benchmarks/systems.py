@@ -73,8 +73,13 @@ def _automodel(
             max_evals=budget.max_evals, cv=budget.cv, algo=algo, random_state=seed
         ).fit(X, y)
         status = list(model.cv_results_["status"])
+        single = getattr(model, "best_single_estimator_", None)
+        variants = {}
+        if single is not None and single is not model.best_estimator_:
+            variants["single"] = _single_predict(model, single)
         return Fitted(
             predict=model.predict,
+            variants=variants,
             cv_score=float(model.best_score_),
             n_evals=len(status),
             n_failures=sum(s != "ok" for s in status),
@@ -82,10 +87,29 @@ def _automodel(
                 "best_family": model.best_params_.get("family"),
                 "stop_reason": getattr(model, "stop_reason_", None),
                 "search_time": getattr(model, "search_time_", None),
+                "refit_time": getattr(model, "refit_time_", None),
+                "ensemble_time": getattr(model, "ensemble_time_", None),
+                "ensemble_members": getattr(model, "ensemble_members_", None),
+                "ensemble_weights": getattr(model, "ensemble_weights_", None),
+                "ensemble_score": _finite(getattr(model, "ensemble_score_", None)),
             },
         )
 
     return fit
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not np.isfinite(value) else float(value)
+
+
+def _single_predict(model: Any, single: BaseEstimator) -> Callable[[Any], np.ndarray]:
+    """Predict with the search's single best pipeline, as the model would without ensemble."""
+
+    def predict(X: Any) -> np.ndarray:
+        values = single.predict(model._prepare(X))
+        return model.classes_[values] if hasattr(model, "classes_") else np.asarray(values)
+
+    return predict
 
 
 def fit_rf_default(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget) -> Fitted:

@@ -328,6 +328,11 @@ def test_regression_run_records_and_report(tmp_path, capsys, monkeypatch):
     assert "| tiny_reg | 48 | 2 |" in text  # no classes column
     assert "by at least 0.005 R²" in text and "mean diff (R²)" in text
     assert "mean CV R²" in text and "Test accuracy" not in text
+    assert "Ensemble against the single best (automodel-tpe)" in text
+    details = records["automodel-tpe"]["details"]
+    assert "ensemble_members" in details and details["ensemble_time"] >= 0
+    kept = details["ensemble_score"] is not None
+    assert kept == ("single_test_r2" in details) == ("predict_ms_per_1000" in details)
     assert "`python -m benchmarks report --results" in text
     pngs = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", text)
     assert set(pngs) == {"r2.png", "ranks.png", "walltime.png", "wtl.png"}

@@ -1,42 +1,165 @@
+"""The ensemble step: pool, weights, refit as one voting estimator, save/load, resume, budget."""
+
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
-from sklearn.datasets import load_wine
-from sklearn.ensemble import VotingClassifier
+import pytest
+from hyperopt import Trials
+from sklearn.datasets import load_breast_cancer, load_diabetes
+from sklearn.ensemble import VotingClassifier, VotingRegressor
+from sklearn.pipeline import Pipeline
 
 import automodel
-from automodel import AutoModelClassifier
+from automodel import AutoModelClassifier, AutoModelRegressor, refit
+from automodel.ensemble import keep_best_predictions, resolve_size
 
 
-def test_ensemble_is_scored_and_kept_only_when_it_beats_the_best(tmp_path):
-    X, y = load_wine(return_X_y=True)
-    model = AutoModelClassifier(
-        max_evals=10, cv=3, ensemble=3, trial_timeout=None, random_state=0
-    ).fit(X, y)
-    assert len(model.ensemble_members_) == 3
-    members = [model.cv_results_["params"][i] for i in model.ensemble_members_]
-    assert len({repr(p) for p in members}) == 3  # distinct pipelines
-    assert np.isfinite(model.ensemble_score_)
-    kept = isinstance(model.best_estimator_, VotingClassifier)
-    assert kept == (model.ensemble_score_ > model.best_score_)
-    path = automodel.save(model, tmp_path / "m.joblib")
-    np.testing.assert_array_equal(automodel.load(path).predict(X), model.predict(X))
+@pytest.fixture(scope="module")
+def cancer():
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    return X.iloc[::2], y.iloc[::2]  # 285 rows
 
 
-def test_members_skip_duplicates_and_failures():
-    from automodel.ensemble import pick_members
+@pytest.fixture(scope="module")
+def diabetes():
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    return X.iloc[:240], y.iloc[:240]
 
-    class Objective:
-        families = {"tree": type("F", (), {"max_rows": None})()}
 
-    table = {
-        "status": ["ok", "ok", "error", "ok"],
-        "rank_test_score": [1, 1, 4, 3],
-        "params": [
-            {"family": "tree", "a": 1},
-            {"family": "tree", "a": 1},
-            {"family": "tree", "a": 2},
-            {"family": "tree", "a": 3},
-        ],
-    }
-    assert pick_members(table, 3, 100, Objective()) == [0, 3]
+def quick(estimator=AutoModelClassifier, **params):
+    settings = {"max_evals": 10, "cv": 3, "random_state": 0, "trial_timeout": None, **params}
+    return estimator(**settings)
+
+
+@pytest.fixture(scope="module")
+def fitted(cancer):
+    return quick().fit(*cancer)
+
+
+def test_default_is_a_weighted_soft_voting_ensemble(fitted, cancer):
+    X, y = cancer
+    model = fitted
+    assert model.ensemble == "auto"
+    assert isinstance(model.best_estimator_, VotingClassifier)
+    voting = model.best_estimator_
+    assert voting.voting == "soft"
+    assert voting.weights == model.ensemble_weights_
+    assert len(model.ensemble_members_) >= 2 and all(w >= 1 for w in model.ensemble_weights_)
+    params = [model.cv_results_["params"][i] for i in model.ensemble_members_]
+    assert len({repr(p) for p in params}) == len(params)  # distinct pipelines
+    assert "svm" not in {p["family"] for p in params}  # no predict_proba: left out
+    assert np.isfinite(model.ensemble_score_) and model.ensemble_note_ == ""
+    # The selection starts from the best trial and only keeps a mix that beats it.
+    assert model.ensemble_members_[0] == model.best_index_
+    assert model.ensemble_score_ > model.best_score_ - 1e-6
+    # The single best is the ensemble's own member, not a second copy.
+    assert isinstance(model.best_single_estimator_, Pipeline)
+    assert any(model.best_single_estimator_ is e for e in voting.estimators_)
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(model.predict(X), model.classes_[proba.argmax(axis=1)])
+    board = model.leaderboard()
+    assert board.iloc[0]["family"] == "ensemble"
+    assert board.iloc[0]["mean_test_score"] == model.ensemble_score_
+    weights = dict(zip(board["trial"].iloc[1:], board["weight"].iloc[1:], strict=True))
+    assert [weights[m] for m in model.ensemble_members_] == model.ensemble_weights_
+    assert sum(board["weight"].iloc[1:]) == sum(model.ensemble_weights_)
+
+
+def test_out_of_fold_predictions_do_not_stay_with_the_model(fitted):
+    assert not any("oof" in doc["result"] for doc in fitted.trials_.trials)
+
+
+def test_the_same_seed_gives_the_same_ensemble(fitted, cancer):
+    again = quick().fit(*cancer)
+    assert again.ensemble_members_ == fitted.ensemble_members_
+    assert again.ensemble_weights_ == fitted.ensemble_weights_
+    np.testing.assert_array_equal(again.predict_proba(cancer[0]), fitted.predict_proba(cancer[0]))
+
+
+def test_none_keeps_the_single_best_and_an_int_caps_the_members(cancer):
+    single = quick(ensemble=None).fit(*cancer)
+    assert isinstance(single.best_estimator_, Pipeline)
+    assert not hasattr(single, "ensemble_members_")
+    assert quick(ensemble=False).fit(*cancer).best_params_ == single.best_params_
+    capped = quick(ensemble=2).fit(*cancer)
+    assert len(capped.ensemble_members_) <= 2
+    assert resolve_size("auto") == 0 and resolve_size(None) is None and resolve_size(3) == 3
+
+
+def test_regression_ensemble_is_a_weighted_voting_regressor(diabetes):
+    model = quick(AutoModelRegressor, families=["linear", "forest", "knn", "svm"]).fit(*diabetes)
+    assert isinstance(model.best_estimator_, VotingRegressor)
+    assert model.best_estimator_.weights == model.ensemble_weights_
+    X = diabetes[0]
+    members = [e.predict(X) for e in model.best_estimator_.estimators_]
+    expected = np.average(members, axis=0, weights=model.ensemble_weights_)
+    np.testing.assert_allclose(model.predict(X), expected)
+    # The report plots the ensemble's out-of-fold predictions.
+    assert model.oof_predictions_.shape == (len(X),) and np.isfinite(model.oof_predictions_).all()
+
+
+def test_ensemble_saves_and_loads(fitted, cancer, tmp_path):
+    path = automodel.save(fitted, tmp_path / "m.joblib")
+    loaded = automodel.load(path)
+    assert isinstance(loaded.best_estimator_, VotingClassifier)
+    np.testing.assert_array_equal(loaded.predict_proba(cancer[0]), fitted.predict_proba(cancer[0]))
+    assert loaded.leaderboard().iloc[0]["family"] == "ensemble"
+
+
+def test_a_resumed_search_ensembles_the_trials_of_both_runs(cancer, tmp_path):
+    file = tmp_path / "search.ckpt"
+    whole = quick().fit(*cancer)
+    quick(max_evals=6, checkpoint=file).fit(*cancer)
+    resumed = quick(checkpoint=file).fit(*cancer)
+    assert len(resumed.cv_results_["params"]) == 10
+    assert resumed.ensemble_members_ == whole.ensemble_members_
+    assert resumed.ensemble_weights_ == whole.ensemble_weights_
+
+
+def test_the_single_best_is_kept_when_the_refit_does_not_fit_the_budget(cancer, monkeypatch):
+    # Pretend the members would need an hour: the budget cannot hold them.
+    monkeypatch.setattr(refit, "_refit_seconds", lambda *args: 3600.0)
+    with pytest.warns(UserWarning, match="Ensemble not refit"):
+        model = quick(timeout=60).fit(*cancer)
+    assert isinstance(model.best_estimator_, Pipeline)
+    assert model.ensemble_members_ == [model.best_index_] and model.ensemble_weights_ == [1]
+    assert "time budget" in model.ensemble_note_ and np.isnan(model.ensemble_score_)
+    assert model.leaderboard().iloc[0]["family"] != "ensemble"
+
+
+def test_a_member_that_fails_to_refit_leaves_the_single_best(cancer, monkeypatch):
+    def broken(*args, **kwargs):
+        raise MemoryError("no room")
+
+    monkeypatch.setattr(refit, "build_voting", broken)
+    with pytest.warns(automodel.RefitWarning, match="no room"):
+        model = quick().fit(*cancer)
+    assert isinstance(model.best_estimator_, Pipeline)
+    assert "MemoryError" in model.ensemble_note_
+
+
+def test_only_the_best_trials_keep_their_predictions():
+    trials = Trials()
+    losses = [0.3, 0.1, None, 0.2, 0.4]
+    for k, loss in enumerate(losses):
+        result = {"status": "fail"} if loss is None else {"status": "ok", "loss": loss}
+        result["oof"] = np.zeros(3)
+        trials.trials.append({"result": result, "tid": k})
+    keep_best_predictions(trials, 2)
+    assert [("oof" in doc["result"]) for doc in trials.trials] == [False, True, False, True, False]
+
+
+def test_the_search_reserves_time_for_the_members_refit():
+    trials = Trials()
+    for k, (loss, fit) in enumerate([(0.1, 2.0), (0.2, 4.0), (0.3, 6.0)]):
+        result = {"status": "ok", "loss": loss, "fit_time": [fit, fit / 2]}
+        trials.trials.append({"result": result, "tid": k})
+    single = refit.refit_reserve(trials, scale=1.0)
+    assert single == pytest.approx(refit.REFIT_SAFETY * 2.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        both = refit.refit_reserve(trials, scale=1.0, members=2, cores=1)
+    assert both == pytest.approx(single + refit.REFIT_SAFETY * (2.0 + 4.0))

@@ -39,10 +39,12 @@ def test_file_holds_metadata_and_a_plain_leaderboard(fitted, tmp_path):
     assert meta["best_score"] == pytest.approx(model.best_score_)
     assert meta["created"].endswith("+00:00")
     board = info["leaderboard"]
-    assert len(board["family"]) == 4
+    assert len(board["family"]) == 5  # the ensemble's row, then 4 trials
+    assert board["family"][0] == "ensemble" and board["trial"][0] is None
+    assert board["weight"][0] == sum(model.ensemble_weights_)
     assert all(
         isinstance(v, (str, int, float, dict, type(None)))
-        for v in board["mean_test_score"] + board["family"]
+        for v in board["mean_test_score"] + board["family"] + board["trial"] + board["weight"]
     )
 
 
