@@ -7,6 +7,7 @@ load files from sources you trust; the checksum detects corruption, not malice.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import pickle
@@ -80,6 +81,21 @@ def _metadata(model: Any) -> dict[str, Any]:
     }
 
 
+def _predicting_part(model: Any) -> Any:
+    """The model as saved: what predicting needs. The user's own ``Family`` records
+    (their space functions may be lambdas or live in the user's script) become their
+    names, so the file loads wherever the fitted pipeline's classes can be imported."""
+    from automodel.families import Family
+
+    families = model.families
+    if isinstance(families, Family):
+        families = [families]
+    if isinstance(families, (list, tuple)) and any(isinstance(f, Family) for f in families):
+        model = copy.copy(model)
+        model.families = [f.name if isinstance(f, Family) else f for f in families]
+    return model
+
+
 def save(model: Any, path: str | os.PathLike[str]) -> Path:
     """Write a fitted ``AutoModelClassifier`` or ``AutoModelRegressor`` to ``path``
     (atomically) and return the path."""
@@ -91,7 +107,7 @@ def save(model: Any, path: str | os.PathLike[str]) -> Path:
             f"{type(model).__name__}; for a plain scikit-learn object use joblib.dump."
         )
     check_is_fitted(model, "best_estimator_")
-    payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    payload = pickle.dumps(_predicting_part(model), protocol=pickle.HIGHEST_PROTOCOL)
     table = model.leaderboard()
     document = {
         "format": FORMAT,

@@ -126,3 +126,50 @@ def test_save_is_atomic_and_leaves_no_temporary_files(fitted, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         pickle.dumps(automodel.load(tmp_path / "m.joblib"))
+
+
+OWN_FAMILY_SCRIPT = """
+import sys
+from hyperopt import hp
+from sklearn.datasets import load_iris
+from sklearn.linear_model import RidgeClassifier
+import automodel
+
+X, y = load_iris(return_X_y=True)
+ridge = automodel.Family(
+    "ridge", RidgeClassifier, lambda info: {"alpha": hp.loguniform("ridge.alpha", -7, 7)}
+)
+model = automodel.AutoModelClassifier(
+    families=["logreg", ridge], max_evals=4, cv=3, random_state=0, trial_timeout=None
+).fit(X, y)
+automodel.save(model, sys.argv[1])
+print(model.predict(X[:5]).tolist())
+"""
+
+LOAD_SCRIPT = """
+import sys
+from sklearn.datasets import load_iris
+import automodel
+
+model = automodel.load(sys.argv[1])
+print(model.predict(load_iris(return_X_y=True)[0][:5]).tolist())
+print(model.families)
+"""
+
+
+def test_a_model_searched_with_an_own_lambda_family_saves_and_loads_elsewhere(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "own.joblib"
+    script = tmp_path / "script.py"
+    script.write_text(OWN_FAMILY_SCRIPT)  # the family lives in the script's __main__
+    fitted = subprocess.run(
+        [sys.executable, str(script), str(path)], capture_output=True, text=True, check=True
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", LOAD_SCRIPT, str(path)], capture_output=True, text=True, check=True
+    )
+    lines = loaded.stdout.splitlines()
+    assert lines[0] == fitted.stdout.splitlines()[0]
+    assert lines[1] == "['logreg', 'ridge']"
