@@ -289,7 +289,9 @@ def _score_cell(family: str, mean: float, std: float) -> str:
 
 
 def _short(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+    from automodel.plots import fmt_number  # matplotlib: only when a leaderboard prints
+
+    return fmt_number(value)
 
 
 def _predict(args: argparse.Namespace) -> int:

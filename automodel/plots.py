@@ -62,6 +62,9 @@ def fmt_number(value: Any, digits: int = 4) -> str:
         if not math.isfinite(value):
             return str(value)
         return f"{value:.{digits}g}"
+    if isinstance(value, type) or callable(value):
+        # A class or function as a value (an optimiser, an activation): its short name.
+        return getattr(value, "__qualname__", getattr(value, "__name__", str(value)))
     return str(value)
 
 
