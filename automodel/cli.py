@@ -6,6 +6,7 @@ Every error a user can cause becomes one line on stderr and exit code 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -69,8 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--families",
         default=None,
-        help="comma-separated families to search, e.g. svm,knn, or a preset: default, all, "
-        "classic (default: logreg or linear, forest, xgboost, svm, extra_trees, knn)",
+        help="comma-separated families to search, e.g. svm,knn, a preset: default, all, "
+        "classic, or module:attribute of your own automodel.Family, e.g. "
+        "default,mynets:pimanet (default: logreg or linear, forest, xgboost, svm, "
+        "extra_trees, knn)",
     )
     fit.add_argument("--seed", type=int, default=None, help="random seed for a reproducible run")
     fit.add_argument(
@@ -184,7 +187,7 @@ def _fit(args: argparse.Namespace) -> int:
     from automodel.persistence import save
     from automodel.target import detect_task
 
-    families = None if args.families is None else [f.strip() for f in args.families.split(",")]
+    families = None if args.families is None else _families_arg(args.families)
     X, y = data.read_table(args.data, target=args.target)
     task, reason = args.task, f"--task {args.task}"
     if task == "auto":
@@ -245,6 +248,36 @@ def _fit(args: argparse.Namespace) -> int:
     elif getattr(model, "ensemble_note_", ""):
         print(f"model: the single best pipeline ({model.ensemble_note_})")
     return 0
+
+
+def _families_arg(text: str) -> list[Any]:
+    """Names, presets and ``module:attribute`` import paths of ``Family`` records."""
+    import importlib
+
+    from automodel.families import Family
+
+    items: list[Any] = []
+    for token in (t.strip() for t in text.split(",")):
+        if ":" not in token:
+            items.append(token)
+            continue
+        if os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())  # as `python -m` does: modules of this folder
+        module_name, _, attribute = token.partition(":")
+        try:
+            found = getattr(importlib.import_module(module_name), attribute)
+        except (ImportError, AttributeError) as exc:
+            raise ValueError(
+                f"--families {token!r}: cannot import {attribute!r} from {module_name!r} "
+                f"({type(exc).__name__}: {exc}); the module must be importable from the current "
+                "folder or the Python path."
+            ) from exc
+        if not isinstance(found, Family):
+            raise ValueError(
+                f"--families {token!r} is a {type(found).__name__}, not an automodel.Family."
+            )
+        items.append(found)
+    return items
 
 
 def _ensemble_arg(text: str) -> str | int | None:

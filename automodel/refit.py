@@ -165,7 +165,7 @@ def search_ensemble(
     """
     pool = ensemble_pool(trials, table, objective)
     if len(pool) < 2:
-        return EnsembleOutcome(note="fewer than two trials can take part; kept the single best")
+        return EnsembleOutcome(note="fewer than two trials can take part")
     start = best_index if best_index in pool else next(iter(pool))
     fold = np.full(len(objective.y), -1)
     for k, (_, test) in enumerate(objective.folds):
@@ -183,14 +183,14 @@ def search_ensemble(
         predictions=found.predictions,
     )
     if len(found.members) < 2:
-        outcome.note = "no mix of trials beat the best alone; kept the single best"
+        outcome.note = "no mix of trials beat the best alone"
         return outcome
     cores = effective_n_jobs(n_jobs)
     needed = _refit_seconds(trials, found.members, scale, cores)
     if deadline is not None and time.monotonic() + needed > deadline:
         outcome.note = (
             f"refitting the {len(found.members)} ensemble members needs about {needed:.1f} s "
-            "and the time budget has less left; kept the single best"
+            "and the time budget has less left"
         )
         warnings.warn(f"Ensemble not refit: {outcome.note}.", UserWarning, stacklevel=4)
         return outcome
@@ -199,6 +199,6 @@ def search_ensemble(
         outcome.estimator = build_voting(objective, configs, found.weights, voting, n_jobs)
     except Exception as exc:  # noqa: BLE001 - a member that fails to refit: the single best
         error = f"{type(exc).__name__}: {exc}"
-        outcome.note = f"refitting the ensemble failed ({error}); kept the single best"
+        outcome.note = f"refitting the ensemble failed ({error})"
         warnings.warn(f"Ensemble not refit: {outcome.note}.", RefitWarning, stacklevel=4)
     return outcome

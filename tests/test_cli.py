@@ -70,6 +70,36 @@ def test_fit_writes_a_model_and_prints_the_leaderboard(tmp_path, capsys):
     assert set(model.cv_results_["family"]) <= {"tree", "knn"}
 
 
+def test_ensemble_option_takes_auto_none_or_a_cap(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["fit", str(PENGUINS), "--target", "species", "--ensemble", "1"])
+    assert stopped.value.code == 2
+    assert "expected auto, none or an integer >= 2, got '1'" in capsys.readouterr().err
+
+
+OWN_MODULE = """
+from hyperopt import hp
+from sklearn.linear_model import RidgeClassifier
+import automodel
+
+ridge = automodel.Family(
+    "ridge", RidgeClassifier, lambda info: {"alpha": hp.loguniform("ridge.alpha", -7, 7)}
+)
+"""
+
+
+def test_families_take_import_paths_of_own_records(tmp_path, monkeypatch, capsys):
+    (tmp_path / "my_cli_families.py").write_text(OWN_MODULE)
+    monkeypatch.chdir(tmp_path)  # importable from the current folder, as with `python -m`
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
+    argv = ["fit", str(PENGUINS), "--target", "species", "--max-evals", "4", "--cv", "3"]
+    argv += ["--families", "tree,my_cli_families:ridge", "--seed", "0", "--quiet"]
+    assert main([*argv, "--out", str(tmp_path / "m.joblib"), "--ensemble", "none"]) == 0
+    model = automodel.load(tmp_path / "m.joblib")
+    assert set(model.cv_results_["family"]) == {"tree", "ridge"}
+    assert model.families == ["tree", "ridge"]
+
+
 def test_predict_writes_one_label_per_row_to_stdout(model_file, capsys):
     assert main(["predict", str(model_file), str(PENGUINS)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
@@ -104,6 +134,14 @@ def test_predict_to_a_file_with_columns_in_another_order(model_file, tmp_path):
             "Unknown family 'svn'",
         ),
         (["predict", "absent.joblib", str(PENGUINS)], "No model file"),
+        (
+            ["fit", str(PENGUINS), "--target", "species", "--families", "no_such_mod:fam"],
+            "cannot import 'fam' from 'no_such_mod'",
+        ),
+        (
+            ["fit", str(PENGUINS), "--target", "species", "--families", "os:sep"],
+            "'os:sep' is a str, not an automodel.Family",
+        ),
     ],
 )
 def test_errors_are_one_line_on_stderr(argv, message, capsys):
