@@ -109,9 +109,13 @@ def make_estimator(
     estimator = family.estimator(**{**family.fixed, **params})
     # One thread per estimator: automodel's own n_jobs decides how cores are shared.
     settings: dict[str, Any] = {family.threads: 1} if family.threads else {}
-    if "random_state" in estimator.get_params(deep=False):
+    if isinstance(family.seed, str):
+        settings[family.seed] = random_state
+    elif family.seed is None and "random_state" in estimator.get_params(deep=False):
         settings["random_state"] = random_state
     estimator = estimator.set_params(**settings)
+    if callable(family.seed):
+        estimator = family.seed(estimator, random_state)
     if family.scale_target:
         return TransformedTargetRegressor(estimator, transformer=StandardScaler())
     return estimator

@@ -5,6 +5,7 @@ import pytest
 from hyperopt import space_eval
 from hyperopt.base import Domain
 from hyperopt.pyll import stochastic
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import Normalizer, StandardScaler
@@ -179,3 +180,27 @@ def test_regression_default_points_decode_to_scikit_learns_defaults():
         candidate = decode(space_eval(space, point))
         expected = REGRESSION_DEFAULTS[candidate.family]
         assert {k: candidate.params[k] for k in expected} == expected, candidate.family
+
+
+class _SeedParam(ClassifierMixin, BaseEstimator):
+    """An estimator whose seed parameter is not called random_state."""
+
+    def __init__(self, seed=None, alpha=1.0):
+        self.seed = seed
+        self.alpha = alpha
+
+
+def test_a_family_says_how_the_seed_reaches_its_estimator():
+    from automodel import Family
+    from automodel.space import make_estimator
+
+    by_name = Family("seeded", _SeedParam, lambda info: {}, seed="seed")
+    assert make_estimator(by_name, {"alpha": 2.0}, 7).get_params() == {"seed": 7, "alpha": 2.0}
+    unseeded = Family("plain", _SeedParam, lambda info: {})
+    assert make_estimator(unseeded, {}, 7).seed is None  # no random_state: nothing to set
+
+    def hook(estimator, seed):
+        return estimator.set_params(seed=seed * 10)
+
+    by_hook = Family("hooked", _SeedParam, lambda info: {}, seed=hook)
+    assert make_estimator(by_hook, {}, 7).seed == 70

@@ -91,6 +91,11 @@ class Family:
         Regression only: fit the estimator on a standardised target (inside a
         ``TransformedTargetRegressor``), for estimators whose hyperparameters
         depend on the target's scale (SVR's epsilon, penalties, step sizes).
+    seed : str, callable or None
+        How the trial's seed reaches the estimator. None: its ``random_state``
+        parameter, when it has one; a str: the name of its seed parameter (e.g.
+        ``"seed"``, or ``"module__seed"`` for a skorch net whose module seeds
+        torch); a callable ``seed(estimator, seed) -> estimator`` for anything else.
     """
 
     name: str
@@ -104,6 +109,7 @@ class Family:
     default: Callable[[DataInfo], dict[str, Any]] | None = None
     tasks: tuple[str, ...] | None = None
     scale_target: bool = False
+    seed: str | Callable[[BaseEstimator, int | None], BaseEstimator] | None = None
 
     def __post_init__(self) -> None:
         tasks = self.tasks
