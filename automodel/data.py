@@ -216,6 +216,13 @@ class Schema:
         )
 
 
+def encoded_width(schema: Schema, X: pd.DataFrame | np.ndarray) -> int:
+    """Columns the one-hot column step makes of ``X`` (fitted on all of its rows)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return len(schema.preprocessor("onehot").fit(X).get_feature_names_out())
+
+
 def describe(X: pd.DataFrame | np.ndarray) -> Schema:
     """Sort columns into numeric and categorical and drop the useless ones.
 

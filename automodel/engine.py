@@ -114,7 +114,8 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
     schema = data.describe(X)
     n_classes = 0 if classes is None else len(classes)
     ensemble_size = resolve_size(settings.ensemble)
-    info = DataInfo(X.shape[0], X.shape[1], n_classes, settings.cv)
+    width = data.encoded_width(schema, X)
+    info = DataInfo(X.shape[0], X.shape[1], n_classes, settings.cv, n_encoded=width)
     space = build_space(families, info)
     points = default_points(families, info) if settings.defaults_first else []
     # The fingerprint hashes the whole table: only worth it when there is a checkpoint.

@@ -115,3 +115,26 @@ def test_a_family_of_the_other_task_is_a_clear_error():
     mine = Family("mine", KNeighborsClassifier, lambda info: {})
     with pytest.raises(ValueError, match=r"'mine' serves classification.*regression search"):
         resolve_families([mine], "regression")
+
+
+def test_a_space_sees_the_width_after_encoding():
+    import pandas as pd
+    from sklearn.linear_model import RidgeClassifier
+
+    from automodel import AutoModelClassifier, Family
+    from tests.conftest import PENGUINS
+
+    seen = []
+
+    def space(info):
+        seen.append(info)
+        return {"alpha": hp.loguniform("seen.alpha", -3, 3)}
+
+    table = pd.read_csv(PENGUINS)
+    X, y = table.drop(columns="species"), table["species"]
+    family = Family("seen", RidgeClassifier, space)
+    AutoModelClassifier(families=[family], max_evals=2, cv=3, trial_timeout=None).fit(X, y)
+    info = seen[0]
+    assert (info.n_rows, info.n_features) == X.shape
+    # island (3 values) and sex (2 values and missing) become one column per value.
+    assert info.n_encoded == 5 + 3 + 3

@@ -21,13 +21,17 @@ TASK_NAMES = ("classification", "regression")
 class DataInfo:
     """What a family's space may depend on: the shape of the training data.
 
-    ``n_classes`` is 0 for a regression target.
+    ``n_classes`` is 0 for a regression target. ``n_features`` counts the raw
+    columns; ``n_encoded`` the columns after the one-hot column step on the whole
+    table (what a net's input layer sees; a training fold can have fewer when a
+    rare category is missing from it, so a net should size its input at fit).
     """
 
     n_rows: int
     n_features: int
     n_classes: int
     cv: int = 5
+    n_encoded: int | None = None
 
     @property
     def fold_rows(self) -> int:
