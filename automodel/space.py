@@ -139,6 +139,7 @@ def make_pipeline(
         [
             ("prep", prep),
             ("scale", "passthrough" if scaler_cls is None else scaler_cls()),
+            *((name, clone(step)) for name, step in family.steps),
             ("model", make_estimator(family, candidate.params, random_state)),
         ]
     )

@@ -204,3 +204,33 @@ def test_a_family_says_how_the_seed_reaches_its_estimator():
 
     by_hook = Family("hooked", _SeedParam, lambda info: {}, seed=hook)
     assert make_estimator(by_hook, {}, 7).seed == 70
+
+
+class _Float32Only(ClassifierMixin, BaseEstimator):
+    """Refuses input that is not float32 (as a torch net does)."""
+
+    def fit(self, X, y):
+        assert X.dtype == np.float32, X.dtype
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        assert X.dtype == np.float32, X.dtype
+        return np.full(len(X), self.classes_[0])
+
+
+def test_a_family_puts_its_own_steps_in_front_of_its_model(iris):
+    from sklearn.preprocessing import FunctionTransformer
+
+    from automodel import Family
+
+    cast = FunctionTransformer(lambda X: np.asarray(X, dtype=np.float32))
+    family = Family("f32", _Float32Only, lambda info: {}, steps=[("float32", cast)])
+    X, y = iris
+    preprocessors = {"onehot": describe(X).preprocessor("onehot")}
+    pipeline = make_pipeline(Candidate("f32", "none", {}), preprocessors, {"f32": family})
+    assert [name for name, _ in pipeline.steps] == ["prep", "scale", "float32", "model"]
+    assert pipeline.named_steps["float32"] is not cast  # a clone per pipeline
+    assert pipeline.fit(X, y).predict(X).shape == (len(y),)
+    with pytest.raises(ValueError, match="step names must be distinct and not prep"):
+        Family("bad", _Float32Only, lambda info: {}, steps=[("model", cast)])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -100,6 +100,10 @@ class Family:
         parameter, when it has one; a str: the name of its seed parameter (e.g.
         ``"seed"``, or ``"module__seed"`` for a skorch net whose module seeds
         torch); a callable ``seed(estimator, seed) -> estimator`` for anything else.
+    steps : sequence of (name, transformer)
+        Steps put between the scaler and the estimator in every pipeline of the
+        family (cloned per trial), e.g. ``[("float32", FunctionTransformer(...))]``
+        for a net that wants float32 input. Names other than prep, scale, model.
     """
 
     name: str
@@ -114,8 +118,17 @@ class Family:
     tasks: tuple[str, ...] | None = None
     scale_target: bool = False
     seed: str | Callable[[BaseEstimator, int | None], BaseEstimator] | None = None
+    steps: Sequence[tuple[str, BaseEstimator]] = ()
 
     def __post_init__(self) -> None:
+        names = [name for name, _ in self.steps]
+        taken = {"prep", "scale", "model"}.intersection(names)
+        if taken or len(set(names)) != len(names):
+            raise ValueError(
+                f"Family {self.name!r}: step names must be distinct and not prep, scale or "
+                f"model, got {names}."
+            )
+        object.__setattr__(self, "steps", tuple(self.steps))
         tasks = self.tasks
         if isinstance(tasks, str):
             tasks = (tasks,)
