@@ -19,7 +19,6 @@ import numpy as np
 from hyperopt import Trials
 from joblib import effective_n_jobs
 from sklearn.utils import check_random_state
-from threadpoolctl import threadpool_limits
 
 from automodel import checkpoint, data
 from automodel.ensemble import keep_best_predictions, resolve_size
@@ -36,6 +35,7 @@ from automodel.search import InlineExecutor, SearchOutcome, best_loss, run_searc
 from automodel.selection import ENSEMBLE_POOL
 from automodel.space import build_space, default_points
 from automodel.tasks import Task
+from automodel.threads import one_thread
 
 __all__ = ["SearchResult", "Settings", "run"]
 
@@ -162,7 +162,8 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
             stacklevel=3,
         )
     refit_start = time.monotonic()
-    refit = refit_best(objective, outcome.trials, table, outcome.stop_reason, settings.timeout)
+    with one_thread():  # as in the trials, so the refit takes what the reserve planned
+        refit = refit_best(objective, outcome.trials, table, outcome.stop_reason, settings.timeout)
     result = SearchResult(
         task=task.name,
         scoring=scoring,
@@ -182,17 +183,18 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
     if ensemble_size is not None:
         ensemble_start = time.monotonic()
         deadline = None if settings.timeout is None else started + settings.timeout
-        found = search_ensemble(
-            objective,
-            outcome.trials,
-            table,
-            refit.index,
-            ensemble_size,
-            task.voting,
-            deadline,
-            refit_scale,
-            settings.n_jobs,
-        )
+        with one_thread():
+            found = search_ensemble(
+                objective,
+                outcome.trials,
+                table,
+                refit.index,
+                ensemble_size,
+                task.voting,
+                deadline,
+                refit_scale,
+                settings.n_jobs,
+            )
         result.ensemble = found
         result.ensemble_time = time.monotonic() - ensemble_start
         result.refit_time = time.monotonic() - refit_start
@@ -302,23 +304,22 @@ def _local_search(
 
     executor = _executor(settings, objective)
     # Estimators stay single-threaded in the search (OpenMP/BLAS too): n_jobs shares cores.
-    limits = threadpool_limits(limits=1)
     try:
-        return run_search(
-            space,
-            executor,
-            algo=settings.algo,
-            max_evals=settings.max_evals,
-            rng=rng,
-            trials=trials,
-            deadline=deadline,
-            trial_timeout=settings.trial_timeout,
-            early_stop_rounds=settings.early_stop_rounds,
-            on_trial=on_trial,
-            points_to_evaluate=points,
-        )
+        with one_thread():
+            return run_search(
+                space,
+                executor,
+                algo=settings.algo,
+                max_evals=settings.max_evals,
+                rng=rng,
+                trials=trials,
+                deadline=deadline,
+                trial_timeout=settings.trial_timeout,
+                early_stop_rounds=settings.early_stop_rounds,
+                on_trial=on_trial,
+                points_to_evaluate=points,
+            )
     finally:
-        limits.restore_original_limits()
         if hasattr(executor, "close"):
             executor.close()
         if progress is not None:

@@ -130,6 +130,8 @@ def _worker_loop(conn: Connection, path: str) -> None:
     else:
         # One thread per trial (OpenMP in HistGradientBoosting, BLAS): the slots share the cores.
         threadpool_limits(limits=1)
+        # Libraries a trial imports later (torch) read their thread count from here.
+        os.environ["OMP_NUM_THREADS"] = "1"
     os.setpgrp()  # a kill stops the whole group: the worker and joblib's processes
     conn.send(_READY)
     while True:
