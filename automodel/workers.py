@@ -141,10 +141,10 @@ def _worker_loop(conn: Connection, path: str) -> None:
             return
         if message is None:
             return
-        tid, config = message
+        tid, blob = message
         started_at, start = time.time(), time.perf_counter()
         try:
-            result = dict(objective(config))
+            result = dict(objective(pickle.loads(blob)))
         except BaseException as exc:  # noqa: BLE001 - shutdown is by signal, not exception
             text = f"{type(exc).__name__}: {exc}"
             result = _failure("error", text, time.perf_counter() - start, started_at)
@@ -261,7 +261,9 @@ class ProcessExecutor:
         if worker.ready:
             worker.begin()
         with contextlib.suppress(OSError):  # a dead worker is reported by wait()
-            worker.conn.send((tid, dict(config)))
+            # cloudpickle: a class or function from the user's script in the space's
+            # values travels by value (plain pickle would only name it in __main__).
+            worker.conn.send((tid, cloudpickle.dumps(dict(config))))
         self._replenish()
 
     def wait(self, timeout: float | None) -> list[tuple[int, dict[str, Any]]]:

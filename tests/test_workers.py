@@ -257,3 +257,40 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("STATUS") == 1
     assert "['ok', 'ok']" in done.stdout
+
+
+def test_a_class_from_the_script_as_a_space_value_reaches_the_workers(tmp_path):
+    """A value of the space (here a class, as a net's module is) defined in __main__."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "space_value_script.py"
+    script.write_text(
+        "from hyperopt import hp\n"
+        "from sklearn.base import BaseEstimator, ClassifierMixin\n"
+        "from sklearn.datasets import load_iris\n"
+        "from sklearn.tree import DecisionTreeClassifier\n"
+        "import automodel\n"
+        "class Depth2:  # defined in __main__, used as a value in the space\n"
+        "    depth = 2\n"
+        "class Mine(ClassifierMixin, BaseEstimator):\n"
+        "    def __init__(self, kind=None):\n"
+        "        self.kind = kind\n"
+        "    def fit(self, X, y):\n"
+        "        self.tree_ = DecisionTreeClassifier(max_depth=self.kind.depth).fit(X, y)\n"
+        "        self.classes_ = self.tree_.classes_\n"
+        "        return self\n"
+        "    def predict(self, X):\n"
+        "        return self.tree_.predict(X)\n"
+        "space = lambda info: {'kind': hp.choice('mine.k', [Depth2])}\n"
+        "mine = automodel.Family('mine', Mine, space)\n"
+        "X, y = load_iris(return_X_y=True)\n"
+        "model = automodel.fit(X, y, max_evals=2, cv=3, families=[mine], random_state=0,\n"
+        "                      ensemble=None)\n"
+        "print('STATUS', model.cv_results_['status'], model.cv_results_['error'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "STATUS ['ok', 'ok']" in done.stdout, done.stdout
