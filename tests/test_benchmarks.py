@@ -513,3 +513,15 @@ def test_report_keeps_classification_and_regression_apart(tmp_path):
     )
     for name in ("accuracy_classification", "r2_regression", "wtl_regression", "ranks_regression"):
         assert (tmp_path / "out" / f"{name}.png").is_file()
+
+
+def test_ensemble_variants_compare_on_the_same_search(capsys):
+    from benchmarks.ensemble_variants import VARIANTS
+    from benchmarks.ensemble_variants import main as variants_main
+
+    argv = ["--datasets", "iris", "--seeds", "1", "--max-evals", "6", "--cv", "3"]
+    assert variants_main(argv) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("iris seed=0:"))
+    assert all(f"{v} " in line for v in VARIANTS)
+    assert "1 (table, seed) pairs" in out and "caruana  mean" in out

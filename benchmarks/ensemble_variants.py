@@ -1,0 +1,148 @@
+"""Ways to build the ensemble, compared on the same searches (one search per table and seed).
+
+    python -m benchmarks.ensemble_variants --datasets glass pima vehicle --seeds 3
+
+Each (table, seed) runs one automodel search (50 trials by default) on the benchmark's
+75% search part with a checkpoint, which holds the 20 best trials' out-of-fold
+predictions. Every variant then builds its ensemble from those same trials, refits
+it on the search part and is scored on the 25% test part; the single best is the
+baseline. Paired per (table, seed), so the search's own luck cancels out.
+
+Variants: ``caruana`` (automodel's default: greedy selection under the search's
+scorer), ``logloss`` (the same selection under log loss / squared error, a smooth
+score), ``bagged`` (the selection on 10 random halves of the pool, weights summed),
+``top5`` (equal weights on the 5 best distinct trials).
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from automodel import AutoModelClassifier, AutoModelRegressor, data
+from automodel.ensemble import build_voting, ensemble_pool
+from automodel.evaluate import Objective
+from automodel.families import resolve_families
+from automodel.selection import select
+from automodel.tasks import TASKS
+from benchmarks.datasets import DEFAULT_DATA_DIR, resolve_datasets
+from benchmarks.protocol import holdout_split, score_test_part
+
+VARIANTS = ("single", "caruana", "logloss", "bagged", "top5")
+
+
+def _objective(model: Any, X: Any, y: np.ndarray, task: Any) -> Objective:
+    """The search's objective again: same checked data, folds and families."""
+    X = data.check_features(X)
+    y_fit, _ = task.check_target(y, X.shape[0])
+    holdout = model.holdout_above is not None and len(y_fit) > model.holdout_above
+    folds = task.folds(X, y_fit, model.cv, holdout, model.random_state)
+    families = resolve_families(model.families, task.name)
+    return Objective.build(
+        X,
+        y_fit,
+        folds,
+        scoring=model.scoring_,
+        families={f.name: f for f in families},
+        random_state=model.random_state,
+        stratify=task.stratified,
+    )
+
+
+def _weights(
+    variant: str, pool: dict[int, np.ndarray], objective: Objective, start: int, seed: int
+) -> dict[int, int]:
+    fold = np.full(len(objective.y), -1)
+    for k, (_, test) in enumerate(objective.folds):
+        fold[test] = k
+    y, scoring = objective.y, objective.scoring
+    if variant == "caruana":
+        return select(pool, y, scoring, start, fold).weights
+    if variant == "logloss":
+        smooth = "neg_log_loss" if objective.n_classes else "neg_mean_squared_error"
+        return select(pool, y, smooth, start, fold).weights
+    if variant == "top5":
+        return {k: 1 for k in list(pool)[:5]}
+    rng = np.random.default_rng(seed)
+    total: dict[int, int] = {}
+    keys = list(pool)
+    for _ in range(10):
+        half = sorted(rng.choice(len(keys), size=max(2, len(keys) // 2), replace=False))
+        part = {keys[i]: pool[keys[i]] for i in half}
+        first = next(iter(part))
+        for k, w in select(part, y, scoring, first, fold).weights.items():
+            total[k] = total.get(k, 0) + w
+    return total
+
+
+def run_one(spec: Any, seed: int, max_evals: int, cv: int) -> dict[str, float]:
+    X, raw = spec.load()
+    task = TASKS[spec.task]
+    y = np.asarray(raw, dtype=np.float64) if spec.task == "regression" else np.asarray(raw)
+    X_search, X_test, y_search, y_test = holdout_split(X, y, seed, spec.task)
+    kind = AutoModelRegressor if spec.task == "regression" else AutoModelClassifier
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "search.ckpt"
+        model = kind(max_evals=max_evals, cv=cv, random_state=seed, checkpoint=path)
+        model.fit(X_search, y_search)
+        trials = pickle.loads(path.read_bytes())["checkpoint"].trials
+    objective = _objective(model, X_search, y_search, task)
+    objective.n_classes = 0 if spec.task == "regression" else len(model.classes_)
+    pool = ensemble_pool(trials, model.cv_results_, objective)
+    configs = [doc["result"]["config"] for doc in trials.trials]
+    scores = {}
+    for variant in VARIANTS:
+        if variant == "single" or len(pool) < 2:
+            estimator = model.best_single_estimator_
+        else:
+            weights = _weights(variant, pool, objective, model.best_index_, seed)
+            estimator = build_voting(objective, configs, weights, task.voting)
+            if variant == "caruana" and np.isfinite(model.ensemble_score_):
+                own = dict(zip(model.ensemble_members_, model.ensemble_weights_, strict=True))
+                if own != weights:  # the harness must rebuild automodel's own choice
+                    raise RuntimeError(f"caruana weights {weights} differ from the model's {own}")
+        predicted = estimator.predict(model._prepare(X_test))
+        if spec.task != "regression":
+            predicted = model.classes_[predicted]
+        part = score_test_part(spec.task, y_test, np.asarray(predicted))
+        scores[variant] = part["test_r2" if spec.task == "regression" else "test_accuracy"]
+    return scores
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.ensemble_variants", description=__doc__
+    )
+    parser.add_argument("--datasets", nargs="+", required=True)
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--max-evals", type=int, default=50)
+    parser.add_argument("--cv", type=int, default=5)
+    parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
+    args = parser.parse_args(argv)
+    rows = []
+    for spec in resolve_datasets(args.datasets, args.data_dir):
+        for seed in range(args.seeds):
+            scores = run_one(spec, seed, args.max_evals, args.cv)
+            rows.append(scores)
+            text = "  ".join(f"{v} {scores[v]:.4f}" for v in VARIANTS)
+            print(f"{spec.name} seed={seed}: {text}", flush=True)
+    table = np.array([[r[v] for v in VARIANTS] for r in rows])
+    print(f"\n{len(rows)} (table, seed) pairs; against the single best (ties under 0.005):")
+    for k, variant in enumerate(VARIANTS[1:], start=1):
+        diff = table[:, k] - table[:, 0]
+        wins, losses = int((diff >= 0.005).sum()), int((diff <= -0.005).sum())
+        print(
+            f"  {variant:8s} mean {table[:, k].mean():.4f} (single {table[:, 0].mean():.4f})  "
+            f"W/T/L {wins}/{len(diff) - wins - losses}/{losses}  mean diff {diff.mean():+.4f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
