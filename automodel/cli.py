@@ -55,7 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--out", default="model.joblib", help="where to write the model (default: model.joblib)"
     )
-    fit.add_argument("--max-evals", type=int, default=50, help="number of trials (default: 50)")
+    fit.add_argument(
+        "--max-evals",
+        type=int,
+        default=None,
+        help="number of trials (default: 50; with --timeout and no --max-evals, as many as "
+        "the time budget allows)",
+    )
     fit.add_argument("--cv", type=int, default=5, help="cross-validation folds (default: 5)")
     fit.add_argument(
         "--algo",
@@ -196,7 +202,7 @@ def _fit(args: argparse.Namespace) -> int:
     print(f"task: {task} ({reason}; --task changes it)", flush=True)
     estimator = AutoModelRegressor if task == "regression" else AutoModelClassifier
     model = estimator(
-        max_evals=args.max_evals,
+        max_evals=_max_evals(args),
         cv=args.cv,
         algo=args.algo,
         scoring=args.scoring,
@@ -248,6 +254,13 @@ def _fit(args: argparse.Namespace) -> int:
     elif getattr(model, "ensemble_note_", ""):
         print(f"model: the single best pipeline ({model.ensemble_note_})")
     return 0
+
+
+def _max_evals(args: argparse.Namespace) -> int | None:
+    """--max-evals, else 50 trials, or no trial limit when only --timeout is given."""
+    if args.max_evals is not None:
+        return args.max_evals
+    return None if args.timeout is not None else 50
 
 
 def _families_arg(text: str) -> list[Any]:

@@ -44,7 +44,7 @@ __all__ = ["SearchResult", "Settings", "run"]
 class Settings:
     """The parameters of a search (the estimator's ``get_params()``)."""
 
-    max_evals: int = 50
+    max_evals: int | None = 50
     cv: int = 5
     algo: Any = "tpe"
     scoring: Any = None
@@ -106,6 +106,11 @@ ENSEMBLE_RESERVE_MEMBERS = 5
 def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
     """Search ``settings.families`` on ``(X, y)`` for ``task`` and refit the best."""
     started = time.monotonic()
+    if settings.max_evals is None and settings.timeout is None:
+        raise ValueError(
+            "max_evals=None searches until the time budget ends, but there is no timeout: "
+            "give timeout (seconds, e.g. timeout=60) or a number of trials (max_evals=50)."
+        )
     X = data.check_features(X)
     y_fit, classes = task.check_target(y, X.shape[0])
     task.check_rows(y_fit, classes, settings.cv)
@@ -276,9 +281,16 @@ def _local_search(
     if settings.verbose:
         from tqdm.auto import tqdm
 
-        progress = tqdm(
-            total=settings.max_evals, initial=len(trials.trials), desc="automodel", unit="trial"
-        )
+        if settings.max_evals is None:  # a time budget alone: the bar shows seconds
+            progress = tqdm(
+                total=round(settings.timeout),
+                desc="automodel",
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n}/{total} s [{elapsed}{postfix}]",
+            )
+        else:
+            progress = tqdm(
+                total=settings.max_evals, initial=len(trials.trials), desc="automodel", unit="trial"
+            )
 
     def on_trial(doc: dict[str, Any]) -> None:
         if objective.keep_predictions:
@@ -288,7 +300,10 @@ def _local_search(
             checkpoint.write(settings.checkpoint, state)
         if progress is not None:
             best = best_loss(trials)
-            progress.update(1)
+            if settings.max_evals is None:
+                progress.update(min(progress.total, round(time.monotonic() - started)) - progress.n)
+            else:
+                progress.update(1)
             progress.set_postfix_str(f"best {-best:.4f}" if np.isfinite(best) else "")
 
     deadline: Callable[[], float] | None = None

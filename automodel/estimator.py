@@ -45,8 +45,9 @@ logger = logging.getLogger("automodel")
 _PARAMETERS_DOC = """
     Parameters
     ----------
-    max_evals : int, default=50
-        Number of trials (candidate pipelines scored by cross-validation).
+    max_evals : int or None, default=50
+        Number of trials (candidate pipelines scored by cross-validation). None
+        searches until ``timeout`` (which is then required), keeping the refit reserve.
     cv : int, default=5
         Number of shuffled folds used to score each trial (stratified for classes).
     algo : {"tpe", "rand", "anneal"} or callable, default="tpe"
@@ -159,7 +160,7 @@ class AutoModelEstimator(BaseEstimator):
     _task: ClassVar[str]
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
-        "max_evals": [Interval(Integral, 1, None, closed="left")],
+        "max_evals": [None, Interval(Integral, 1, None, closed="left")],
         "cv": [Interval(Integral, 2, None, closed="left")],
         "algo": [StrOptions({"tpe", "rand", "anneal"}), callable],
         "scoring": [None, StrOptions(set(get_scorer_names())), callable],
@@ -186,7 +187,7 @@ class AutoModelEstimator(BaseEstimator):
     def __init__(
         self,
         *,
-        max_evals: int = 50,
+        max_evals: int | None = 50,
         cv: int = 5,
         algo: str | Callable[..., Any] = "tpe",
         scoring: str | Callable[..., float] | None = None,

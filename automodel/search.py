@@ -225,7 +225,7 @@ def run_search(
     executor: Executor,
     *,
     algo: Any = "tpe",
-    max_evals: int,
+    max_evals: int | None,
     rng: np.random.Generator,
     trials: Trials | None = None,
     deadline: float | Callable[[], float] | None = None,
@@ -244,7 +244,8 @@ def run_search(
     algo : ``"tpe"``, ``"rand"``, ``"anneal"`` or a suggestion callable (see
         :func:`suggest_function`).
     max_evals : total number of finished trials wanted (earlier ones in
-        ``trials`` count, so a resumed search continues up to this number).
+        ``trials`` count, so a resumed search continues up to this number); None:
+        no limit, the ``deadline`` (or early stop) ends the search.
     rng : the generator every suggestion seed is drawn from, as ``fmin`` does
         with its ``rstate``; its state advances, so it can be saved to resume.
     deadline : a ``time.monotonic()`` value, or a function returning the current
@@ -327,9 +328,10 @@ class _Loop:
         self.running: dict[int, tuple[dict[str, Any], dict[str, Any], float]] = {}
         self.queue: list[dict[str, Any]] = []
 
-    def can_start(self, max_evals: int) -> bool:
+    def can_start(self, max_evals: int | None) -> bool:
         in_flight = len(self.running)
-        return in_flight < self.executor.slots and len(self.trials.trials) < max_evals
+        room = max_evals is None or len(self.trials.trials) < max_evals
+        return in_flight < self.executor.slots and room
 
     def start_one(self) -> None:
         """Take a queued point or suggest one (TPE sees running trials as pending); submit it."""

@@ -122,7 +122,7 @@ def spark_search(
     objective: Any,
     *,
     algo: Any,
-    max_evals: int,
+    max_evals: int | None,
     rng: np.random.Generator,
     parallelism: int | None = None,
     timeout: float | None = None,

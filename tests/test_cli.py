@@ -70,6 +70,16 @@ def test_fit_writes_a_model_and_prints_the_leaderboard(tmp_path, capsys):
     assert set(model.cv_results_["family"]) <= {"tree", "knn"}
 
 
+def test_a_timeout_without_max_evals_searches_until_the_budget(tmp_path, capsys):
+    argv = ["fit", str(PENGUINS), "--target", "species", "--timeout", "6", "--cv", "3"]
+    argv += ["--families", "tree", "--seed", "0", "--out", str(tmp_path / "m.joblib")]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "time budget reached" in captured.out
+    assert "/6 s [" in captured.err  # the bar counts seconds, not trials
+    assert len(automodel.load(tmp_path / "m.joblib").cv_results_["params"]) > 4
+
+
 def test_ensemble_option_takes_auto_none_or_a_cap(capsys):
     with pytest.raises(SystemExit) as stopped:
         main(["fit", str(PENGUINS), "--target", "species", "--ensemble", "1"])

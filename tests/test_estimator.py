@@ -274,6 +274,24 @@ def test_total_timeout_holds_with_slow_trials(iris):
     assert elapsed < 2.0 + 1.0
 
 
+def test_a_time_budget_alone_searches_until_it_ends(iris):
+    model = AutoModelClassifier(
+        max_evals=None,
+        cv=3,
+        families=[sleepy_family([0.1])],
+        timeout=2.0,
+        trial_timeout=None,
+        random_state=0,
+    ).fit(*iris)
+    assert model.stop_reason_ == "timeout"
+    assert len(model.cv_results_["params"]) >= 2
+
+
+def test_no_trial_count_and_no_time_budget_is_a_clear_error(iris):
+    with pytest.raises(ValueError, match="max_evals=None searches until the time budget ends"):
+        AutoModelClassifier(max_evals=None).fit(*iris)
+
+
 def test_early_stop_rounds(iris):
     model = AutoModelClassifier(
         max_evals=200,
