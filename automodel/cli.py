@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import warnings
 from collections.abc import Sequence
@@ -305,27 +306,42 @@ def _ensemble_arg(text: str) -> str | int | None:
     return value
 
 
-def _format_leaderboard(model: Any, top: int) -> str:
+def _format_leaderboard(model: Any, top: int, width: int | None = None) -> str:
+    """The leaderboard as left-aligned columns that fit ``width`` characters (default:
+    the terminal's); a params cell that does not fit is cut with an ellipsis."""
     board = model.leaderboard(top)
-    shown = pd.DataFrame(
-        {
-            "rank": board["rank_test_score"],
-            "family": board["family"],
-            "scaler": board["preprocessing"],
-            "score": [
-                _score_cell(family, m, s)
-                for family, m, s in zip(
-                    board["family"], board["mean_test_score"], board["std_test_score"], strict=True
-                )
-            ],
-            "fit s": board["mean_fit_time"].round(3),
-            "params": [
-                ", ".join(f"{k}={_short(v)}" for k, v in p.items() if k not in ("family", "scaler"))
-                for p in board["params"]
-            ],
-        }
-    )
-    return shown.to_string(index=False)
+    headers = ["rank", "trial", "family", "scaler", "score", "fit s", "params"]
+    rows = [
+        [
+            "-" if family == "ensemble" else str(rank),
+            "-" if trial is pd.NA else str(trial),
+            str(family),
+            str(scaler),
+            _score_cell(family, mean, std),
+            f"{fit:.3f}" if fit == fit else "-",
+            ", ".join(f"{k}={_short(v)}" for k, v in p.items() if k not in ("family", "scaler")),
+        ]
+        for rank, trial, family, scaler, mean, std, fit, p in zip(
+            board["rank_test_score"],
+            board["trial"],
+            board["family"],
+            board["preprocessing"],
+            board["mean_test_score"],
+            board["std_test_score"],
+            board["mean_fit_time"],
+            board["params"],
+            strict=True,
+        )
+    ]
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    widths = [max(len(r[k]) for r in [headers, *rows]) for k in range(len(headers) - 1)]
+    room = max(10, width - sum(widths) - 2 * len(widths))
+    lines = []
+    for row in [headers, *rows]:
+        params = row[-1] if len(row[-1]) <= room else row[-1][: room - 1] + "…"
+        cells = [cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)]
+        lines.append("  ".join([*cells, params]).rstrip())
+    return "\n".join(lines)
 
 
 def _score_cell(family: str, mean: float, std: float) -> str:

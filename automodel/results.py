@@ -115,7 +115,7 @@ def leaderboard(
             "mean_fit_time": float(frame.loc[frame["weight"] > 0, "mean_fit_time"].sum()),
             "status": "ok",
             "weight": int(sum(weights)),
-            "params": {"members": ", ".join(f"trial {m} x{w}" for m, w in pairs)},
+            "params": {"members": ", ".join(f"{m} x{w}" for m, w in pairs)},
         }
         frame = pd.concat([pd.DataFrame([row]).astype({"trial": "Int64"}), frame])
         frame = frame.reset_index(drop=True)

@@ -365,3 +365,18 @@ def test_task_flag_forces_classification(tmp_path, capsys):
     assert main(argv) == 0
     assert automodel.load(out).task_ == "classification"
     assert "task: classification (--task classification" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_the_leaderboard_fits_the_terminal(model_file, width):
+    from automodel.cli import _format_leaderboard
+
+    model = automodel.load(model_file)
+    lines = _format_leaderboard(model, 10, width=width).splitlines()
+    assert lines[0].split() == ["rank", "trial", "family", "scaler", "score", "fit", "s", "params"]
+    assert all(len(line) <= width for line in lines)
+    if width == 80:
+        assert any(line.endswith("…") for line in lines[1:])  # long params are cut
+    # Left-aligned: each column starts where its header does.
+    start = lines[0].index("family")
+    assert all(line[start - 1] == " " and line[start] != " " for line in lines[1:])
