@@ -101,7 +101,8 @@ def run_one(spec: Any, seed: int, max_evals: int, cv: int) -> dict[str, float]:
         if variant == "single" or len(pool) < 2:
             estimator = model.best_single_estimator_
         else:
-            weights = _weights(variant, pool, objective, model.best_index_, seed)
+            start = model.best_index_ if model.best_index_ in pool else next(iter(pool))
+            weights = _weights(variant, pool, objective, start, seed)
             estimator = build_voting(objective, configs, weights, task.voting)
             if variant == "caruana" and np.isfinite(model.ensemble_score_):
                 own = dict(zip(model.ensemble_members_, model.ensemble_weights_, strict=True))
