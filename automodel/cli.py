@@ -29,6 +29,12 @@ def _positive_float(text: str) -> float:
     return value
 
 
+SEP_HELP = (
+    "the CSV's delimiter, e.g. ';' (default: found from the header line: comma, "
+    "semicolon, tab or |)"
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="automodel",
@@ -43,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         "rows, print the leaderboard and save the model.",
     )
     fit.add_argument("data", help="CSV file (or .tsv, optionally .gz) with a header row")
+    fit.add_argument("--sep", default=None, help=SEP_HELP)
     fit.add_argument(
         "--target", required=True, help="name of the column to predict (classes or numbers)"
     )
@@ -150,6 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     predict.add_argument("model", help="model file written by `automodel fit`")
     predict.add_argument("data", help="CSV file with the columns used at fit")
+    predict.add_argument("--sep", default=None, help=SEP_HELP)
     predict.add_argument("--out", default=None, help="CSV file to write (default: stdout)")
     predict.add_argument(
         "--proba",
@@ -195,7 +203,7 @@ def _fit(args: argparse.Namespace) -> int:
     from automodel.target import detect_task
 
     families = None if args.families is None else _families_arg(args.families)
-    X, y = data.read_table(args.data, target=args.target)
+    X, y = data.read_table(args.data, target=args.target, sep=args.sep)
     task, reason = args.task, f"--task {args.task}"
     if task == "auto":
         task, reason = detect_task(y)
@@ -361,7 +369,7 @@ def _predict(args: argparse.Namespace) -> int:
     from automodel.persistence import load
 
     model = load(args.model)
-    X = data.read_table(args.data)
+    X = data.read_table(args.data, sep=args.sep)
     out = pd.DataFrame({model.target_name_ or "prediction": model.predict(X)})
     if args.proba:
         if getattr(model, "task_", "classification") == "regression":

@@ -280,19 +280,45 @@ def _is_numeric(column: pd.Series) -> bool:
     return False
 
 
-def read_table(
-    path: str, *, target: str | None = None
-) -> pd.DataFrame | tuple[pd.DataFrame, pd.Series]:
-    """Read a CSV (``.tsv`` tab-separated; ``.gz`` allowed) with a header row.
+#: Delimiters a CSV's header line is checked for, in order of preference.
+DELIMITERS = (",", ";", "\t", "|")
 
-    With ``target``, return ``(X, y)`` with the target column split off.
+
+def sniff_delimiter(header: str) -> str:
+    """The delimiter of a CSV from its header line: the one of :data:`DELIMITERS` it
+    holds most often (a comma when it holds none: one column)."""
+    counts = {sep: header.count(sep) for sep in DELIMITERS}
+    best = max(DELIMITERS, key=lambda sep: counts[sep])  # ties: the earlier one
+    return best if counts[best] else ","
+
+
+def _header_line(source: Any) -> str:
+    import gzip
+
+    opener = gzip.open if source.suffix == ".gz" else open
+    try:
+        with opener(source, "rt", encoding="utf-8", errors="replace") as handle:
+            return handle.readline()
+    except (OSError, EOFError):
+        return ""  # pandas says what is wrong with the file
+
+
+def read_table(
+    path: str, *, target: str | None = None, sep: str | None = None
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.Series]:
+    """Read a CSV (``.gz`` allowed) with a header row.
+
+    ``sep`` None: the delimiter is found from the header line (comma, semicolon, tab
+    or bar; :func:`sniff_delimiter`). With ``target``, return ``(X, y)`` with the
+    target column split off.
     """
     from pathlib import Path
 
     source = Path(path)
     if not source.is_file():
         raise FileNotFoundError(f"No such file: {str(source)!r}; check the path.")
-    sep = "\t" if ".tsv" in source.suffixes else ","
+    if sep is None:
+        sep = sniff_delimiter(_header_line(source))
     try:
         frame = pd.read_csv(source, sep=sep)
     except pd.errors.EmptyDataError:
@@ -311,7 +337,8 @@ def read_table(
     if target not in frame.columns:
         columns = ", ".join(map(str, frame.columns[:20]))
         raise ValueError(
-            f"Target column {target!r} is not in {str(source)!r}; its columns are: {columns}. "
-            "Pass one of them with --target."
+            f"Target column {target!r} is not in {str(source)!r}; its columns are: {columns} "
+            f"(read with delimiter {sep!r}). Pass one of them with --target, or give the "
+            "delimiter with --sep."
         )
     return frame.drop(columns=[target]), frame[target]

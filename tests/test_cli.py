@@ -380,3 +380,15 @@ def test_the_leaderboard_fits_the_terminal(model_file, width):
     # Left-aligned: each column starts where its header does.
     start = lines[0].index("family")
     assert all(line[start - 1] == " " and line[start] != " " for line in lines[1:])
+
+
+def test_fit_and_predict_read_a_semicolon_csv(tmp_path, capsys):
+    table = tmp_path / "semicolon.csv"
+    pd.read_csv(PENGUINS).to_csv(table, sep=";", index=False)
+    out = tmp_path / "m.joblib"
+    argv = ["fit", str(table), "--target", "species", "--max-evals", "2", "--cv", "3"]
+    assert main([*argv, "--families", "tree", "--quiet", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(out), str(table), "--sep", ";"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "species" and len(lines) == 1 + len(pd.read_csv(PENGUINS))

@@ -97,3 +97,23 @@ def test_read_table_splits_the_target(tmp_path):
     pd.DataFrame({"a": [1, 2], "target": [0, 1]}).to_csv(tsv, sep="\t", index=False)
     X, y = read_table(str(tsv), target="target")
     assert list(X.columns) == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("header", "sep"),
+    [("a,b,y", ","), ("a;b;y", ";"), ("a\tb\ty", "\t"), ("a|b|y", "|"), ("only", ",")],
+)
+def test_the_delimiter_is_found_from_the_header(header, sep):
+    from automodel.data import sniff_delimiter
+
+    assert sniff_delimiter(header + "\n") == sep
+
+
+def test_a_semicolon_csv_is_read_by_its_columns(tmp_path):
+    from automodel.data import read_table
+
+    path = tmp_path / "de.csv"
+    path.write_text("a;b;y\n1,5;x;0\n2,5;z;1\n")  # decimal commas inside, as exported
+    X, y = read_table(str(path), target="y")
+    assert list(X.columns) == ["a", "b"] and list(y) == [0, 1]
+    assert list(read_table(str(path), sep=";").columns) == ["a", "b", "y"]
