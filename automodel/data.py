@@ -138,12 +138,15 @@ def align_features(
     n_features: int,
     target_name: Any = None,
     estimator_name: str = "AutoModelClassifier",
+    dtypes: dict[str, str] | None = None,
 ) -> pd.DataFrame | np.ndarray:
     """Check a table at predict time and put its columns in the order of fit.
 
     A model fitted on a DataFrame finds its columns by name: their order may
     differ, the target column is dropped silently, other extra columns are
-    ignored with a warning, and missing ones are an error.
+    ignored with a warning, and missing ones are an error. With ``dtypes`` (the
+    column types at fit), a column that held numbers and now holds text is an error
+    that names it.
     """
     if columns is not None and _is_frame(X):
         missing = [c for c in columns if c not in X.columns]
@@ -162,6 +165,8 @@ def align_features(
                 stacklevel=3,
             )
         X = X[columns]
+        if dtypes is not None:
+            X = _check_numbers_stay_numbers(X, dtypes)
         return check_features(X)
     if _is_frame(X):
         X = X.to_numpy()
@@ -173,6 +178,36 @@ def align_features(
         )
     if columns is not None:
         return pd.DataFrame(X, columns=columns)
+    return X
+
+
+def _is_number_type(dtype: str) -> bool:
+    try:
+        return np.dtype(dtype).kind in "iufb"
+    except TypeError:
+        return False  # category, string: not a NumPy number type
+
+
+def _check_numbers_stay_numbers(X: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
+    """A column of numbers at fit must hold numbers (or missing values) now; numbers
+    written as text ("1.5") are converted."""
+    for column in X.columns:
+        fitted = dtypes.get(str(column))
+        if fitted is None or not _is_number_type(fitted):
+            continue
+        if pd.api.types.is_numeric_dtype(X[column]):
+            continue
+        values = X[column]
+        numbers = pd.to_numeric(values, errors="coerce")
+        bad = values[numbers.isna() & values.notna()]
+        if bad.empty:
+            X = X.assign(**{column: numbers}) if isinstance(column, str) else X
+            continue
+        raise ValueError(
+            f"Column {column!r} held numbers at fit ({fitted}) but now holds text "
+            f"({values.dtype}), e.g. {bad.iloc[0]!r} in row {bad.index[0]!r}; make its values "
+            "numbers (or empty for missing) as at fit."
+        )
     return X
 
 

@@ -293,6 +293,7 @@ class AutoModelEstimator(BaseEstimator):
             n_features=self.n_features_in_,
             target_name=self.target_name_,
             estimator_name=type(self).__name__,
+            dtypes=getattr(self, "_dtypes", None) if self._columns is not None else None,
         )
 
     def leaderboard(self, top: int | None = None) -> pd.DataFrame:
