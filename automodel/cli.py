@@ -9,6 +9,7 @@ import argparse
 import os
 import shutil
 import sys
+import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -402,9 +403,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("automodel: interrupted", file=sys.stderr)
         return 130
     except (ValueError, TypeError, OSError, RuntimeError, ImportError) as exc:
+        if not _is_input_error(exc):
+            print(
+                "automodel: internal error, not a problem with your input: please report it "
+                "with the traceback below.",
+                file=sys.stderr,
+            )
+            raise  # a bug: its traceback, not a one-line message (see _is_input_error)
         message = " ".join(str(exc).split())
         print(f"automodel: error: {message}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _is_input_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is automodel telling the user what to fix (one line, exit 2).
+
+    Those are raised by automodel's own checks (the innermost frame is in the
+    automodel package), scikit-learn's parameter validation, or the file system.
+    A ValueError from deep inside a library is a bug and keeps its traceback.
+    """
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    if isinstance(exc, (OSError, InvalidParameterError)):
+        return True
+    frames = traceback.extract_tb(exc.__traceback__)
+    package = os.path.dirname(os.path.abspath(__file__))
+    return bool(frames) and os.path.abspath(frames[-1].filename).startswith(package + os.sep)
 
 
 if __name__ == "__main__":  # pragma: no cover

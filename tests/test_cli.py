@@ -392,3 +392,14 @@ def test_fit_and_predict_read_a_semicolon_csv(tmp_path, capsys):
     assert main(["predict", str(out), str(table), "--sep", ";"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "species" and len(lines) == 1 + len(pd.read_csv(PENGUINS))
+
+
+def test_a_bug_keeps_its_traceback_instead_of_a_one_line_error(monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        # Raised outside automodel's own checks, as a library's internal error would be.
+        return np.asarray([1, 2]).reshape(3)
+
+    monkeypatch.setattr("automodel.data.read_table", broken)
+    with pytest.raises(ValueError, match="cannot reshape"):
+        main(["fit", str(PENGUINS), "--target", "species"])
+    assert "internal error, not a problem with your input" in capsys.readouterr().err
