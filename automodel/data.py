@@ -86,15 +86,13 @@ def check_features(X: Any, *, name: str = "X") -> pd.DataFrame | np.ndarray:
             "Reshape your data, e.g. X.reshape(-1, 1) for a single feature or "
             "X.reshape(len(X), -1) to flatten extra dimensions."
         )
+    if array.dtype.kind in "fc" and np.isinf(array).any():
+        raise _infinity(name)
     dtype = None if array.dtype.kind in "OUSb" else "numeric"
     try:
         array = check_array(array, dtype=dtype, ensure_all_finite="allow-nan", input_name=name)
     except ValueError as exc:
-        hint = (
-            "replace inf with NaN (automodel imputes missing values) or with finite numbers."
-            if "infinity" in str(exc)
-            else "Pass a 2-D table of numbers or strings (NaN is allowed: it is imputed)."
-        )
+        hint = "Pass a 2-D table of numbers or strings (NaN is allowed: it is imputed)."
         raise ValueError(f"{exc} {hint}") from None
     if array.dtype.kind in "OUS":
         try:  # an object array of numbers is a numeric table
@@ -104,11 +102,15 @@ def check_features(X: Any, *, name: str = "X") -> pd.DataFrame | np.ndarray:
             _check_cells(pd.DataFrame(array), name)
             return array
     if np.isinf(array).any():
-        raise ValueError(
-            f"Input {name} contains infinity: replace inf with NaN "
-            "(automodel imputes missing values) or with finite numbers."
-        )
+        raise _infinity(name)
     return array
+
+
+def _infinity(name: str) -> ValueError:
+    return ValueError(
+        f"Input {name} contains infinity: replace inf with NaN "
+        "(automodel imputes missing values) or with finite numbers."
+    )
 
 
 def _check_cells(frame: pd.DataFrame, name: str) -> None:
