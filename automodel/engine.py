@@ -111,6 +111,13 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
             "max_evals=None searches until the time budget ends, but there is no timeout: "
             "give timeout (seconds, e.g. timeout=60) or a number of trials (max_evals=50)."
         )
+    if settings.parallelism is not None and settings.backend != "spark":
+        warnings.warn(
+            f"parallelism={settings.parallelism} is for backend='spark' and is ignored here; "
+            "use n_jobs for trials at once on this machine.",
+            UserWarning,
+            stacklevel=3,
+        )
     X = data.check_features(X)
     y_fit, classes = task.check_target(y, X.shape[0])
     task.check_rows(y_fit, classes, settings.cv)
@@ -130,7 +137,7 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
         seed_part = settings.random_state if isinstance(settings.random_state, Integral) else None
         fingerprint = checkpoint.fingerprint(
             X, y_fit, str(space), settings.cv, settings.holdout_above, scoring,
-            str(settings.algo), seed_part, task.name,
+            str(settings.algo), seed_part, task.name, settings.defaults_first,
         )  # fmt: skip
         resumed = checkpoint.read(settings.checkpoint, fingerprint)
     seed = resumed.seed if resumed is not None else _seed(settings.random_state)

@@ -522,3 +522,16 @@ def test_a_budget_too_small_for_any_trial_says_so(iris):
     )
     with pytest.raises(SearchFailedError, match=r"within timeout=1.5 s: give a larger timeout"):
         model.fit(*iris)
+
+
+def test_a_checkpoint_with_other_defaults_first_is_refused(iris, tmp_path):
+    path = tmp_path / "search.pkl"
+    params = dict(max_evals=2, cv=3, random_state=0, trial_timeout=None, checkpoint=path)
+    AutoModelClassifier(**params).fit(*iris)
+    with pytest.raises(ValueError, match="belongs to a different search"):
+        AutoModelClassifier(**{**params, "max_evals": 4}, defaults_first=False).fit(*iris)
+
+
+def test_parallelism_without_spark_is_a_warning_not_ignored(iris):
+    with pytest.warns(UserWarning, match="parallelism=2 is for backend='spark'"):
+        AutoModelClassifier(max_evals=1, cv=3, parallelism=2, trial_timeout=None).fit(*iris)
