@@ -194,8 +194,10 @@ def test_works_with_clone_cross_val_score_and_pipelines(iris):
 
 def test_n_jobs_splits_folds_without_changing_results(iris):
     X, y = iris
-    one = AutoModelClassifier(max_evals=5, cv=3, random_state=0, n_jobs=1).fit(X, y)
-    two = AutoModelClassifier(max_evals=5, cv=3, random_state=0, n_jobs=2).fit(X, y)
+    # In process (trial_timeout=None), n_jobs runs a trial's folds in parallel.
+    params = dict(max_evals=5, cv=3, random_state=0, trial_timeout=None)
+    one = AutoModelClassifier(n_jobs=1, **params).fit(X, y)
+    two = AutoModelClassifier(n_jobs=2, **params).fit(X, y)
     np.testing.assert_array_equal(
         one.cv_results_["mean_test_score"], two.cv_results_["mean_test_score"]
     )
@@ -331,15 +333,17 @@ def test_interrupt_refits_the_best_so_far(iris, tmp_path):
 
 
 def test_checkpoint_resumes_without_rerunning_trials(iris, tmp_path):
+    # Stopped at 15 and resumed to 25: past the defaults and TPE's 10 start-up trials,
+    # so the resumed part is suggested by TPE from the restored state.
     path = tmp_path / "search.pkl"
-    params = dict(cv=3, random_state=4, trial_timeout=None, checkpoint=path)
-    first = AutoModelClassifier(max_evals=5, **params).fit(*iris)
+    fast = dict(cv=3, random_state=4, trial_timeout=None, families=["tree", "knn", "logreg"])
+    first = AutoModelClassifier(max_evals=15, checkpoint=path, **fast).fit(*iris)
     assert path.is_file()
-    resumed = AutoModelClassifier(max_evals=9, **params).fit(*iris)
-    direct = AutoModelClassifier(max_evals=9, cv=3, random_state=4, trial_timeout=None).fit(*iris)
-    assert len(resumed.cv_results_["params"]) == 9
-    # The first five are the very same trials (not reruns: their start times are unchanged) ...
-    assert [d["book_time"] for d in resumed.trials_.trials[:5]] == [
+    resumed = AutoModelClassifier(max_evals=25, checkpoint=path, **fast).fit(*iris)
+    direct = AutoModelClassifier(max_evals=25, **fast).fit(*iris)
+    assert len(resumed.cv_results_["params"]) == 25
+    # The first 15 are the very same trials (not reruns: their start times are unchanged) ...
+    assert [d["book_time"] for d in resumed.trials_.trials[:15]] == [
         d["book_time"] for d in first.trials_.trials
     ]
     # ... and the continuation is the one an uninterrupted search would have taken.
