@@ -30,6 +30,10 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _seconds_or_none(text: str) -> float | None:
+    return None if text.lower() == "none" else _positive_float(text)
+
+
 SEP_HELP = (
     "the CSV's delimiter, e.g. ';' (default: found from the header line: comma, "
     "semicolon, tab or |)"
@@ -102,9 +106,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     fit.add_argument(
         "--trial-timeout",
-        type=_positive_float,
+        type=_seconds_or_none,
         default=300.0,
-        help="seconds one trial may take before it is stopped and counted as failed (default: 300)",
+        help="seconds one trial may take before it is stopped and counted as failed; none: "
+        "trials run in this process without a limit (default: 300)",
     )
     fit.add_argument(
         "--checkpoint",

@@ -403,3 +403,12 @@ def test_a_bug_keeps_its_traceback_instead_of_a_one_line_error(monkeypatch, caps
     with pytest.raises(ValueError, match="cannot reshape"):
         main(["fit", str(PENGUINS), "--target", "species"])
     assert "internal error, not a problem with your input" in capsys.readouterr().err
+
+
+def test_none_is_accepted_where_none_means_something(tmp_path):
+    from automodel.cli import _parser
+
+    args = _parser().parse_args(
+        ["fit", "t.csv", "--target", "y", "--trial-timeout", "none", "--ensemble", "none"]
+    )
+    assert args.trial_timeout is None and args.ensemble is None
