@@ -150,7 +150,8 @@ def _parser() -> argparse.ArgumentParser:
         "--report",
         default=None,
         metavar="DIR",
-        help="also write a Markdown report of the search with plots into DIR",
+        help="also write a Markdown report of the search with plots into DIR, with the "
+        "columns' permutation importance (costs cv more fits of the model)",
     )
     fit.add_argument("--quiet", action="store_true", help="no progress bar")
     fit.set_defaults(run=_fit)
@@ -245,6 +246,7 @@ def _fit(args: argparse.Namespace) -> int:
     print(_format_leaderboard(model, args.top))
     path = save(model, args.out)
     if args.report is not None:
+        model.column_importance(X, y)
         print(f"report written to {model.report(args.report)}")
     stopped = {
         "max_evals": "all trials done",

@@ -306,6 +306,31 @@ class AutoModelEstimator(BaseEstimator):
             ensemble = (self.ensemble_members_, self.ensemble_weights_, self.ensemble_score_)
         return leaderboard(self.cv_results_, top, ensemble)
 
+    def column_importance(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        n_repeats: int = 5,
+        max_rows: int = 2000,
+        random_state: int | None = 0,
+    ) -> pd.DataFrame:
+        """Permutation importance of the model per raw column, on held-out rows.
+
+        Refits the model on the training part of each fold of ``(X, y)`` (the
+        data it was fitted on) and shuffles one column at a time on the held-out
+        part; returns ``column``, ``mean`` and ``std`` of the drop in ``scoring_``,
+        best first, and keeps it as ``column_importance_`` for the report. See
+        :mod:`automodel.importance` for the cost.
+        """
+        from automodel.importance import column_importance
+
+        check_is_fitted(self, "best_estimator_")
+        self.column_importance_ = column_importance(
+            self, X, y, n_repeats=n_repeats, max_rows=max_rows, random_state=random_state
+        )
+        return self.column_importance_
+
     def report(self, out_dir: str | os.PathLike[str], fmt: str = "md") -> Any:
         """Write a Markdown (``fmt="md"``) or HTML report of the search with PNG plots.
 

@@ -168,6 +168,20 @@ def _make_plots(model: Any, out: Path) -> list[_Plot]:
                 "actual target, and the residuals.",
             )
         )
+    importance = getattr(model, "column_importance_", None)
+    if importance is not None:
+        from automodel.importance import plot_importance
+
+        plot_importance(importance, out / "importance.png", str(scoring_of(model)))
+        plots.append(
+            _Plot(
+                "importance.png",
+                "Which columns matter",
+                "Permutation importance of the model on held-out rows: the drop of its "
+                "score when one raw column is shuffled (bars: mean over folds and repeats; "
+                "lines: spread). Near zero or below: the model does not rely on it.",
+            )
+        )
     file = f"params_{family}.png"
     if plot_params(model, family, out / file, colours.get(family, PALETTE[0])):
         plots.append(
