@@ -153,6 +153,12 @@ def _parser() -> argparse.ArgumentParser:
         help="also write a Markdown report of the search with plots into DIR, with the "
         "columns' permutation importance (costs cv more fits of the model)",
     )
+    fit.add_argument(
+        "--mlflow",
+        action="store_true",
+        help="log the search to MLflow (a run, one nested run per trial, the model); the "
+        "store is MLFLOW_TRACKING_URI's; needs automodel[mlflow]",
+    )
     fit.add_argument("--quiet", action="store_true", help="no progress bar")
     fit.set_defaults(run=_fit)
 
@@ -232,6 +238,7 @@ def _fit(args: argparse.Namespace) -> int:
         checkpoint=args.checkpoint,
         backend="local" if args.spark is None else "spark",
         parallelism=args.parallelism,
+        mlflow_logging=True if args.mlflow else None,
         verbose=0 if args.quiet else 1,
     )
     if args.spark is not None:

@@ -11,7 +11,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from numbers import Integral
 from typing import Any
 
@@ -30,12 +30,13 @@ from automodel.refit import (
     refit_reserve,
     search_ensemble,
 )
-from automodel.results import cv_results
+from automodel.results import cv_results, trial_params
 from automodel.search import InlineExecutor, SearchOutcome, best_loss, run_search
 from automodel.selection import ENSEMBLE_POOL
 from automodel.space import build_space, default_points
 from automodel.tasks import Task
 from automodel.threads import one_thread
+from automodel.tracking import open_tracker
 
 __all__ = ["SearchResult", "Settings", "run"]
 
@@ -60,6 +61,7 @@ class Settings:
     checkpoint: str | os.PathLike[str] | None = None
     backend: str = "local"
     parallelism: int | None = None
+    mlflow_logging: bool | None = None
     verbose: int = 0
 
 
@@ -87,6 +89,8 @@ class SearchResult:
     ensemble: Any = None
     #: Seconds of the ensemble step (selection and the members' refit), in ``refit_time``.
     ensemble_time: float = 0.0
+    #: The MLflow tracker of the search (None without tracking); the facade finishes it.
+    tracker: Any = None
     #: The winner's out-of-fold predictions and the matching targets (regression; NaN
     #: for rows in no test fold), for the report's predicted-vs-actual plots.
     oof_predictions: np.ndarray | None = None
@@ -157,12 +161,21 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
     )
     refit_scale = len(X) / len(folds[0][0])
     keep = 1 if ensemble_size is None else ENSEMBLE_POOL
+    tracker = open_tracker(settings.mlflow_logging)
+    if tracker is not None:
+        tracker.start(
+            {f.name: getattr(settings, f.name) for f in fields(settings)}, task.name, X.shape
+        )
+        if resumed is not None:
+            tracker.skip(range(len(resumed.trials.trials)))
     if settings.backend == "spark":
         outcome = _spark_search(settings, space, objective, seed, started, points)
+        for doc in outcome.trials.trials if tracker is not None else []:
+            tracker.trial(doc["tid"], doc["result"], trial_params(doc["result"]["config"]))
     else:
         outcome = _local_search(
             settings, space, points, objective, seed, resumed, fingerprint, started, refit_scale,
-            keep,
+            keep, tracker,
         )  # fmt: skip
     keep_best_predictions(outcome.trials, keep)
     table = cv_results([doc["result"] for doc in outcome.trials.trials], len(folds))
@@ -174,8 +187,15 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
             stacklevel=3,
         )
     refit_start = time.monotonic()
-    with one_thread():  # as in the trials, so the refit takes what the reserve planned
-        refit = refit_best(objective, outcome.trials, table, outcome.stop_reason, settings.timeout)
+    try:
+        with one_thread():  # as in the trials, so the refit takes what the reserve planned
+            refit = refit_best(
+                objective, outcome.trials, table, outcome.stop_reason, settings.timeout
+            )
+    except BaseException:
+        if tracker is not None:
+            tracker.close()  # the trials are logged; no model to log
+        raise
     result = SearchResult(
         task=task.name,
         scoring=scoring,
@@ -189,6 +209,7 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
         best_estimator=refit.estimator,
         classes=classes,
         features=X,
+        tracker=tracker,
     )
     result.single_estimator = refit.estimator
     oof = outcome.trials.trials[refit.index]["result"].get("oof")
@@ -275,6 +296,7 @@ def _local_search(
     started: float,
     refit_scale: float,
     keep: int,
+    tracker: Any = None,
 ) -> SearchOutcome:
     """Run the search loop with the settings' budgets, progress and checkpoint.
 
@@ -300,6 +322,9 @@ def _local_search(
             )
 
     def on_trial(doc: dict[str, Any]) -> None:
+        if tracker is not None:
+            result = doc["result"]
+            tracker.trial(doc["tid"], result, trial_params(result["config"]))
         if objective.keep_predictions:
             keep_best_predictions(trials, keep)
         if settings.checkpoint is not None:

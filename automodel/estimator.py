@@ -97,6 +97,10 @@ _PARAMETERS_DOC = """
         "spark" runs trials through hyperopt's ``SparkTrials`` (``automodel[spark]``).
     parallelism : int or None, default=None
         Trials run at once on Spark (None: Spark's default parallelism).
+    mlflow_logging : bool or None, default=None
+        MLflow tracking (``automodel[mlflow]``): None logs when an MLflow run is
+        active, True starts a run if none is, False never logs. The run gets the
+        parameters, each trial as a nested run, the leaderboard and the model.
     verbose : int, default=0
         0: silent; 1: a progress bar.
 
@@ -181,6 +185,7 @@ class AutoModelEstimator(BaseEstimator):
         "backend": [StrOptions({"local", "spark"})],
         "parallelism": [None, Interval(Integral, 1, None, closed="left")],
         "early_stop_rounds": [None, Interval(Integral, 1, None, closed="left")],
+        "mlflow_logging": [None, "boolean"],
         "verbose": ["verbose"],
     }
 
@@ -203,6 +208,7 @@ class AutoModelEstimator(BaseEstimator):
         checkpoint: str | os.PathLike[str] | None = None,
         backend: str = "local",
         parallelism: int | None = None,
+        mlflow_logging: bool | None = None,
         verbose: int = 0,
     ) -> None:
         self.max_evals = max_evals
@@ -221,6 +227,7 @@ class AutoModelEstimator(BaseEstimator):
         self.checkpoint = checkpoint
         self.backend = backend
         self.parallelism = parallelism
+        self.mlflow_logging = mlflow_logging
         self.verbose = verbose
 
     def __sklearn_tags__(self):  # noqa: ANN204 - sklearn's Tags type
@@ -254,6 +261,8 @@ class AutoModelEstimator(BaseEstimator):
         if result.classes is not None:
             self.classes_ = result.classes
         self._remember_input(result.features, y)
+        if result.tracker is not None:
+            result.tracker.finish(self, result.features)
         return self
 
     def _set_ensemble(self, result: engine.SearchResult) -> None:
@@ -337,8 +346,11 @@ class AutoModelEstimator(BaseEstimator):
         Returns the path of the report file; see :func:`automodel.report.write_report`.
         """
         from automodel.report import write_report
+        from automodel.tracking import log_report
 
-        return write_report(self, out_dir, fmt)
+        path = write_report(self, out_dir, fmt)
+        log_report(self, path)
+        return path
 
     def __getstate__(self) -> dict[str, Any]:
         # Trials hold hyperopt objects; a pickled model must load without them.

@@ -36,6 +36,11 @@ class ModelFileError(ValueError):
     """The file is not a readable automodel model file."""
 
 
+def requirements() -> list[str]:
+    """Pinned pip requirements of a saved model: the libraries in its pickle."""
+    return [f"{name}=={v}" for name, v in _versions().items() if name != "python" and v]
+
+
 def _versions() -> dict[str, str | None]:
     found: dict[str, str | None] = {"python": platform.python_version()}
     for package in _PACKAGES:
@@ -81,7 +86,7 @@ def _metadata(model: Any) -> dict[str, Any]:
     }
 
 
-def _predicting_part(model: Any) -> Any:
+def predicting_part(model: Any) -> Any:
     """The model as saved: what predicting needs. The user's own ``Family`` records
     (their space functions may be lambdas or live in the user's script) become their
     names, so the file loads wherever the fitted pipeline's classes can be imported."""
@@ -107,7 +112,7 @@ def save(model: Any, path: str | os.PathLike[str]) -> Path:
             f"{type(model).__name__}; for a plain scikit-learn object use joblib.dump."
         )
     check_is_fitted(model, "best_estimator_")
-    payload = pickle.dumps(_predicting_part(model), protocol=pickle.HIGHEST_PROTOCOL)
+    payload = pickle.dumps(predicting_part(model), protocol=pickle.HIGHEST_PROTOCOL)
     table = model.leaderboard()
     document = {
         "format": FORMAT,
