@@ -7,31 +7,27 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from automodel.cli_options import (
+    ensemble_arg,
+    families_arg,
+    format_leaderboard,
+    max_evals,
+    positive_float,
+    seconds_or_none,
+)
+
 __all__ = ["main"]
 
 EXIT_USAGE = 2
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
-    return value
-
-
-def _seconds_or_none(text: str) -> float | None:
-    return None if text.lower() == "none" else _positive_float(text)
 
 
 SEP_HELP = (
@@ -100,13 +96,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     fit.add_argument(
         "--timeout",
-        type=_positive_float,
+        type=positive_float,
         default=None,
         help="seconds for the whole fit, final refit included (default: no limit)",
     )
     fit.add_argument(
         "--trial-timeout",
-        type=_seconds_or_none,
+        type=seconds_or_none,
         default=300.0,
         help="seconds one trial may take before it is stopped and counted as failed; none: "
         "trials run in this process without a limit (default: 300)",
@@ -125,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     fit.add_argument(
         "--ensemble",
-        type=_ensemble_arg,
+        type=ensemble_arg,
         default="auto",
         metavar="auto|none|N",
         help="weighted ensemble of the best trials chosen on their out-of-fold predictions: "
@@ -215,7 +211,7 @@ def _fit(args: argparse.Namespace) -> int:
     from automodel.persistence import save
     from automodel.target import detect_task
 
-    families = None if args.families is None else _families_arg(args.families)
+    families = None if args.families is None else families_arg(args.families)
     X, y = data.read_table(args.data, target=args.target, sep=args.sep)
     task, reason = args.task, f"--task {args.task}"
     if task == "auto":
@@ -224,7 +220,7 @@ def _fit(args: argparse.Namespace) -> int:
     print(f"task: {task} ({reason}; --task changes it)", flush=True)
     estimator = AutoModelRegressor if task == "regression" else AutoModelClassifier
     model = estimator(
-        max_evals=_max_evals(args),
+        max_evals=max_evals(args),
         cv=args.cv,
         algo=args.algo,
         scoring=args.scoring,
@@ -250,7 +246,7 @@ def _fit(args: argparse.Namespace) -> int:
         warnings.simplefilter("ignore", SearchInterruptedWarning)
         model.fit(X, y)
     model.task_reason_ = reason
-    print(_format_leaderboard(model, args.top))
+    print(format_leaderboard(model, args.top))
     path = save(model, args.out)
     if args.report is not None:
         model.column_importance(X, y)
@@ -278,105 +274,6 @@ def _fit(args: argparse.Namespace) -> int:
     elif getattr(model, "ensemble_note_", ""):
         print(f"model: the single best pipeline ({model.ensemble_note_})")
     return 0
-
-
-def _max_evals(args: argparse.Namespace) -> int | None:
-    """--max-evals, else 50 trials, or no trial limit when only --timeout is given."""
-    if args.max_evals is not None:
-        return args.max_evals
-    return None if args.timeout is not None else 50
-
-
-def _families_arg(text: str) -> list[Any]:
-    """Names, presets and ``module:attribute`` import paths of ``Family`` records."""
-    import importlib
-
-    from automodel.families import Family
-
-    items: list[Any] = []
-    for token in (t.strip() for t in text.split(",")):
-        if ":" not in token:
-            items.append(token)
-            continue
-        if os.getcwd() not in sys.path:
-            sys.path.insert(0, os.getcwd())  # as `python -m` does: modules of this folder
-        module_name, _, attribute = token.partition(":")
-        try:
-            found = getattr(importlib.import_module(module_name), attribute)
-        except (ImportError, AttributeError) as exc:
-            raise ValueError(
-                f"--families {token!r}: cannot import {attribute!r} from {module_name!r} "
-                f"({type(exc).__name__}: {exc}); the module must be importable from the current "
-                "folder or the Python path."
-            ) from exc
-        if not isinstance(found, Family):
-            raise ValueError(
-                f"--families {token!r} is a {type(found).__name__}, not an automodel.Family."
-            )
-        items.append(found)
-    return items
-
-
-def _ensemble_arg(text: str) -> str | int | None:
-    if text in ("auto", "none"):
-        return None if text == "none" else text
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"expected auto, none or an integer >= 2, got {text!r}")
-    return value
-
-
-def _format_leaderboard(model: Any, top: int, width: int | None = None) -> str:
-    """The leaderboard as left-aligned columns that fit ``width`` characters (default:
-    the terminal's); a params cell that does not fit is cut with an ellipsis."""
-    board = model.leaderboard(top)
-    headers = ["rank", "trial", "family", "scaler", "score", "fit s", "params"]
-    rows = [
-        [
-            "-" if family == "ensemble" else str(rank),
-            "-" if trial is pd.NA else str(trial),
-            str(family),
-            str(scaler),
-            _score_cell(family, mean, std),
-            f"{fit:.3f}" if fit == fit else "-",
-            ", ".join(f"{k}={_short(v)}" for k, v in p.items() if k not in ("family", "scaler")),
-        ]
-        for rank, trial, family, scaler, mean, std, fit, p in zip(
-            board["rank_test_score"],
-            board["trial"],
-            board["family"],
-            board["preprocessing"],
-            board["mean_test_score"],
-            board["std_test_score"],
-            board["mean_fit_time"],
-            board["params"],
-            strict=True,
-        )
-    ]
-    width = width or shutil.get_terminal_size((120, 24)).columns
-    widths = [max(len(r[k]) for r in [headers, *rows]) for k in range(len(headers) - 1)]
-    room = max(10, width - sum(widths) - 2 * len(widths))
-    lines = []
-    for row in [headers, *rows]:
-        params = row[-1] if len(row[-1]) <= room else row[-1][: room - 1] + "…"
-        cells = [cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)]
-        lines.append("  ".join([*cells, params]).rstrip())
-    return "\n".join(lines)
-
-
-def _score_cell(family: str, mean: float, std: float) -> str:
-    if family == "ensemble":
-        return f"{mean:.4f} (out-of-fold)"
-    return f"{mean:.4f} ± {std:.4f}" if mean == mean else "failed"
-
-
-def _short(value: Any) -> str:
-    from automodel.plots import fmt_number  # matplotlib: only when a leaderboard prints
-
-    return fmt_number(value)
 
 
 def _predict(args: argparse.Namespace) -> int:

@@ -367,21 +367,6 @@ def test_task_flag_forces_classification(tmp_path, capsys):
     assert "task: classification (--task classification" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("width", [80, 120])
-def test_the_leaderboard_fits_the_terminal(model_file, width):
-    from automodel.cli import _format_leaderboard
-
-    model = automodel.load(model_file)
-    lines = _format_leaderboard(model, 10, width=width).splitlines()
-    assert lines[0].split() == ["rank", "trial", "family", "scaler", "score", "fit", "s", "params"]
-    assert all(len(line) <= width for line in lines)
-    if width == 80:
-        assert any(line.endswith("…") for line in lines[1:])  # long params are cut
-    # Left-aligned: each column starts where its header does.
-    start = lines[0].index("family")
-    assert all(line[start - 1] == " " and line[start] != " " for line in lines[1:])
-
-
 def test_fit_and_predict_read_a_semicolon_csv(tmp_path, capsys):
     table = tmp_path / "semicolon.csv"
     pd.read_csv(PENGUINS).to_csv(table, sep=";", index=False)
