@@ -193,6 +193,7 @@ def _is_number_type(dtype: str) -> bool:
 def _check_numbers_stay_numbers(X: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
     """A column of numbers at fit must hold numbers (or missing values) now; numbers
     written as text ("1.5") are converted."""
+    frame = X
     for column in X.columns:
         fitted = dtypes.get(str(column))
         if fitted is None or not _is_number_type(fitted):
@@ -203,7 +204,8 @@ def _check_numbers_stay_numbers(X: pd.DataFrame, dtypes: dict[str, str]) -> pd.D
         numbers = pd.to_numeric(values, errors="coerce")
         bad = values[numbers.isna() & values.notna()]
         if bad.empty:
-            X = X.assign(**{column: numbers}) if isinstance(column, str) else X
+            X = X.copy() if X is frame else X  # never change the caller's table
+            X[column] = numbers
             continue
         raise ValueError(
             f"Column {column!r} held numbers at fit ({fitted}) but now holds text "

@@ -49,7 +49,14 @@ def column_importance(
     X = data.check_features(X)
     y_fit, _ = task.check_target(y, X.shape[0])
     if model.task_ == "classification":
-        y_fit = np.searchsorted(model.classes_, np.asarray(y))  # the model's class indices
+        labels = np.asarray(y)
+        unknown = sorted(set(labels.tolist()) - set(model.classes_.tolist()), key=str)
+        if unknown:
+            raise ValueError(
+                f"y holds class(es) {unknown[:5]} the model was not fitted on; pass the "
+                f"table it was fitted on (classes {model.classes_.tolist()[:10]})."
+            )
+        y_fit = np.searchsorted(model.classes_, labels)  # the model's class indices
     holdout = model.holdout_above is not None and len(y_fit) > model.holdout_above
     seed = 0 if random_state is None else int(random_state)
     folds = task.folds(X, y_fit, model.cv, holdout, seed)

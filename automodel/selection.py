@@ -108,13 +108,20 @@ def oof_score(
     """The ``scoring`` score of out-of-fold ``predictions`` (probabilities when 2-D):
     the mean over the folds (``fold``: each row's test fold; None: one fold), as a
     trial's ``mean_test_score`` is."""
-    predictions = np.asarray(predictions, dtype=np.float64)
-    fold = np.zeros(len(y), dtype=int) if fold is None else fold
-    scores = []
-    for k in np.unique(fold):
-        rows = np.flatnonzero(fold == k)
-        scores.append(_score_rows(predictions[rows], y[rows], scoring))
-    return float(np.mean(scores))
+    return _mean_score(np.asarray(predictions, dtype=np.float64), y, scoring, _groups(fold, len(y)))
+
+
+def _groups(fold: np.ndarray | None, n_rows: int) -> list[np.ndarray]:
+    """Row positions of each test fold (all rows: one fold)."""
+    if fold is None:
+        return [np.arange(n_rows)]
+    return [np.flatnonzero(fold == k) for k in np.unique(fold)]
+
+
+def _mean_score(
+    predictions: np.ndarray, y: np.ndarray, scoring: Any, groups: list[np.ndarray]
+) -> float:
+    return float(np.mean([_score_rows(predictions[g], y[g], scoring) for g in groups]))
 
 
 @dataclass
@@ -152,10 +159,11 @@ def select(
     rows = np.all([np.isfinite(p).reshape(len(y), -1).all(axis=1) for p in pool.values()], axis=0)
     covered = {k: p[rows].astype(np.float64) for k, p in pool.items()}
     y_rows = y[rows]
-    fold_rows = None if fold is None else fold[rows]
+    # The folds' rows once, not in every one of the rounds x pool scores.
+    groups = _groups(None if fold is None else fold[rows], len(y_rows))
 
     def score(predictions: np.ndarray) -> float:
-        return oof_score(predictions, y_rows, scoring, fold_rows)
+        return _mean_score(predictions, y_rows, scoring, groups)
 
     total = covered[start].copy()
     weights = {start: 1}

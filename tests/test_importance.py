@@ -57,3 +57,13 @@ def test_importance_needs_a_fitted_model():
     X, signal = _table()
     with pytest.raises(NotFittedError):
         AutoModelRegressor().column_importance(X, signal)
+
+
+def test_classes_the_model_never_saw_are_a_clear_error():
+    X, signal = _table()
+    y = np.where(signal > 0, "yes", "no")
+    model = AutoModelClassifier(
+        max_evals=1, cv=3, families=["logreg"], random_state=0, trial_timeout=None
+    ).fit(X, y)
+    with pytest.raises(ValueError, match=r"class\(es\) \['maybe'\] the model was not fitted on"):
+        model.column_importance(X, np.where(signal > 1, "maybe", y))
