@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib
 import multiprocessing
 import os
 import pickle
@@ -132,6 +133,11 @@ def _worker_loop(conn: Connection, path: str) -> None:
         threadpool_limits(limits=1)
         # Libraries a trial imports later (torch) read their thread count from here.
         os.environ["OMP_NUM_THREADS"] = "1"
+    # What the families import at fit (torch for torch_mlp) is loaded before the
+    # worker says ready, so its seconds do not count against the first trial's limit.
+    for family in getattr(objective, "families", {}).values():
+        for module in family.requires:
+            importlib.import_module(module)
     os.setpgrp()  # a kill stops the whole group: the worker and joblib's processes
     conn.send(_READY)
     while True:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -9,6 +10,12 @@ from sklearn.datasets import load_iris
 
 ROOT = Path(__file__).resolve().parents[1]
 PENGUINS = ROOT / "datasets" / "penguins.csv"
+
+
+def skip_unless_installed(family: Any) -> None:
+    """Skip the test when a family of an optional extra lacks its modules."""
+    for module in family.requires:
+        pytest.importorskip(module)
 
 
 @pytest.fixture(scope="session")

@@ -525,3 +525,31 @@ def test_ensemble_variants_compare_on_the_same_search(capsys):
     line = next(x for x in out.splitlines() if x.startswith("iris seed=0:"))
     assert all(f"{v} " in line for v in VARIANTS)
     assert "1 (table, seed) pairs" in out and "caruana  mean" in out
+
+
+def test_torch_vs_mlp_summary_pairs_by_table_and_seed():
+    from benchmarks.torch_vs_mlp import summary
+
+    def record(dataset, seed, family, score, seconds):
+        return {
+            "dataset": dataset,
+            "task": "classification",
+            "seed": seed,
+            "family": family,
+            "test_score": score,
+            "trial_seconds_median": seconds,
+        }
+
+    records = [
+        record("a", 0, "mlp", 0.80, 1.0),
+        record("a", 0, "torch_mlp", 0.85, 4.0),
+        record("a", 1, "mlp", 0.80, 1.0),
+        record("a", 1, "torch_mlp", 0.801, 2.0),
+        record("b", 0, "mlp", 0.90, 2.0),
+        record("b", 0, "torch_mlp", 0.70, 2.0),
+        record("b", 1, "mlp", 0.90, 2.0),  # no torch_mlp run: not a pair
+    ]
+    text = summary(records)
+    assert "over 3 (table, seed) pairs" in text
+    assert "wins / ties / losses 1 / 1 / 1" in text
+    assert "ratio torch/mlp 2.00" in text

@@ -482,7 +482,7 @@ def test_all_families_preset_runs(iris):
         max_evals=9, cv=2, families="all", trial_timeout=None, random_state=0
     ).fit(*iris)
     # defaults first: one trial per family, in registry order
-    assert model.cv_results_["family"] == list(automodel.families.REGISTRY)
+    assert model.cv_results_["family"] == list(automodel.families.PRESETS["classification"]["all"])
     assert set(model.cv_results_["status"]) == {"ok"}
 
 

@@ -44,7 +44,28 @@ def test_knn_neighbours_never_exceed_a_training_fold():
 
 
 def test_scale_is_searched_only_for_scale_sensitive_families():
-    assert {n for n, f in REGISTRY.items() if f.scale} == {"knn", "svm", "logreg", "mlp"}
+    scaled = {"knn", "svm", "logreg", "mlp", "torch_mlp"}
+    assert {n for n, f in REGISTRY.items() if f.scale} == scaled
+
+
+def test_a_family_of_a_missing_extra_names_what_to_install():
+    needy = Family(
+        "needy", KNeighborsClassifier, lambda info: {}, requires=("no_such_module_4711",)
+    )
+    with pytest.raises(
+        ImportError,
+        match="needs no_such_module_4711, which is not installed: pip install no_such_module_4711",
+    ):
+        resolve_families(["knn", needy])
+    custom = Family(
+        "needy",
+        KNeighborsClassifier,
+        lambda info: {},
+        requires=("no_such_module_4711",),
+        install="conda install x",
+    )
+    with pytest.raises(ImportError, match="conda install x"):
+        resolve_families([custom])
 
 
 def test_resolve_defaults_and_restriction():
@@ -55,7 +76,7 @@ def test_resolve_defaults_and_restriction():
 
 
 def test_unknown_family_lists_the_valid_names():
-    valid = "extra_trees, forest, hgb, knn, logreg, mlp, svm, tree, xgboost"
+    valid = "extra_trees, forest, hgb, knn, logreg, mlp, svm, torch_mlp, tree, xgboost"
     with pytest.raises(ValueError, match=rf"Unknown family 'svn'.*{valid}"):
         resolve_families(["svn"])
 
@@ -79,7 +100,8 @@ def test_a_custom_family_is_one_record():
 @pytest.mark.parametrize("task", ["classification", "regression"])
 def test_presets_of_each_task(task):
     assert [f.name for f in resolve_families("classic", task)] == ["knn", "svm", "tree", "forest"]
-    assert {f.name for f in resolve_families("all", task)} == set(REGISTRIES[task])
+    optional = {"torch_mlp"}  # an extra's family is never in a preset
+    assert {f.name for f in resolve_families("all", task)} == set(REGISTRIES[task]) - optional
     defaults = [f.name for f in resolve_families(None, task)]
     assert defaults[1:] == ["forest", "xgboost", "svm", "extra_trees", "knn"]
     assert defaults[0] == ("logreg" if task == "classification" else "linear")

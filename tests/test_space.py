@@ -13,6 +13,7 @@ from sklearn.preprocessing import Normalizer, StandardScaler
 from automodel.data import describe
 from automodel.families import REGISTRIES, REGISTRY, DataInfo, resolve_families
 from automodel.space import Candidate, build_space, decode, make_pipeline
+from tests.conftest import skip_unless_installed
 
 INFO = DataInfo(n_rows=150, n_features=4, n_classes=3, cv=5)
 
@@ -33,6 +34,7 @@ def test_space_has_one_branch_per_family_and_unique_labels():
 @pytest.mark.parametrize("name", sorted(REGISTRY))
 def test_every_family_decodes_into_a_pipeline_that_fits(name, iris):
     X, y = iris
+    skip_unless_installed(REGISTRY[name])
     space = build_space([REGISTRY[name]], INFO)
     rng = np.random.default_rng(0)
     for _ in range(5):
@@ -134,6 +136,7 @@ REGRESSION_INFO = DataInfo(n_rows=150, n_features=4, n_classes=0, cv=5)
 def test_every_regression_family_decodes_into_a_pipeline_that_fits(name, iris):
     X, _ = iris
     y = X[:, 0] * 10 + np.random.default_rng(0).normal(size=len(X))
+    skip_unless_installed(REGRESSION[name])
     space = build_space([REGRESSION[name]], REGRESSION_INFO)
     rng = np.random.default_rng(0)
     for _ in range(5):
@@ -151,7 +154,7 @@ def test_target_scale_sensitive_families_get_a_standardised_target(iris):
         candidate = decode(stochastic.sample(build_space([family], REGRESSION_INFO)))
         model = make_pipeline(candidate, _preprocessors(X), REGRESSION).named_steps["model"]
         wrapped = isinstance(model, TransformedTargetRegressor)
-        assert wrapped == (name in {"svm", "knn", "linear", "mlp"}), name
+        assert wrapped == (name in {"svm", "knn", "linear", "mlp", "torch_mlp"}), name
         if wrapped:
             assert isinstance(model.transformer, StandardScaler)
 

@@ -94,4 +94,6 @@ def resolve_families(families: Any, task: str = "classification") -> list[Family
         resolved.extend(f for f in found if f.name not in {r.name for r in resolved})
     if not resolved:
         raise ValueError("`families` is empty: name at least one family, or pass None.")
+    for family in resolved:
+        family.check_installed()
     return resolved

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -104,6 +105,11 @@ class Family:
         Steps put between the scaler and the estimator in every pipeline of the
         family (cloned per trial), e.g. ``[("float32", FunctionTransformer(...))]``
         for a net that wants float32 input. Names other than prep, scale, model.
+    requires : tuple of str
+        Modules the estimator imports when it is fitted (an optional extra); a
+        search naming the family without them fails at once with ``install``.
+    install : str or None
+        The command that installs ``requires`` (default: ``pip install`` them).
     """
 
     name: str
@@ -119,6 +125,8 @@ class Family:
     scale_target: bool = False
     seed: str | Callable[[BaseEstimator, int | None], BaseEstimator] | None = None
     steps: Sequence[tuple[str, BaseEstimator]] = ()
+    requires: tuple[str, ...] = ()
+    install: str | None = None
 
     def __post_init__(self) -> None:
         names = [name for name, _ in self.steps]
@@ -154,6 +162,16 @@ class Family:
     def serves(self, task: str) -> bool:
         """Whether the family can take part in a search for ``task``."""
         return task in (self.tasks or ())
+
+    def check_installed(self) -> None:
+        """Raise ImportError naming the install command if a required module is missing."""
+        missing = [name for name in self.requires if importlib.util.find_spec(name) is None]
+        if missing:
+            install = self.install or f"pip install {' '.join(missing)}"
+            raise ImportError(
+                f"Family {self.name!r} needs {' and '.join(missing)}, which "
+                f"{'is' if len(missing) == 1 else 'are'} not installed: {install}"
+            )
 
 
 #: libsvm's fit grows between quadratically and cubically in rows: past this many

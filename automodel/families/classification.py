@@ -25,6 +25,7 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 from xgboost import XGBClassifier
 
+from automodel.families import torch_mlp
 from automodel.families._base import (
     KNN_MAX_ROWS,
     SVM_MAX_ROWS,
@@ -247,6 +248,7 @@ REGISTRY: dict[str, Family] = {
             encoding="ordinal",
             default=_hgb_default,
         ),
+        torch_mlp.classifier_family,
     )
 }
 
@@ -258,8 +260,9 @@ REGISTRY: dict[str, Family] = {
 DEFAULT_FAMILIES: tuple[str, ...] = ("logreg", "forest", "xgboost", "svm", "extra_trees", "knn")
 
 #: Named sets of families: "default", "all" and "classic" (the original design's four).
+#: None holds a family of an optional extra (torch_mlp): it is used only when named.
 PRESETS: dict[str, tuple[str, ...]] = {
     "default": DEFAULT_FAMILIES,
-    "all": tuple(REGISTRY),
+    "all": tuple(name for name in REGISTRY if not REGISTRY[name].requires),
     "classic": ("knn", "svm", "tree", "forest"),
 }

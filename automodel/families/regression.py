@@ -28,6 +28,7 @@ from sklearn.svm import SVR
 from sklearn.tree import DecisionTreeRegressor
 from xgboost import XGBRegressor
 
+from automodel.families import torch_mlp
 from automodel.families._base import (
     KNN_MAX_ROWS,
     SVM_MAX_ROWS,
@@ -257,6 +258,7 @@ REGISTRY: dict[str, Family] = {
             encoding="ordinal",
             default=_hgb_default,
         ),
+        torch_mlp.regressor_family,
     )
 }
 
@@ -264,8 +266,9 @@ REGISTRY: dict[str, Family] = {
 DEFAULT_FAMILIES: tuple[str, ...] = ("linear", "forest", "xgboost", "svm", "extra_trees", "knn")
 
 #: Named sets of families: "default", "all" and "classic" (the original design's four).
+#: None holds a family of an optional extra (torch_mlp): it is used only when named.
 PRESETS: dict[str, tuple[str, ...]] = {
     "default": DEFAULT_FAMILIES,
-    "all": tuple(REGISTRY),
+    "all": tuple(name for name in REGISTRY if not REGISTRY[name].requires),
     "classic": ("knn", "svm", "tree", "forest"),
 }
