@@ -30,13 +30,14 @@ from automodel.refit import (
     refit_reserve,
     search_ensemble,
 )
-from automodel.results import cv_results, trial_params
-from automodel.search import InlineExecutor, SearchOutcome, best_loss, run_search
+from automodel.results import cv_results
+from automodel.search import InlineExecutor, SearchOutcome, run_search
 from automodel.selection import ENSEMBLE_POOL
 from automodel.space import build_space, default_points
 from automodel.tasks import Task
 from automodel.threads import one_thread
 from automodel.tracking import open_tracker
+from automodel.trial_hook import TrialHook
 
 __all__ = ["SearchResult", "Settings", "run"]
 
@@ -168,15 +169,13 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
         )
         if resumed is not None:
             tracker.skip(range(len(resumed.trials.trials)))
+    hook = TrialHook(settings, objective, seed, fingerprint, keep, tracker, started)
     if settings.backend == "spark":
-        outcome = _spark_search(settings, space, objective, seed, started, points)
-        for doc in outcome.trials.trials if tracker is not None else []:
-            tracker.trial(doc["tid"], doc["result"], trial_params(doc["result"]["config"]))
+        outcome = _spark_search(settings, space, objective, seed, started, points, resumed, hook)
     else:
         outcome = _local_search(
-            settings, space, points, objective, seed, resumed, fingerprint, started, refit_scale,
-            keep, tracker,
-        )  # fmt: skip
+            settings, space, points, objective, seed, resumed, started, refit_scale, hook
+        )
     keep_best_predictions(outcome.trials, keep)
     table = cv_results([doc["result"] for doc in outcome.trials.trials], len(folds))
     if outcome.stop_reason == "interrupted":
@@ -252,27 +251,47 @@ def _spark_search(
     seed: int,
     started: float,
     points: list[dict[str, Any]],
+    resumed: Any,
+    hook: TrialHook,
 ) -> SearchOutcome:
     from automodel.spark import spark_search
 
-    if settings.checkpoint is not None:
-        raise ValueError(
-            "checkpoint is not supported with backend='spark' (SparkTrials cannot resume); "
-            "drop checkpoint or use backend='local'."
+    if settings.n_jobs not in (None, 1):
+        warnings.warn(
+            f"n_jobs={settings.n_jobs} is for backend='local'; on Spark, parallelism sets "
+            "the trials at once (each trial runs on one core).",
+            UserWarning,
+            stacklevel=4,
         )
     timeout = settings.timeout
     remaining = None if timeout is None else timeout - (time.monotonic() - started)
-    return spark_search(
-        space,
-        replace(objective, n_jobs=1),
-        algo=settings.algo,
-        max_evals=settings.max_evals,
-        rng=np.random.default_rng(seed),
-        parallelism=settings.parallelism,
-        timeout=remaining,
-        early_stop_rounds=settings.early_stop_rounds,
-        points_to_evaluate=points,
-    )
+    trials = resumed.trials if resumed is not None else None
+    finished = Trials() if trials is None else trials  # plain copies: what the checkpoint holds
+    rng = np.random.default_rng(seed)
+
+    def on_trial(doc: dict[str, Any]) -> None:
+        finished.insert_trial_docs([doc])
+        finished.refresh()
+        hook(doc, finished, rng)
+
+    hook.open_progress(len(finished.trials))
+    try:
+        return spark_search(
+            space,
+            replace(objective, n_jobs=1),
+            algo=settings.algo,
+            max_evals=settings.max_evals,
+            rng=rng,
+            parallelism=settings.parallelism,
+            timeout=remaining,
+            early_stop_rounds=settings.early_stop_rounds,
+            points_to_evaluate=points,
+            trial_timeout=settings.trial_timeout,
+            trials=trials,
+            on_trial=on_trial,
+        )
+    finally:
+        hook.close()
 
 
 def _executor(settings: Settings, objective: Objective) -> Any:
@@ -292,51 +311,19 @@ def _local_search(
     objective: Objective,
     seed: int,
     resumed: Any,
-    fingerprint: str | None,
     started: float,
     refit_scale: float,
-    keep: int,
-    tracker: Any = None,
+    hook: TrialHook,
 ) -> SearchOutcome:
-    """Run the search loop with the settings' budgets, progress and checkpoint.
-
-    ``keep``: trials whose out-of-fold predictions are kept as the search goes.
-    """
+    """Run the search loop with the settings' budgets, progress and checkpoint."""
     trials = resumed.trials if resumed is not None else Trials()
     rng = np.random.default_rng(seed)
     if resumed is not None:
         rng.bit_generator.state = resumed.rng_state
-    progress = None
-    if settings.verbose:
-        from tqdm.auto import tqdm
-
-        if settings.max_evals is None:  # a time budget alone: the bar shows seconds
-            progress = tqdm(
-                total=round(settings.timeout),
-                desc="automodel",
-                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n}/{total} s [{elapsed}{postfix}]",
-            )
-        else:
-            progress = tqdm(
-                total=settings.max_evals, initial=len(trials.trials), desc="automodel", unit="trial"
-            )
+    hook.open_progress(len(trials.trials))
 
     def on_trial(doc: dict[str, Any]) -> None:
-        if tracker is not None:
-            result = doc["result"]
-            tracker.trial(doc["tid"], result, trial_params(result["config"]))
-        if objective.keep_predictions:
-            keep_best_predictions(trials, keep)
-        if settings.checkpoint is not None:
-            state = checkpoint.Checkpoint(fingerprint, seed, trials, rng.bit_generator.state)
-            checkpoint.write(settings.checkpoint, state)
-        if progress is not None:
-            best = best_loss(trials)
-            if settings.max_evals is None:
-                progress.update(min(progress.total, round(time.monotonic() - started)) - progress.n)
-            else:
-                progress.update(1)
-            progress.set_postfix_str(f"best {-best:.4f}" if np.isfinite(best) else "")
+        hook(doc, trials, rng)
 
     deadline: Callable[[], float] | None = None
     size = resolve_size(settings.ensemble)
@@ -369,5 +356,4 @@ def _local_search(
     finally:
         if hasattr(executor, "close"):
             executor.close()
-        if progress is not None:
-            progress.close()
+        hook.close()

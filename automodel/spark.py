@@ -1,13 +1,21 @@
 """Distributed trials on Apache Spark through hyperopt's ``SparkTrials``.
 
 The objective (which holds the training data) is broadcast once and loaded once
-per Spark Python worker; each trial then ships only its decoded point. The
-trials are copied into plain ``hyperopt.Trials`` afterwards, so the results
-table, refit and save are the same as for a local search.
+per Spark Python worker; each trial then ships only its decoded point. With a
+``trial_timeout`` the trial runs in a worker process of that Python worker
+(automodel's :class:`~automodel.workers.ProcessExecutor`, kept for the next
+trials), killed at its limit and recorded as a failed trial with reason
+``"timeout"``. Every finished trial is handed to ``on_trial`` on the driver as
+SparkTrials reports it (checkpoint, tracking, progress); a search resumed from a
+checkpoint starts from its trials. The trials are copied into plain
+``hyperopt.Trials`` afterwards, so the results table, refit and save are the same
+as for a local search.
 
-What the Spark backend does not do (``SparkTrials`` limits): no per-trial time
-limit (``trial_timeout`` is not enforced), no checkpoint/resume, no
-``points_to_evaluate``; the total ``timeout`` cancels running trials.
+Before the search one small Spark job checks that the executors import the same
+automodel version as the driver (a clear error otherwise). ``SparkTrials`` limits
+that remain: no ``points_to_evaluate`` (automodel hands the default points out
+itself), ``early_stop_fn`` (and so ``on_trial``) runs after each *successful*
+trial, a failed one is handed over with the next success or at the end.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import cloudpickle
@@ -33,7 +41,7 @@ from automodel.search import (
     suggest_function,
 )
 
-__all__ = ["spark_search", "spark_session"]
+__all__ = ["check_executors", "executor_problem", "spark_search", "spark_session"]
 
 #: Objectives already unpickled in this Python worker, by search key.
 _LOADED: dict[str, Any] = {}
@@ -88,33 +96,158 @@ class _PointsFirst:
         return docs
 
 
+class _InWorker:
+    """Runs each trial in a worker process of this Spark Python worker, killed at ``limit``."""
+
+    def __init__(self, objective: Any, limit: float) -> None:
+        from automodel.workers import ProcessExecutor
+
+        self.executor = ProcessExecutor(objective, slots=1)
+        self.limit = limit
+        self.count = 0
+
+    def __call__(self, config: dict[str, Any]) -> dict[str, Any]:
+        self.count += 1
+        self.executor.submit(self.count, config, self.limit)
+        while True:
+            for tid, result in self.executor.wait(None):
+                if tid == self.count:
+                    return result
+
+    def close(self) -> None:
+        self.executor.close()
+
+
+def _forget_loaded() -> None:
+    for loaded in _LOADED.values():
+        if isinstance(loaded, _InWorker):
+            loaded.close()
+    _LOADED.clear()
+
+
 class _TrialFunction:
     """The function SparkTrials runs per trial: load the broadcast objective, evaluate."""
 
-    def __init__(self, broadcast: Any) -> None:
+    def __init__(self, broadcast: Any, trial_timeout: float | None = None) -> None:
         self.broadcast = broadcast
+        self.trial_timeout = trial_timeout
         self.key = uuid.uuid4().hex  # one per search: names the cached objective
 
     def __call__(self, config: dict[str, Any]) -> dict[str, Any]:
         key = self.key
         if key not in _LOADED:
-            _LOADED.clear()  # one search's data at a time in a reused worker
-            _LOADED[key] = cloudpickle.loads(self.broadcast.value)
-        result = _LOADED[key](config)
+            _forget_loaded()  # one search's data at a time in a reused worker
+            objective = cloudpickle.loads(self.broadcast.value)
+            limit = self.trial_timeout
+            _LOADED[key] = objective if limit is None else _InWorker(objective, limit)
+        result = dict(_LOADED[key](config))
         result["config"] = config
         return result
 
 
-class _EarlyStop:
-    """fmin's ``early_stop_fn``: the local loop's rule (:func:`rounds_since_best`)."""
+class _Watcher:
+    """fmin's ``early_stop_fn``: hands over finished trials, then the early-stop rule.
 
-    def __init__(self, rounds: int) -> None:
+    SparkTrials' dispatcher calls it after each successful trial; ``flush`` hands
+    over whatever finished since (failed trials too) once the search is over.
+    """
+
+    def __init__(
+        self,
+        rounds: int | None,
+        on_trial: Callable[[dict[str, Any]], None] | None,
+        seen: set[int],
+    ) -> None:
         self.rounds = rounds
+        self.on_trial = on_trial
+        self.seen = seen
         self.fired = False
 
     def __call__(self, trials: Trials, *state: Any) -> tuple[bool, list[Any]]:
-        self.fired = rounds_since_best(trials) >= self.rounds
+        self.flush(trials)
+        if self.rounds is not None:
+            self.fired = rounds_since_best(trials) >= self.rounds
         return self.fired, []
+
+    def flush(self, trials: Trials) -> None:
+        for doc in _finished(trials):
+            if doc["tid"] not in self.seen:
+                self.seen.add(doc["tid"])
+                if self.on_trial is not None:
+                    self.on_trial(copy.deepcopy(doc))
+
+
+def _finished(trials: Trials) -> list[dict[str, Any]]:
+    """The trials that ran to a result of automodel's objective (not cancelled ones)."""
+    return [
+        doc
+        for doc in list(trials.trials)
+        if doc["state"] == JOB_STATE_DONE and "config" in doc["result"]
+    ]
+
+
+def _probe(_: Any) -> Any:
+    """Runs on an executor: which automodel (if any) and which Python it has."""
+    import sys
+
+    try:
+        import automodel
+
+        found = automodel.__version__
+    except Exception as exc:  # noqa: BLE001 - reported to the driver as text
+        found = None
+        error = f"{type(exc).__name__}: {exc}"
+    else:
+        error = ""
+    yield found, error, sys.executable, f"{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def check_executors(spark: Any, slots: int = 2) -> None:
+    """Raise RuntimeError naming what to install when the executors lack this automodel.
+
+    One small job of ``slots`` tasks; its function travels by value (it must run
+    where automodel does not import).
+    """
+    from pyspark import cloudpickle as spark_pickle  # what pyspark pickles functions with
+
+    from automodel import __version__
+
+    module = sys.modules[__name__]
+    spark_pickle.register_pickle_by_value(module)
+    try:
+        tasks = spark.sparkContext.parallelize(range(slots), slots)
+        found = tasks.mapPartitions(_probe).collect()
+    finally:
+        spark_pickle.unregister_pickle_by_value(module)
+    problem = executor_problem(found, __version__, f"{sys.version_info[0]}.{sys.version_info[1]}")
+    if problem:
+        raise RuntimeError(problem)
+
+
+def executor_problem(
+    found: Sequence[tuple[str | None, str, str, str]], version: str, python: str
+) -> str:
+    """The driver's message for the executors' answers (empty when all is well)."""
+    install = (
+        f"install automodel=={version} (pip install 'automodel[spark]=={version}') in the "
+        "Python every executor runs, or point spark.pyspark.python / PYSPARK_PYTHON at one "
+        "that has it"
+    )
+    for have, error, executable, their_python in found:
+        if have is None:
+            return f"Spark executors cannot import automodel ({executable}: {error}): {install}."
+        if have != version:
+            return (
+                f"Spark executors run automodel {have} ({executable}), the driver {version}: "
+                f"{install}."
+            )
+        if their_python != python:
+            return (
+                f"Spark executors run Python {their_python} ({executable}), the driver "
+                f"Python {python}: trials are sent as pickled Python, so use the same Python "
+                "version on both."
+            )
+    return ""
 
 
 def spark_search(
@@ -129,53 +262,61 @@ def spark_search(
     early_stop_rounds: int | None = None,
     session: Any = None,
     points_to_evaluate: Sequence[dict[str, Any]] = (),
+    trial_timeout: float | None = None,
+    trials: Trials | None = None,
+    on_trial: Callable[[dict[str, Any]], None] | None = None,
 ) -> SearchOutcome:
     """Run the search with ``SparkTrials``; return plain Trials like the local loop.
 
     ``SparkTrials`` ignores fmin's ``points_to_evaluate``, so the points (e.g. the
     families' defaults) are handed out by the suggestion function itself, first.
+    ``trials`` (a resumed search's) are finished trials to start from; they count
+    toward ``max_evals`` and are not handed to ``on_trial`` again.
     """
     _require_pyspark()
     from hyperopt import SparkTrials
 
     start = time.monotonic()
     spark = session if session is not None else spark_session(parallelism=parallelism)
-    payload = spark.sparkContext.broadcast(cloudpickle.dumps(objective))
+    check_executors(spark)
     spark_trials = SparkTrials(
         parallelism=parallelism,
         timeout=None if timeout is None else max(1, int(timeout)),
         spark_session=spark,
     )
-    early_stop = None if early_stop_rounds is None else _EarlyStop(early_stop_rounds)
+    done = [copy.deepcopy(doc) for doc in (trials.trials if trials is not None else [])]
+    if done:
+        spark_trials.insert_trial_docs(done)
+        spark_trials.refresh()
+    watcher = _Watcher(early_stop_rounds, on_trial, {doc["tid"] for doc in done})
+    payload = spark.sparkContext.broadcast(cloudpickle.dumps(objective))
     interrupted = False
+    remaining = None if max_evals is None else max_evals - len(done)
     with _quiet_hyperopt():
         try:
-            fmin(
-                _TrialFunction(payload),
-                space,
-                algo=_PointsFirst(list(points_to_evaluate), suggest_function(algo)),
-                max_evals=max_evals,
-                trials=spark_trials,
-                rstate=rng,
-                early_stop_fn=early_stop,
-                show_progressbar=False,
-            )
+            if remaining is None or remaining > 0:
+                fmin(
+                    _TrialFunction(payload, trial_timeout),
+                    space,
+                    algo=_PointsFirst(list(points_to_evaluate), suggest_function(algo)),
+                    max_evals=max_evals,
+                    trials=spark_trials,
+                    rstate=rng,
+                    early_stop_fn=watcher,
+                    show_progressbar=False,
+                )
         except KeyboardInterrupt:
             interrupted = True
     payload.unpersist()
-    trials = Trials()
-    docs = [
-        copy.deepcopy(doc)
-        for doc in spark_trials.trials
-        if doc["state"] == JOB_STATE_DONE and "config" in doc["result"]
-    ]
-    trials.insert_trial_docs(docs)
-    trials.refresh()
+    watcher.flush(spark_trials)
+    result = Trials()
+    result.insert_trial_docs([copy.deepcopy(doc) for doc in _finished(spark_trials)])
+    result.refresh()
     reason = "max_evals"
     if interrupted:
         reason = "interrupted"
     elif spark_trials.fmin_cancelled_reason == "fmin run timeout":
         reason = "timeout"
-    elif early_stop is not None and early_stop.fired:
+    elif watcher.fired:
         reason = "early_stop"
-    return SearchOutcome(trials, reason, time.monotonic() - start)
+    return SearchOutcome(result, reason, time.monotonic() - start)

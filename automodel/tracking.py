@@ -62,6 +62,7 @@ class Tracker:
         self.started = started
         self.on = True
         self.logged: set[int] = set()
+        self.parent: str | None = None  # the search's run: trials may log from other threads
 
     def call(self, action: Any) -> Any:
         """Run ``action``; on any failure warn once and stop logging."""
@@ -81,6 +82,7 @@ class Tracker:
 
     def start(self, params: dict[str, Any], task: str, shape: tuple[int, int]) -> None:
         """The search's parameters, task and data shape on the run."""
+        self.parent = self.call(lambda: self.mlflow.active_run().info.run_id)
         shown = {k: _text(v) for k, v in params.items()}
         families = params.get("families")
         if isinstance(families, (list, tuple)):
@@ -105,7 +107,11 @@ class Tracker:
         self.logged.add(index)
 
         def log() -> None:
-            with self.mlflow.start_run(run_name=f"trial {index}", nested=True):
+            # The parent by id: SparkTrials hands trials over from its own thread,
+            # where MLflow's (thread-local) active run is not the search's run.
+            with self.mlflow.start_run(
+                run_name=f"trial {index}", nested=True, parent_run_id=self.parent
+            ):
                 self.mlflow.log_params({k: _text(v) for k, v in params.items()})
                 self.mlflow.set_tags({"status": result.get("status"), "trial": index})
                 if result.get("status") == "ok":

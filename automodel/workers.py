@@ -118,6 +118,21 @@ def _start_joblib_tracker() -> None:
             os.environ["PYTHONWARNINGS"] = saved
 
 
+def _die_with_parent() -> None:
+    """Linux: be killed when the forkserver dies (it exits with the process that ran it).
+
+    So a trial does not outlive a parent that was itself killed (a Spark task cancelled
+    with its Python worker, a search killed with SIGKILL): without this, a running
+    trial would go on to its end and only then notice the closed pipe.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def _worker_loop(conn: Connection, path: str) -> None:
     """A worker: load the objective, say ready, then run ``(tid, config)`` trials.
 
@@ -125,6 +140,7 @@ def _worker_loop(conn: Connection, path: str) -> None:
     parent may also simply kill it (that is how a trial is stopped).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
+    _die_with_parent()
     objective = _load(path)
     if getattr(objective, "n_jobs", None) not in (None, 1):
         _start_joblib_tracker()

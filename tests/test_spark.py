@@ -49,10 +49,91 @@ def test_spark_search_gives_the_same_kind_of_model(spark, iris, tmp_path):
     np.testing.assert_array_equal(automodel.load(path).predict(X), model.predict(X))
 
 
-def test_spark_refuses_a_checkpoint(spark, iris, tmp_path):
-    model = AutoModelClassifier(max_evals=2, backend="spark", checkpoint=tmp_path / "c.pkl")
-    with pytest.raises(ValueError, match="checkpoint is not supported with backend='spark'"):
-        model.fit(*iris)
+def test_a_spark_search_resumes_from_its_checkpoint(spark, iris, tmp_path):
+    X, y = iris
+    path = tmp_path / "search.pkl"
+    params = dict(cv=3, backend="spark", parallelism=2, random_state=0, checkpoint=path)
+    params["families"] = ["tree", "knn"]
+    first = AutoModelClassifier(max_evals=4, **params).fit(X, y)
+    assert path.exists() and len(first.cv_results_["params"]) == 4
+    more = AutoModelClassifier(max_evals=6, **params).fit(X, y)
+    assert len(more.cv_results_["params"]) == 6
+    # The first four are the checkpoint's trials, not run again.
+    assert list(more.cv_results_["params"][:4]) == list(first.cv_results_["params"])
+    np.testing.assert_array_equal(
+        more.cv_results_["mean_test_score"][:4], first.cv_results_["mean_test_score"]
+    )
+
+
+def _sleepy_family(slow_first: bool = True) -> automodel.Family:
+    from hyperopt import hp
+
+    from tests._estimators import Sleepy
+
+    return automodel.Family(
+        "sleepy",
+        Sleepy,
+        lambda info: {"seconds": hp.choice("sleepy.seconds", [0.01, 60.0])},
+        default=(lambda info: {"sleepy.seconds": 1}) if slow_first else None,
+    )
+
+
+def test_trial_timeout_holds_on_spark(spark, iris):
+    import time
+
+    start = time.monotonic()
+    model = AutoModelClassifier(
+        max_evals=3,
+        cv=2,
+        backend="spark",
+        parallelism=2,
+        trial_timeout=3,
+        random_state=1,
+        families=[_sleepy_family(), "tree"],
+        ensemble=None,
+    ).fit(*iris)
+    elapsed = time.monotonic() - start
+    table = model.cv_results_
+    assert table["status"][0] == "timeout"  # the 60 s default point, stopped at 3 s
+    assert "ok" in list(table["status"])
+    assert model.best_params_.get("seconds") != 60.0
+    assert elapsed < 50  # no trial ran its 60 s
+
+
+def test_executor_problems_are_named_with_the_fix():
+    from automodel.spark import executor_problem
+
+    ok = [("0.1.0", "", "/usr/bin/python3", "3.11")]
+    assert executor_problem(ok, "0.1.0", "3.11") == ""
+    missing = [(None, "ModuleNotFoundError: No module named 'automodel'", "/opt/py", "3.11")]
+    text = executor_problem(missing, "0.1.0", "3.11")
+    assert "cannot import automodel (/opt/py: ModuleNotFoundError" in text
+    assert "pip install 'automodel[spark]==0.1.0'" in text and "PYSPARK_PYTHON" in text
+    other = executor_problem([("0.0.9", "", "/opt/py", "3.11")], "0.1.0", "3.11")
+    assert "run automodel 0.0.9 (/opt/py), the driver 0.1.0" in other
+    python = executor_problem([("0.1.0", "", "/opt/py", "3.12")], "0.1.0", "3.11")
+    assert "Python 3.12" in python and "same Python version" in python
+
+
+def test_executors_without_automodel_get_one_clear_line(tmp_path):
+    """A real Spark whose Python workers run a bare interpreter (no automodel)."""
+    import subprocess
+    import venv
+
+    from tests.conftest import PENGUINS
+
+    pytest.importorskip("pyspark", reason="the spark extra is not installed")
+    venv.create(tmp_path / "bare", with_pip=False)
+    env = {**os.environ, "PYSPARK_PYTHON": str(tmp_path / "bare" / "bin" / "python")}
+    env["SPARK_LOCAL_IP"] = "127.0.0.1"
+    argv = [sys.executable, "-m", "automodel.cli", "fit", str(PENGUINS), "--target", "species"]
+    argv += ["--spark", "local[1]", "--max-evals", "2", "--quiet", "--out", str(tmp_path / "m")]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 2, done.stderr[-2000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("automodel: error: Spark executors cannot import automodel")
+    assert "pip install 'automodel[spark]==" in last
+    assert not (tmp_path / "m").exists()
 
 
 def test_missing_pyspark_names_the_extra(monkeypatch, iris):
