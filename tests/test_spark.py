@@ -192,3 +192,36 @@ def test_spark_regression_search(spark, tmp_path):
     assert np.isfinite(model.oof_predictions_).all()
     path = automodel.save(model, tmp_path / "spark.joblib")
     np.testing.assert_array_equal(automodel.load(path).predict(X), model.predict(X))
+
+
+def test_ctrl_c_on_spark_keeps_the_finished_trials_and_refits(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    from tests.conftest import PENGUINS
+
+    pytest.importorskip("pyspark", reason="the spark extra is not installed")
+    out, checkpoint = tmp_path / "m.joblib", tmp_path / "ck.pkl"
+    argv = [sys.executable, "-m", "automodel.cli", "fit", str(PENGUINS), "--target", "species"]
+    argv += ["--spark", "local[2]", "--parallelism", "2", "--max-evals", "500", "--quiet"]
+    argv += ["--families", "forest", "--checkpoint", str(checkpoint), "--out", str(out)]
+    env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"}
+    driver = subprocess.Popen(
+        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        end = time.monotonic() + 150
+        while not checkpoint.exists() and time.monotonic() < end and driver.poll() is None:
+            time.sleep(0.3)
+        assert checkpoint.exists() and driver.poll() is None
+        driver.send_signal(signal.SIGINT)  # what Ctrl-C sends the driver
+        stdout, stderr = driver.communicate(timeout=120)
+    finally:
+        driver.kill()
+        driver.wait()
+    assert driver.returncode == 0, stderr[-3000:]
+    assert "INTERRUPTED: best found so far" in stdout
+    model = automodel.load(out)
+    assert model.stop_reason_ == "interrupted"
+    assert 1 <= len(model.cv_results_["params"]) < 500

@@ -1,0 +1,116 @@
+"""Seconds of overhead per trial: local worker processes, Spark ``local[2]``, a cluster.
+
+    python -m benchmarks.spark_overhead [--dataset pima] [--trials 30] [--seed 0]
+
+The same ``--trials`` configurations (drawn once from the default space with the
+seed) run on three paths, two trials at once, each with a per-trial time limit
+(300 s, so every path runs trials in automodel's worker processes): local
+``n_jobs=2``, Spark ``local[2]``, and a Spark standalone cluster of two one-core
+workers started here (:mod:`benchmarks.spark_cluster`). Printed per path: wall
+seconds, mean seconds inside a trial, overhead per trial (``wall x 2 / trials``
+minus the mean trial), and the best CV score (the same configurations must give
+the same scores everywhere).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from hyperopt import Trials, rand
+from hyperopt.base import Domain
+
+from automodel import data
+from automodel.evaluate import Objective
+from automodel.families import DataInfo, resolve_families
+from automodel.search import run_search
+from automodel.space import build_space
+from automodel.tasks import TASKS
+from automodel.workers import ProcessExecutor
+from benchmarks.datasets import DEFAULT_DATA_DIR, resolve_datasets
+from benchmarks.spark_cluster import StandaloneCluster
+
+SLOTS = 2
+TRIAL_TIMEOUT = 300.0
+
+
+def _setup(dataset: str, seed: int) -> tuple[Any, Objective]:
+    (spec,) = resolve_datasets([dataset], DEFAULT_DATA_DIR)
+    X, y = spec.load()
+    task = TASKS[spec.task]
+    X = data.check_features(X)
+    y_fit, classes = task.check_target(y, X.shape[0])
+    families = resolve_families(None, task.name)
+    n_classes = 0 if classes is None else len(classes)
+    info = DataInfo(X.shape[0], X.shape[1], n_classes, 5)
+    folds = task.folds(X, y_fit, 5, False, seed)
+    objective = Objective.build(
+        X, y_fit, folds, scoring=task.scoring(None), random_state=seed,
+        families={f.name: f for f in families}, stratify=task.stratified,
+    )  # fmt: skip
+    return build_space(families, info), objective
+
+
+def _points(space: Any, n: int, seed: int) -> list[dict[str, Any]]:
+    """``n`` raw points drawn by hyperopt's random search (labels -> values)."""
+    docs = rand.suggest(list(range(n)), Domain(lambda _: 0.0, space), Trials(), seed)
+    return [{k: v[0] for k, v in doc["misc"]["vals"].items() if v} for doc in docs]
+
+
+def _summary(name: str, trials: Trials, wall: float) -> str:
+    results = [doc["result"] for doc in trials.trials]
+    inside = float(np.mean([r.get("duration", 0.0) for r in results]))
+    best = max((-r["loss"] for r in results if r["status"] == "ok"), default=float("nan"))
+    overhead = wall * SLOTS / len(results) - inside
+    return f"{name:22s} {len(results):6d} {wall:8.1f} {inside:10.2f} {overhead:12.2f} {best:9.4f}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.spark_overhead", description=__doc__
+    )
+    parser.add_argument("--dataset", default="pima")
+    parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    from automodel.spark import spark_search, spark_session
+
+    space, objective = _setup(args.dataset, args.seed)
+    points = _points(space, args.trials, args.seed)
+    print(f"{args.dataset}: {args.trials} configurations, {SLOTS} at a time")
+    print(f"{'path':22s} {'trials':>6s} {'wall s':>8s} {'in trial s':>10s} "
+          f"{'overhead s':>12s} {'best CV':>9s}")  # fmt: skip
+    common = dict(algo="rand", max_evals=args.trials, points_to_evaluate=points)
+    start = time.perf_counter()
+    with ProcessExecutor(objective, slots=SLOTS) as executor:
+        outcome = run_search(
+            space, executor, rng=np.random.default_rng(args.seed), trials=Trials(),
+            trial_timeout=TRIAL_TIMEOUT, **common,
+        )  # fmt: skip
+    print(_summary("local n_jobs=2", outcome.trials, time.perf_counter() - start), flush=True)
+    for name, master in (("spark local[2]", "local[2]"), ("standalone 2 x 1 core", None)):
+        cluster = None
+        if master is None:
+            cluster = StandaloneCluster(workers=SLOTS).start()
+            master = cluster.url
+        try:
+            session = spark_session(master)
+            session.sparkContext.setLogLevel("ERROR")
+            start = time.perf_counter()
+            outcome = spark_search(
+                space, objective, rng=np.random.default_rng(args.seed), parallelism=SLOTS,
+                session=session, trial_timeout=TRIAL_TIMEOUT, **common,
+            )  # fmt: skip
+            print(_summary(name, outcome.trials, time.perf_counter() - start), flush=True)
+            session.stop()
+        finally:
+            if cluster is not None:
+                cluster.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
