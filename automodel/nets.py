@@ -117,6 +117,8 @@ class _TorchMLP(BaseEstimator):
                 n_outputs=n_outputs,
                 n_rows=X.shape[0],
                 classifier=self._classifier,
+                # A stratified split needs two rows of every class.
+                stratify=self._classifier and bool(np.bincount(y.ravel()).min() >= 2),
             )
             net.fit(X, y)
         finally:

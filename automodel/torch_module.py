@@ -76,14 +76,22 @@ class MLPModule(nn.Module):
 
 
 def build_net(
-    params: dict[str, Any], *, n_inputs: int, n_outputs: int, n_rows: int, classifier: bool
+    params: dict[str, Any],
+    *,
+    n_inputs: int,
+    n_outputs: int,
+    n_rows: int,
+    classifier: bool,
+    stratify: bool | None = None,
 ) -> NeuralNetClassifier | NeuralNetRegressor:
     """The skorch net for one fit of :class:`automodel.nets.TorchMLPClassifier` / ``Regressor``.
 
     Early stopping watches the loss on a seeded validation part of the rows
-    (stratified for classes) when there are enough rows for one; with fewer,
-    the net trains for ``max_epochs``.
+    (stratified for classes, unless ``stratify`` is False: a class with a single
+    row) when there are enough rows for one; with fewer, the net trains for
+    ``max_epochs``.
     """
+    stratify = classifier if stratify is None else stratify
     optimizer = params["optimizer"]
     extra: dict[str, Any] = {"optimizer__weight_decay": params["weight_decay"]}
     if optimizer in WITH_MOMENTUM:
@@ -93,7 +101,7 @@ def build_net(
     train_split: Any = None
     if params["validation_fraction"] > 0 and n_valid >= max(10, n_outputs if classifier else 0):
         train_split = ValidSplit(
-            params["validation_fraction"], stratified=classifier, random_state=params["seed"]
+            params["validation_fraction"], stratified=stratify, random_state=params["seed"]
         )
         callbacks.append(
             EarlyStopping(monitor="valid_loss", patience=params["patience"], load_best=True)

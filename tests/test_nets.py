@@ -137,3 +137,11 @@ def test_without_torch_fitting_names_the_extra(monkeypatch, three_classes):
     assert nets.missing_torch() == ["skorch"]
     with pytest.raises(ImportError, match=r'needs skorch.*pip install "automodel\[torch\]"'):
         TorchMLPClassifier().fit(*three_classes)
+
+
+def test_a_class_with_one_row_does_not_break_the_validation_split():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(120, 3))
+    y = np.array(["a"] * 60 + ["b"] * 59 + ["c"])  # "c" once: no stratified split possible
+    model = TorchMLPClassifier(max_epochs=3, random_state=0).fit(X, y)
+    assert list(model.classes_) == ["a", "b", "c"] and model.predict_proba(X).shape == (120, 3)
