@@ -121,8 +121,15 @@ class _TorchMLP(BaseEstimator):
                 stratify=self._classifier and bool(np.bincount(y.ravel()).min() >= 2),
             )
             net.fit(X, y)
+            sample = net.forward(X[:256]).detach().numpy()
         finally:
             torch.set_num_threads(threads)
+        if not np.isfinite(sample).all():
+            raise ValueError(
+                f"training diverged: the net's outputs are not finite after {len(net.history)} "
+                f"epochs ({self.optimizer}, lr={self.lr:.3g}); a smaller learning rate, or "
+                "scaled inputs, would train."
+            )
         self.net_ = net
         self.n_features_in_ = X.shape[1]
         self.n_epochs_ = len(net.history)

@@ -145,3 +145,12 @@ def test_a_class_with_one_row_does_not_break_the_validation_split():
     y = np.array(["a"] * 60 + ["b"] * 59 + ["c"])  # "c" once: no stratified split possible
     model = TorchMLPClassifier(max_epochs=3, random_state=0).fit(X, y)
     assert list(model.classes_) == ["a", "b", "c"] and model.predict_proba(X).shape == (120, 3)
+
+
+def test_a_diverging_net_says_so():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(100, 3)) * 1e4  # unscaled, huge inputs
+    y = X[:, 0] * 1e3
+    net = TorchMLPRegressor(optimizer="sgd", lr=1.0, momentum=0.9, max_epochs=20, random_state=0)
+    with pytest.raises(ValueError, match="training diverged: the net's outputs are not finite"):
+        net.fit(X, y)
