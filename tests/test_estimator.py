@@ -124,7 +124,7 @@ def test_restricting_families(iris):
 
 
 def test_unknown_family_is_an_error_listing_valid_names(iris):
-    valid = "extra_trees, forest, hgb, knn, logreg, mlp, svm, tree, xgboost"
+    valid = "extra_trees, forest, hgb, knn, logreg, mlp, svm, torch_mlp, tree, xgboost"
     with pytest.raises(ValueError, match=f"Valid names: {valid}"):
         AutoModelClassifier(families=["nope"]).fit(*iris)
 

@@ -83,7 +83,7 @@ def test_search_refit_save_and_load_in_a_fresh_process(tmp_path):
     assert np.allclose(np.load(tmp_path / "p.npy"), model.predict_proba(X), atol=1e-6)
 
 
-def test_regression_search_with_the_other_families():
+def test_regression_search_with_the_other_families(tmp_path):
     rng = np.random.default_rng(1)
     X = rng.normal(size=(120, 3))
     y = 1000 + 300 * X[:, 0] - 200 * X[:, 1] + rng.normal(size=120)  # far from unit scale
@@ -98,6 +98,16 @@ def test_regression_search_with_the_other_families():
     ]
     assert nets and max(nets) > 0.9  # the standardised target makes the default net work
     assert model.predict(X).shape == (120,)
+    loaded = automodel.load(automodel.save(model, tmp_path / "regressor.joblib"))
+    np.testing.assert_allclose(loaded.predict(X), model.predict(X))
+    single = automodel.AutoModelRegressor(
+        families=["torch_mlp"], max_evals=1, cv=3, trial_timeout=None, random_state=0
+    ).fit(X, y)  # the net alone, refit on all rows, saved and loaded
+    again = automodel.load(automodel.save(single, tmp_path / "net.joblib"))
+    assert type(again.best_estimator_.named_steps["model"].regressor_).__name__ == (
+        "TorchMLPRegressor"
+    )
+    np.testing.assert_allclose(again.predict(X), single.predict(X))
 
 
 def test_the_seed_reproduces_the_search():
