@@ -33,6 +33,7 @@ def test_spark_search_gives_the_same_kind_of_model(spark, iris, tmp_path):
         parallelism=2,
         random_state=0,
         families=["tree", "knn", "svm"],
+        trial_timeout=None,  # trials in the Spark Python workers (the limit has its own test)
     ).fit(X, y)
     table = model.cv_results_
     assert len(table["params"]) == 6
@@ -53,6 +54,7 @@ def test_a_spark_search_resumes_from_its_checkpoint(spark, iris, tmp_path):
     X, y = iris
     path = tmp_path / "search.pkl"
     params = dict(cv=3, backend="spark", parallelism=2, random_state=0, checkpoint=path)
+    params["trial_timeout"] = None
     params["families"] = ["tree", "knn"]
     first = AutoModelClassifier(max_evals=4, **params).fit(X, y)
     assert path.exists() and len(first.cv_results_["params"]) == 4
@@ -184,7 +186,13 @@ def test_spark_regression_search(spark, tmp_path):
 
     X, y = load_diabetes(return_X_y=True)
     model = automodel.AutoModelRegressor(
-        max_evals=4, cv=3, backend="spark", parallelism=2, random_state=0, families=["linear"]
+        max_evals=4,
+        cv=3,
+        backend="spark",
+        parallelism=2,
+        random_state=0,
+        families=["linear"],
+        trial_timeout=None,
     ).fit(X, y)
     assert len(model.cv_results_["params"]) == 4
     assert model.stop_reason_ == "max_evals"
@@ -236,7 +244,7 @@ def test_mlflow_child_runs_are_logged_from_sparktrials_thread(spark, iris, tmp_p
     with mlflow.start_run() as run:
         AutoModelClassifier(
             max_evals=3, cv=2, backend="spark", parallelism=2, random_state=0,
-            families=["tree"], ensemble=None,
+            families=["tree"], ensemble=None, trial_timeout=None,
         ).fit(*iris)  # fmt: skip
     client = mlflow.MlflowClient(uri)
     found = client.search_runs(
