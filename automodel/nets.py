@@ -13,9 +13,10 @@ a float32 column for the squared error.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,16 +24,17 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["TORCH_EXTRA", "TorchMLPClassifier", "TorchMLPRegressor", "missing_torch"]
+__all__ = ["REQUIRES", "TORCH_EXTRA", "TorchMLPClassifier", "TorchMLPRegressor", "missing_torch"]
 
 #: How to install what the nets need.
 TORCH_EXTRA = 'pip install "automodel[torch]"'
-_REQUIRES = ("torch", "skorch")
+#: The modules the nets import at fit.
+REQUIRES = ("torch", "skorch")
 
 
 def missing_torch() -> list[str]:
     """The modules the nets need that are not installed (without importing them)."""
-    return [name for name in _REQUIRES if importlib.util.find_spec(name) is None]
+    return [name for name in REQUIRES if importlib.util.find_spec(name) is None]
 
 
 def _torch_module() -> Any:
@@ -50,6 +52,18 @@ def as_float32(X: Any) -> np.ndarray:
     if sp.issparse(X):
         X = X.toarray()
     return np.ascontiguousarray(np.asarray(X, dtype=np.float32))
+
+
+@contextlib.contextmanager
+def _threads(torch: Any, n_threads: int | None) -> Iterator[None]:
+    """torch on ``n_threads`` threads inside the block (None: unchanged), then restored."""
+    before = torch.get_num_threads()
+    if n_threads:
+        torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 class _TorchMLP(BaseEstimator):
@@ -106,10 +120,7 @@ class _TorchMLP(BaseEstimator):
         if seed is None:
             seed = int(np.random.default_rng().integers(2**31 - 1))
         params["seed"] = int(seed)
-        threads = torch.get_num_threads()
-        if self.n_threads:
-            torch.set_num_threads(self.n_threads)
-        try:
+        with _threads(torch, self.n_threads):
             torch.manual_seed(params["seed"])
             net = module.build_net(
                 params,
@@ -122,8 +133,6 @@ class _TorchMLP(BaseEstimator):
             )
             net.fit(X, y)
             sample = net.forward(X[:256]).detach().numpy()
-        finally:
-            torch.set_num_threads(threads)
         if not np.isfinite(sample).all():
             raise ValueError(
                 f"training diverged: the net's outputs are not finite after {len(net.history)} "
@@ -141,14 +150,8 @@ class _TorchMLP(BaseEstimator):
             raise ValueError(
                 f"X has {X.shape[1]} features, but this net was fitted on {self.n_features_in_}."
             )
-        torch = _torch_module().torch
-        threads = torch.get_num_threads()
-        if self.n_threads:
-            torch.set_num_threads(self.n_threads)
-        try:
+        with _threads(_torch_module().torch, self.n_threads):
             return getattr(self.net_, method)(X)
-        finally:
-            torch.set_num_threads(threads)
 
 
 class TorchMLPClassifier(ClassifierMixin, _TorchMLP):

@@ -17,7 +17,7 @@ from typing import Any
 from hyperopt import hp
 
 from automodel.families._base import DataInfo, Family, log_int, log_uniform
-from automodel.nets import TORCH_EXTRA, TorchMLPClassifier, TorchMLPRegressor
+from automodel.nets import REQUIRES, TORCH_EXTRA, TorchMLPClassifier, TorchMLPRegressor
 
 __all__ = ["OPTIMIZERS", "classifier_family", "regressor_family", "torch_default", "torch_space"]
 
@@ -97,7 +97,7 @@ def _family(estimator: Any, **kwargs: Any) -> Family:
         scale=True,
         threads="n_threads",
         default=torch_default,
-        requires=("torch", "skorch"),
+        requires=REQUIRES,
         install=TORCH_EXTRA,
         **kwargs,
     )
