@@ -1,7 +1,9 @@
 """Distributed trials on Apache Spark through hyperopt's ``SparkTrials``.
 
 The objective (which holds the training data) is broadcast once and loaded once
-per Spark Python worker; each trial then ships only its decoded point. With a
+per Spark Python worker, which serves the next trials too (hyperopt's trial job is
+made to read its input to the end, else pyspark starts a new Python worker per
+trial); each trial then ships only its decoded point. With a
 ``trial_timeout`` the trial runs in a worker process of that Python worker
 (automodel's :class:`~automodel.workers.ProcessExecutor`, kept for the next
 trials), killed at its limit and recorded as a failed trial with reason
@@ -177,6 +179,65 @@ class _Watcher:
                     self.on_trial(copy.deepcopy(doc))
 
 
+class _Drained:
+    """A partition function that reads its whole input before it runs ``function``.
+
+    hyperopt runs each trial as ``parallelize([0], 1).mapPartitions(task)`` with a
+    ``task`` that ignores its input. pyspark's Python worker exits after a task that
+    left input unread, instead of waiting for the next one, so every trial paid for a
+    new Python process: imports, the broadcast objective, the trial-limit worker
+    process (about 8 s a trial on one machine). Read to the end, the worker is reused
+    and keeps the objective loaded (``_LOADED``).
+    """
+
+    def __init__(self, function: Callable[[Any], Any]) -> None:
+        self.function = function
+
+    def __call__(self, partition: Any) -> Any:
+        return self.function(iter(list(partition)))
+
+
+class _TrialRDD:
+    """The RDD of one trial's job, whose ``mapPartitions`` drains its input first."""
+
+    def __init__(self, rdd: Any) -> None:
+        self._rdd = rdd
+
+    def withResources(self, profile: Any) -> _TrialRDD:  # noqa: N802 (pyspark's name)
+        self._rdd = self._rdd.withResources(profile)
+        return self
+
+    def mapPartitions(self, function: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+        return self._rdd.mapPartitions(_Drained(function), *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._rdd, name)
+
+
+class _TrialContext:
+    """A SparkContext whose ``parallelize`` gives :class:`_TrialRDD`; the rest as is."""
+
+    def __init__(self, context: Any) -> None:
+        self._context = context
+
+    def parallelize(self, *args: Any, **kwargs: Any) -> _TrialRDD:
+        return _TrialRDD(self._context.parallelize(*args, **kwargs))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+
+class _TrialSession:
+    """The session handed to ``SparkTrials``: the user's, with :class:`_TrialContext`."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+        self.sparkContext = _TrialContext(session.sparkContext)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
 def _finished(trials: Trials) -> list[dict[str, Any]]:
     """The trials that ran to a result of automodel's objective (not cancelled ones)."""
     return [
@@ -282,7 +343,7 @@ def spark_search(
     spark_trials = SparkTrials(
         parallelism=parallelism,
         timeout=None if timeout is None else max(1, int(timeout)),
-        spark_session=spark,
+        spark_session=_TrialSession(spark),
     )
     done = [copy.deepcopy(doc) for doc in (trials.trials if trials is not None else [])]
     if done:

@@ -50,6 +50,33 @@ def test_spark_search_gives_the_same_kind_of_model(spark, iris, tmp_path):
     np.testing.assert_array_equal(automodel.load(path).predict(X), model.predict(X))
 
 
+def test_trials_reuse_the_spark_python_worker(spark):
+    """hyperopt's trial job leaves its input unread, which makes pyspark start a new
+    Python worker per trial; automodel's session drains it, so the workers are reused."""
+    from hyperopt import hp
+
+    from automodel.spark import spark_search
+
+    def objective(config):
+        import os
+
+        return {"loss": config["x"], "status": "ok", "pid": os.getpid()}
+
+    outcome = spark_search(
+        {"x": hp.uniform("x", 0, 1)},
+        objective,
+        algo="rand",
+        max_evals=6,
+        rng=np.random.default_rng(0),
+        parallelism=1,
+        session=spark,
+    )
+    pids = [trial["result"]["pid"] for trial in outcome.trials.trials]
+    # Without draining, each of the 6 trials has a new pid; the two workers that
+    # check_executors' job started serve them all.
+    assert len(pids) == 6 and len(set(pids)) <= 2
+
+
 def test_a_spark_search_resumes_from_its_checkpoint(spark, iris, tmp_path):
     X, y = iris
     path = tmp_path / "search.pkl"
