@@ -34,3 +34,22 @@ def small_binary() -> tuple[np.ndarray, np.ndarray]:
     X = rng.normal(size=(80, 4))
     y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
     return X, y
+
+
+@pytest.fixture(scope="session")
+def mlflow_store_uri(tmp_path_factory) -> str:
+    # One database for the run: creating MLflow's tables takes seconds.
+    pytest.importorskip("mlflow")
+    return f"sqlite:///{tmp_path_factory.mktemp('mlflow') / 'mlflow.db'}"
+
+
+@pytest.fixture
+def store(mlflow_store_uri, monkeypatch):
+    """An MLflow client on the shared SQLite store, set as the tracking URI."""
+    import mlflow
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_store_uri)
+    mlflow.set_tracking_uri(mlflow_store_uri)
+    yield mlflow.MlflowClient(mlflow_store_uri)
+    while mlflow.active_run() is not None:
+        mlflow.end_run()

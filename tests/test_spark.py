@@ -263,21 +263,22 @@ def test_ctrl_c_on_spark_keeps_the_finished_trials_and_refits(tmp_path):
     assert 1 <= len(model.cv_results_["params"]) < 500
 
 
-def test_mlflow_child_runs_are_logged_from_sparktrials_thread(spark, iris, tmp_path, monkeypatch):
-    mlflow = pytest.importorskip("mlflow")
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
-    mlflow.set_tracking_uri(uri)
-    with mlflow.start_run() as run:
-        AutoModelClassifier(
-            max_evals=3, cv=2, backend="spark", parallelism=2, random_state=0,
-            families=["tree"], ensemble=None, trial_timeout=None,
-        ).fit(*iris)  # fmt: skip
-    client = mlflow.MlflowClient(uri)
-    found = client.search_runs(
+def test_mlflow_child_runs_are_logged_from_sparktrials_thread(spark, iris, store):
+    import mlflow
+
+    experiment = mlflow.set_experiment("spark-trials")  # its own: counted below
+    try:
+        with mlflow.start_run() as run:
+            AutoModelClassifier(
+                max_evals=3, cv=2, backend="spark", parallelism=2, random_state=0,
+                families=["tree"], ensemble=None, trial_timeout=None,
+            ).fit(*iris)  # fmt: skip
+    finally:
+        mlflow.set_experiment(experiment_id="0")
+    found = store.search_runs(
         [run.info.experiment_id], filter_string=f"tags.mlflow.parentRunId = '{run.info.run_id}'"
     )
     assert sorted(r.data.tags["trial"] for r in found) == ["0", "1", "2"]
     assert all(r.data.tags["status"] == "ok" for r in found)
-    top = client.search_runs([run.info.experiment_id])
+    top = store.search_runs([experiment.experiment_id])
     assert len(top) == 4  # the search's run and its three trials, no stray top-level run

@@ -1,7 +1,10 @@
 """A real Spark standalone cluster: a master and two one-core workers on 127.0.0.1.
 
 Started with pyspark's own launcher (``bin/spark-class``), stopped in every case
-(each process group killed by id). The last test kills one worker mid-search.
+(each process group killed by id). The search's driver builds its session with
+``automodel.spark.spark_session(url)``, as ``automodel fit --spark URL`` does (the CLI's
+Spark path itself is tested on ``local[2]`` in test_spark.py), and one worker is killed
+mid-search.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-import automodel
 from benchmarks.spark_cluster import StandaloneCluster, stop, wait_until
 from tests.conftest import PENGUINS
 
@@ -30,31 +32,6 @@ def cluster(tmp_path_factory) -> Iterator[StandaloneCluster]:
     pytest.importorskip("pyspark", reason="the spark extra is not installed")
     with StandaloneCluster(workers=2, root=str(tmp_path_factory.mktemp("spark"))) as cluster:
         yield cluster
-
-
-def _fit_command(cluster: StandaloneCluster, out: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable, "-m", "automodel.cli", "fit", str(PENGUINS), "--target", "species",
-        "--spark", cluster.url, "--parallelism", "2", "--cv", "3", "--out", str(out), *extra,
-    ]  # fmt: skip
-
-
-def test_cli_fits_on_a_standalone_cluster(cluster, tmp_path):
-    out = tmp_path / "model.joblib"
-    done = subprocess.run(
-        _fit_command(cluster, out, "--max-evals", "4"),
-        env=cluster.env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "family" in done.stdout and "logreg" in done.stdout  # the leaderboard
-    model = automodel.load(out)
-    assert len(model.cv_results_["params"]) == 4
-    assert set(model.cv_results_["status"]) == {"ok"}
-    apps = cluster.state()["completedapps"] + cluster.state()["activeapps"]
-    assert any(app["name"] == "automodel" for app in apps)  # it really ran on the cluster
 
 
 DRIVER = textwrap.dedent(
@@ -119,4 +96,6 @@ def test_a_worker_killed_mid_search_loses_no_finished_trial(cluster, tmp_path):
     summary = json.loads(stdout.strip().splitlines()[-1])
     # Spark re-ran the trial lost with the executor on the other one: all 8 finished.
     assert summary["status"] == ["ok"] * 8
+    apps = cluster.state()["completedapps"] + cluster.state()["activeapps"]
+    assert any(app["name"] == "automodel" for app in apps)  # it really ran on the cluster
     wait_until(lambda: cluster.alive_workers() == 1, 120, "the master to see the worker gone")

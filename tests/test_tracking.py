@@ -14,22 +14,6 @@ mlflow = pytest.importorskip("mlflow")
 
 
 @pytest.fixture(scope="module")
-def store_uri(tmp_path_factory):
-    # One database for the module: creating MLflow's tables takes seconds.
-    return f"sqlite:///{tmp_path_factory.mktemp('mlflow') / 'mlflow.db'}"
-
-
-@pytest.fixture
-def store(store_uri, monkeypatch):
-    uri = store_uri
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
-    mlflow.set_tracking_uri(uri)
-    yield mlflow.MlflowClient(uri)
-    while mlflow.active_run() is not None:
-        mlflow.end_run()
-
-
-@pytest.fixture(scope="module")
 def iris():
     return load_iris(return_X_y=True, as_frame=True)
 
