@@ -41,13 +41,16 @@ PARAMETERS_DOC = """
     holdout_above : int or None, default=20000
         Tables with more rows than this score each trial on one 80/20 holdout
         split (stratified for classes) instead of ``cv`` folds.
-    ensemble : "auto", int, None or False, default="auto"
+    ensemble : "auto", True, int, None or False, default="auto"
         Greedy ensemble selection (Caruana et al. 2004) over the best trials'
         out-of-fold predictions under ``scoring``: integer weights over distinct
         pipelines, refit on all rows as one weighted soft ``VotingClassifier`` or
-        ``VotingRegressor``. An int caps the distinct members; None or False
-        keeps the single best pipeline. The single best is also kept when no mix
-        beats it, or when the members' refit does not fit in ``timeout``.
+        ``VotingRegressor``. "auto" builds one for regression and keeps the single
+        best pipeline for classification (where it did not raise test accuracy in
+        the benchmarks); True builds one for either task. An int caps the distinct
+        members; None or False keeps the single best pipeline. The single best is
+        also kept when no mix beats it, or when the members' refit does not fit in
+        ``timeout``.
     checkpoint : str, path or None, default=None
         File where the trials are saved after every trial; fitting again with
         the same file, data and settings continues the search.

@@ -123,10 +123,10 @@ def _parser() -> argparse.ArgumentParser:
         "--ensemble",
         type=ensemble_arg,
         default="auto",
-        metavar="auto|none|N",
+        metavar="auto|on|none|N",
         help="weighted ensemble of the best trials chosen on their out-of-fold predictions: "
-        "auto, none (the single best pipeline) or N (at most N distinct members) "
-        "(default: auto)",
+        "auto (an ensemble for regression, the single best for classification), on, none "
+        "(the single best pipeline) or N (at most N distinct members) (default: auto)",
     )
     fit.add_argument("--top", type=int, default=10, help="leaderboard rows to print (default: 10)")
     fit.add_argument(

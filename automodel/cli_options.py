@@ -67,15 +67,18 @@ def families_arg(text: str) -> list[Any]:
     return items
 
 
-def ensemble_arg(text: str) -> str | int | None:
-    if text in ("auto", "none"):
-        return None if text == "none" else text
+def ensemble_arg(text: str) -> str | int | bool | None:
+    named: dict[str, str | bool | None] = {"auto": "auto", "on": True, "none": None}
+    if text in named:
+        return named[text]
     try:
         value = int(text)
     except ValueError:
         value = 0
     if value < 2:
-        raise argparse.ArgumentTypeError(f"expected auto, none or an integer >= 2, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected auto, on, none or an integer >= 2, got {text!r}"
+        )
     return value
 
 

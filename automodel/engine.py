@@ -130,7 +130,7 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
     families = resolve_families(settings.families, task.name)
     schema = data.describe(X)
     n_classes = 0 if classes is None else len(classes)
-    ensemble_size = resolve_size(settings.ensemble)
+    ensemble_size = resolve_size(settings.ensemble, task.ensembles_by_default)
     width = data.encoded_width(schema, X)
     info = DataInfo(X.shape[0], X.shape[1], n_classes, settings.cv, n_encoded=width)
     space = build_space(families, info)
@@ -174,8 +174,9 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
         outcome = _spark_search(settings, space, objective, seed, started, points, resumed, hook)
     else:
         outcome = _local_search(
-            settings, space, points, objective, seed, resumed, started, refit_scale, hook
-        )
+            settings, space, points, objective, seed, resumed, started, refit_scale, hook,
+            ensemble_size,
+        )  # fmt: skip
     keep_best_predictions(outcome.trials, keep)
     table = cv_results([doc["result"] for doc in outcome.trials.trials], len(folds))
     if outcome.stop_reason == "interrupted":
@@ -314,8 +315,10 @@ def _local_search(
     started: float,
     refit_scale: float,
     hook: TrialHook,
+    size: int | None,
 ) -> SearchOutcome:
-    """Run the search loop with the settings' budgets, progress and checkpoint."""
+    """Run the search loop with the settings' budgets, progress and checkpoint;
+    ``size`` is the ensemble's member cap (None: no ensemble), for the refit reserve."""
     trials = resumed.trials if resumed is not None else Trials()
     rng = np.random.default_rng(seed)
     if resumed is not None:
@@ -326,7 +329,6 @@ def _local_search(
         hook(doc, trials, rng)
 
     deadline: Callable[[], float] | None = None
-    size = resolve_size(settings.ensemble)
     members = 0 if size is None else min(size or ENSEMBLE_RESERVE_MEMBERS, ENSEMBLE_RESERVE_MEMBERS)
     cores = effective_n_jobs(settings.n_jobs)
     if settings.timeout is not None:

@@ -30,11 +30,17 @@ from automodel.space import decode
 __all__ = ["build_voting", "ensemble_pool", "keep_best_predictions", "resolve_size"]
 
 
-def resolve_size(ensemble: Any) -> int | None:
-    """The cap on distinct members: None for no ensemble, 0 for no cap ("auto")."""
+def resolve_size(ensemble: Any, by_default: bool = True) -> int | None:
+    """The cap on distinct members: None for no ensemble, 0 for no cap.
+
+    ``"auto"`` ensembles when the task does so ``by_default``
+    (:attr:`~automodel.tasks.Task.ensembles_by_default`); True always does.
+    """
     if ensemble is None or ensemble is False:
         return None
-    if ensemble == "auto" or ensemble is True:
+    if ensemble == "auto":
+        return 0 if by_default else None
+    if ensemble is True:
         return 0
     return int(ensemble)
 

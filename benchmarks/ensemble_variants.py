@@ -89,7 +89,7 @@ def run_one(spec: Any, seed: int, max_evals: int, cv: int) -> dict[str, float]:
     kind = AutoModelRegressor if spec.task == "regression" else AutoModelClassifier
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "search.ckpt"
-        model = kind(max_evals=max_evals, cv=cv, random_state=seed, checkpoint=path)
+        model = kind(max_evals=max_evals, cv=cv, random_state=seed, checkpoint=path, ensemble=True)
         model.fit(X_search, y_search)
         trials = pickle.loads(path.read_bytes())["checkpoint"].trials
     objective = _objective(model, X_search, y_search, task)

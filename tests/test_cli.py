@@ -84,7 +84,7 @@ def test_ensemble_option_takes_auto_none_or_a_cap(capsys):
     with pytest.raises(SystemExit) as stopped:
         main(["fit", str(PENGUINS), "--target", "species", "--ensemble", "1"])
     assert stopped.value.code == 2
-    assert "expected auto, none or an integer >= 2, got '1'" in capsys.readouterr().err
+    assert "expected auto, on, none or an integer >= 2, got '1'" in capsys.readouterr().err
 
 
 OWN_MODULE = """

@@ -37,6 +37,7 @@ def test_the_leaderboard_fits_the_terminal(model_file, width):
 
 def test_option_values():
     assert ensemble_arg("auto") == "auto" and ensemble_arg("none") is None
+    assert ensemble_arg("on") is True
     assert ensemble_arg("3") == 3
     assert seconds_or_none("none") is None and seconds_or_none("2.5") == 2.5
     with pytest.raises(argparse.ArgumentTypeError):

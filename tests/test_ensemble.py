@@ -29,8 +29,9 @@ def diabetes():
 
 
 def quick(estimator=AutoModelClassifier, **params):
-    settings = {"max_evals": 10, "cv": 3, "random_state": 0, "trial_timeout": None, **params}
-    return estimator(**settings)
+    # ensemble=True: a classifier's default ("auto") keeps the single best.
+    settings = {"max_evals": 10, "cv": 3, "random_state": 0, "trial_timeout": None}
+    return estimator(**{**settings, "ensemble": True, **params})
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +39,9 @@ def fitted(cancer):
     return quick().fit(*cancer)
 
 
-def test_default_is_a_weighted_soft_voting_ensemble(fitted, cancer):
+def test_true_gives_a_weighted_soft_voting_ensemble(fitted, cancer):
     X, y = cancer
     model = fitted
-    assert model.ensemble == "auto"
     assert isinstance(model.best_estimator_, VotingClassifier)
     voting = model.best_estimator_
     assert voting.voting == "soft"
@@ -77,6 +77,17 @@ def test_the_same_seed_gives_the_same_ensemble(fitted, cancer):
     assert again.ensemble_members_ == fitted.ensemble_members_
     assert again.ensemble_weights_ == fitted.ensemble_weights_
     np.testing.assert_array_equal(again.predict_proba(cancer[0]), fitted.predict_proba(cancer[0]))
+
+
+def test_auto_ensembles_regression_and_keeps_the_single_best_for_classes(cancer, diabetes):
+    classifier = quick(ensemble="auto").fit(*cancer)
+    assert isinstance(classifier.best_estimator_, Pipeline)
+    assert not hasattr(classifier, "ensemble_members_")
+    regressor = quick(AutoModelRegressor, ensemble="auto").fit(*diabetes)
+    assert isinstance(regressor.best_estimator_, VotingRegressor)
+    assert AutoModelClassifier().ensemble == AutoModelRegressor().ensemble == "auto"
+    assert resolve_size("auto", by_default=False) is None
+    assert resolve_size(True, by_default=False) == 0
 
 
 def test_none_keeps_the_single_best_and_an_int_caps_the_members(cancer):

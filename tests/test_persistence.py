@@ -16,7 +16,8 @@ from automodel.persistence import FORMAT_VERSION, read_metadata
 @pytest.fixture(scope="module")
 def fitted(penguins):
     X, y = penguins.drop(columns="species"), penguins["species"]
-    return AutoModelClassifier(max_evals=4, cv=3, random_state=0).fit(X, y), X
+    model = AutoModelClassifier(max_evals=4, cv=3, random_state=0, ensemble=True)
+    return model.fit(X, y), X
 
 
 def test_round_trip_predicts_identically(fitted, tmp_path):
