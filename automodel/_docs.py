@@ -45,9 +45,9 @@ PARAMETERS_DOC = """
         Greedy ensemble selection (Caruana et al. 2004) over the best trials'
         out-of-fold predictions under ``scoring``: integer weights over distinct
         pipelines, refit on all rows as one weighted soft ``VotingClassifier`` or
-        ``VotingRegressor``. "auto" builds one for regression and keeps the single
-        best pipeline for classification (where it did not raise test accuracy in
-        the benchmarks); True builds one for either task. An int caps the distinct
+        ``VotingRegressor``. "auto" builds one for regression up to ``holdout_above``
+        rows and otherwise keeps the single best pipeline (where it did not pay in
+        the benchmarks); True builds one for either task and any size. An int caps the distinct
         members; None or False keeps the single best pipeline. The single best is
         also kept when no mix beats it, or when the members' refit does not fit in
         ``timeout``.

@@ -125,8 +125,9 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         metavar="auto|on|none|N",
         help="weighted ensemble of the best trials chosen on their out-of-fold predictions: "
-        "auto (an ensemble for regression, the single best for classification), on, none "
-        "(the single best pipeline) or N (at most N distinct members) (default: auto)",
+        "auto (an ensemble for regression up to holdout_above rows, else the single best), "
+        "on, none (the single best pipeline) or N (at most N distinct members) "
+        "(default: auto)",
     )
     fit.add_argument("--top", type=int, default=10, help="leaderboard rows to print (default: 10)")
     fit.add_argument(

@@ -77,7 +77,7 @@ def ensemble_section(group: Group) -> list[str]:
         f"- Ensemble kept in {sum(kept)} of {len(kept)} runs.",
         f"- Paired: {overall['wins']} wins, {overall['ties']} ties, {overall['losses']} "
         f"losses; mean difference {metric.diff(overall['mean_diff'])} {metric.diff_unit}.",
-        f"- Mean test {metric.name}: ensemble {metric.text(ours[metric.column].mean())}, "
+        f"- Mean {metric.name}: ensemble {metric.text(ours[metric.column].mean())}, "
         f"single best {metric.text(single[metric.column].mean())}.",
         f"- Extra wall time of the ensemble step (selection and refit of the members), "
         f"median over runs: {100 * _median(extra):.1f}% of the rest of the fit.",

@@ -44,10 +44,15 @@ def mlflow_store_uri(tmp_path_factory) -> str:
 
 
 @pytest.fixture
-def store(mlflow_store_uri, monkeypatch):
-    """An MLflow client on the shared SQLite store, set as the tracking URI."""
+def store(mlflow_store_uri, monkeypatch, tmp_path):
+    """An MLflow client on the shared SQLite store, set as the tracking URI.
+
+    A SQLite store puts artifacts under ``./mlruns`` of the directory it was first
+    opened in: the test runs in its temporary folder, never the repository's.
+    """
     import mlflow
 
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_store_uri)
     mlflow.set_tracking_uri(mlflow_store_uri)
     yield mlflow.MlflowClient(mlflow_store_uri)

@@ -85,6 +85,11 @@ def test_auto_ensembles_regression_and_keeps_the_single_best_for_classes(cancer,
     assert not hasattr(classifier, "ensemble_members_")
     regressor = quick(AutoModelRegressor, ensemble="auto").fit(*diabetes)
     assert isinstance(regressor.best_estimator_, VotingRegressor)
+    # Above holdout_above rows "auto" keeps the single best; True still ensembles.
+    large = quick(AutoModelRegressor, ensemble="auto", holdout_above=200).fit(*diabetes)
+    assert isinstance(large.best_estimator_, Pipeline)
+    forced = quick(AutoModelRegressor, ensemble=True, holdout_above=200).fit(*diabetes)
+    assert isinstance(forced.best_estimator_, VotingRegressor)
     assert AutoModelClassifier().ensemble == AutoModelRegressor().ensemble == "auto"
     assert resolve_size("auto", by_default=False) is None
     assert resolve_size(True, by_default=False) == 0
