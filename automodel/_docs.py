@@ -47,10 +47,10 @@ PARAMETERS_DOC = """
         pipelines, refit on all rows as one weighted soft ``VotingClassifier`` or
         ``VotingRegressor``. "auto" builds one for regression up to ``holdout_above``
         rows and otherwise keeps the single best pipeline (where it did not pay in
-        the benchmarks); True builds one for either task and any size. An int caps the distinct
-        members; None or False keeps the single best pipeline. The single best is
-        also kept when no mix beats it, or when the members' refit does not fit in
-        ``timeout``.
+        the benchmarks); True builds one for either task and any size. An int caps
+        the distinct members; None or False keeps the single best pipeline. The
+        single best is also kept when no mix beats it, or when the members' refit
+        does not fit in ``timeout``.
     checkpoint : str, path or None, default=None
         File where the trials are saved after every trial; fitting again with
         the same file, data and settings continues the search.
