@@ -32,7 +32,7 @@ from automodel.refit import (
 )
 from automodel.results import cv_results
 from automodel.search import InlineExecutor, SearchOutcome, run_search
-from automodel.selection import ENSEMBLE_POOL
+from automodel.selection import ENSEMBLE_POOL, FAMILY_POOL
 from automodel.space import build_space, default_points
 from automodel.tasks import Task
 from automodel.threads import one_thread
@@ -163,7 +163,7 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
         n_classes=n_classes,
     )
     refit_scale = len(X) / len(folds[0][0])
-    keep = 1 if ensemble_size is None else ENSEMBLE_POOL
+    keep = (1, 0) if ensemble_size is None else (ENSEMBLE_POOL, FAMILY_POOL)
     tracker = open_tracker(settings.mlflow_logging)
     if tracker is not None:
         tracker.start(
@@ -179,7 +179,7 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
             settings, space, points, objective, seed, resumed, started, refit_scale, hook,
             ensemble_size,
         )  # fmt: skip
-    keep_best_predictions(outcome.trials, keep)
+    keep_best_predictions(outcome.trials, *keep)
     table = cv_results([doc["result"] for doc in outcome.trials.trials], len(folds))
     if outcome.stop_reason == "interrupted":
         warnings.warn(

@@ -45,41 +45,55 @@ def resolve_size(ensemble: Any, by_default: bool = True) -> int | None:
     return int(ensemble)
 
 
-def keep_best_predictions(trials: Trials, keep: int) -> None:
-    """Drop the out-of-fold predictions of all but the ``keep`` best trials (a memory bound)."""
+def keep_best_predictions(trials: Trials, keep: int, per_family: int = 0) -> None:
+    """Drop the out-of-fold predictions of all but the ``keep`` best trials and the
+    ``per_family`` best of each family (a memory bound)."""
     results = [doc["result"] for doc in trials.trials]
     ok = sorted(
         (k for k, r in enumerate(results) if r.get("status") == "ok"),
         key=lambda k: (results[k]["loss"], k),
     )
     kept = set(ok[:keep])
+    if per_family:
+        counts: dict[str, int] = {}
+        for k in ok:
+            family = results[k]["config"]["family"]
+            counts[family] = counts.get(family, 0) + 1
+            if counts[family] <= per_family:
+                kept.add(k)
     for k, result in enumerate(results):
         if k not in kept:
             result.pop("oof", None)
 
 
 def ensemble_pool(
-    trials: Trials, table: Mapping[str, Any], objective: Objective, size: int = ENSEMBLE_POOL
+    trials: Trials,
+    table: Mapping[str, Any],
+    objective: Objective,
+    size: int = ENSEMBLE_POOL,
+    per_family: int = 0,
 ) -> dict[int, np.ndarray]:
     """Trial row -> out-of-fold predictions of the ``size`` best distinct trials that
-    can take part, best first."""
+    can take part, best first, and of the ``per_family`` best of each family."""
     order = sorted(
         (i for i, status in enumerate(table["status"]) if status == "ok"),
         key=lambda i: (table["rank_test_score"][i], i),
     )
     pool: dict[int, np.ndarray] = {}
     seen: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
     n_rows = len(objective.y)
     for index in order:
         params = table["params"][index]
+        family = params["family"]
         oof = trials.trials[index]["result"].get("oof")
-        cap = objective.families[params["family"]].max_rows
+        cap = objective.families[family].max_rows
         if oof is None or params in seen or (cap is not None and cap < n_rows):
             continue
-        seen.append(params)
-        pool[index] = oof
-        if len(pool) == size:
-            break
+        counts[family] = counts.get(family, 0) + 1
+        if len(pool) < size or counts[family] <= per_family:
+            seen.append(params)
+            pool[index] = oof
     return pool
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.metrics import get_scorer
 
-__all__ = ["ENSEMBLE_POOL", "ENSEMBLE_ROUNDS", "Selection", "oof_score", "select"]
+__all__ = ["ENSEMBLE_POOL", "ENSEMBLE_ROUNDS", "FAMILY_POOL", "Selection", "oof_score", "select"]
 
 #: Rounds of greedy selection (so weights sum to at most this).
 ENSEMBLE_ROUNDS = 25
@@ -27,6 +27,10 @@ ENSEMBLE_ROUNDS = 25
 #: The best trials whose out-of-fold predictions are kept during the search (a memory
 #: bound: ENSEMBLE_POOL x rows x classes float32 values) and offered to the selection.
 ENSEMBLE_POOL = 20
+
+#: Besides those, the best trials of each family whose predictions are kept (so that a
+#: pool can be diverse when the best trials are mostly one family).
+FAMILY_POOL = 3
 
 
 class _ReplayClassifier(ClassifierMixin, BaseEstimator):

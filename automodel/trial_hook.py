@@ -31,7 +31,7 @@ class TrialHook:
         objective: Any,
         seed: int,
         fingerprint: str | None,
-        keep: int,
+        keep: tuple[int, int],
         tracker: Any,
         started: float,
     ) -> None:
@@ -63,7 +63,7 @@ class TrialHook:
             result = doc["result"]
             self.tracker.trial(doc["tid"], result, trial_params(result["config"]))
         if self.objective.keep_predictions:
-            keep_best_predictions(trials, self.keep)
+            keep_best_predictions(trials, *self.keep)
         if settings.checkpoint is not None:
             state = checkpoint.Checkpoint(
                 self.fingerprint, self.seed, trials, rng.bit_generator.state

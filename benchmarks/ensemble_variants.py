@@ -11,7 +11,9 @@ baseline. Paired per (table, seed), so the search's own luck cancels out.
 Variants: ``caruana`` (automodel's default: greedy selection under the search's
 scorer), ``logloss`` (the same selection under log loss / squared error, a smooth
 score), ``bagged`` (the selection on 10 random halves of the pool, weights summed),
-``top5`` (equal weights on the 5 best distinct trials).
+``top5`` (equal weights on the 5 best distinct trials), ``diverse`` (caruana on a
+pool that adds the FAMILY_POOL best trials of every family to the 20 best),
+``families`` (caruana on the best trial of each family only).
 """
 
 from __future__ import annotations
@@ -29,12 +31,15 @@ from automodel import AutoModelClassifier, AutoModelRegressor, data
 from automodel.ensemble import build_voting, ensemble_pool
 from automodel.evaluate import Objective
 from automodel.families import resolve_families
-from automodel.selection import select
+from automodel.selection import ENSEMBLE_POOL, FAMILY_POOL, select
 from automodel.tasks import TASKS
 from benchmarks.datasets import DEFAULT_DATA_DIR, resolve_datasets
 from benchmarks.protocol import holdout_split, score_test_part
 
-VARIANTS = ("single", "caruana", "logloss", "bagged", "top5")
+VARIANTS = ("single", "caruana", "logloss", "bagged", "top5", "diverse", "families")
+
+#: Variant -> (pool size, best trials per family) of its pool; others: the default pool.
+POOLS = {"diverse": (ENSEMBLE_POOL, FAMILY_POOL), "families": (1, 1)}
 
 
 def _objective(model: Any, X: Any, y: np.ndarray, task: Any) -> Objective:
@@ -62,7 +67,7 @@ def _weights(
     for k, (_, test) in enumerate(objective.folds):
         fold[test] = k
     y, scoring = objective.y, objective.scoring
-    if variant == "caruana":
+    if variant in ("caruana", *POOLS):
         return select(pool, y, scoring, start, fold).weights
     if variant == "logloss":
         smooth = "neg_log_loss" if objective.n_classes else "neg_mean_squared_error"
@@ -94,10 +99,14 @@ def run_one(spec: Any, seed: int, max_evals: int, cv: int) -> dict[str, float]:
         trials = pickle.loads(path.read_bytes())["checkpoint"].trials
     objective = _objective(model, X_search, y_search, task)
     objective.n_classes = 0 if spec.task == "regression" else len(model.classes_)
-    pool = ensemble_pool(trials, model.cv_results_, objective)
+    pools = {
+        variant: ensemble_pool(trials, model.cv_results_, objective, *POOLS.get(variant, ()))
+        for variant in VARIANTS
+    }
     configs = [doc["result"]["config"] for doc in trials.trials]
     scores = {}
     for variant in VARIANTS:
+        pool = pools[variant]
         if variant == "single" or len(pool) < 2:
             estimator = model.best_single_estimator_
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from sklearn.pipeline import Pipeline
 
 import automodel
 from automodel import AutoModelClassifier, AutoModelRegressor, refit
-from automodel.ensemble import keep_best_predictions, resolve_size
+from automodel.ensemble import ensemble_pool, keep_best_predictions, resolve_size
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +167,34 @@ def test_only_the_best_trials_keep_their_predictions():
         trials.trials.append({"result": result, "tid": k})
     keep_best_predictions(trials, 2)
     assert [("oof" in doc["result"]) for doc in trials.trials] == [False, True, False, True, False]
+
+
+def test_the_best_trials_of_each_family_keep_their_predictions_too():
+    trials = Trials()
+    runs = [("forest", 0.1), ("forest", 0.2), ("knn", 0.5), ("forest", 0.3), ("knn", 0.6)]
+    for k, (family, loss) in enumerate(runs):
+        result = {"status": "ok", "loss": loss, "config": {"family": family}, "oof": np.zeros(3)}
+        trials.trials.append({"result": result, "tid": k})
+    keep_best_predictions(trials, 2, per_family=1)
+    assert [("oof" in doc["result"]) for doc in trials.trials] == [True, True, True, False, False]
+
+
+def test_a_diverse_pool_adds_the_best_distinct_trial_of_each_family():
+    runs = [("forest", 1), ("forest", 2), ("forest", 2), ("knn", 1), ("svm", 1), ("forest", 3)]
+    trials, table = Trials(), {"status": [], "rank_test_score": [], "params": []}
+    for k, (family, setting) in enumerate(runs):
+        trials.trials.append({"result": {"status": "ok", "oof": np.full(4, k)}, "tid": k})
+        table["status"].append("ok")
+        table["rank_test_score"].append(k + 1)
+        table["params"].append({"family": family, "setting": setting})
+    no_cap = SimpleNamespace(max_rows=None)
+    objective = SimpleNamespace(
+        y=np.zeros(4), families=dict.fromkeys(["forest", "knn", "svm"], no_cap)
+    )
+    assert list(ensemble_pool(trials, table, objective, size=2)) == [0, 1]
+    assert list(ensemble_pool(trials, table, objective, size=2, per_family=1)) == [0, 1, 3, 4]
+    # The duplicate (row 2) never counts; the family's second distinct trial does.
+    assert list(ensemble_pool(trials, table, objective, size=1, per_family=2)) == [0, 1, 3, 4]
 
 
 def test_the_search_reserves_time_for_the_members_refit():
