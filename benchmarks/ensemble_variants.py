@@ -13,15 +13,17 @@ scorer), ``logloss`` (the same selection under log loss / squared error, a smoot
 score), ``bagged`` (the selection on 10 random halves of the pool, weights summed),
 ``top5`` (equal weights on the 5 best distinct trials), ``diverse`` (caruana on a
 pool that adds the FAMILY_POOL best trials of every family to the 20 best),
-``families`` (caruana on the best trial of each family only).
+``families`` (caruana on the best trial of each family only), ``diverse_logloss``
+(the log-loss selection on the diverse pool).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import pickle
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +38,16 @@ from automodel.tasks import TASKS
 from benchmarks.datasets import DEFAULT_DATA_DIR, resolve_datasets
 from benchmarks.protocol import holdout_split, score_test_part
 
-VARIANTS = ("single", "caruana", "logloss", "bagged", "top5", "diverse", "families")
+VARIANTS = (
+    "single", "caruana", "logloss", "bagged", "top5", "diverse", "families", "diverse_logloss",
+)  # fmt: skip
 
 #: Variant -> (pool size, best trials per family) of its pool; others: the default pool.
-POOLS = {"diverse": (ENSEMBLE_POOL, FAMILY_POOL), "families": (1, 1)}
+POOLS = {
+    "diverse": (ENSEMBLE_POOL, FAMILY_POOL),
+    "families": (1, 1),
+    "diverse_logloss": (ENSEMBLE_POOL, FAMILY_POOL),
+}
 
 
 def _objective(model: Any, X: Any, y: np.ndarray, task: Any) -> Objective:
@@ -67,9 +75,9 @@ def _weights(
     for k, (_, test) in enumerate(objective.folds):
         fold[test] = k
     y, scoring = objective.y, objective.scoring
-    if variant in ("caruana", *POOLS):
+    if variant in ("caruana", "diverse", "families"):
         return select(pool, y, scoring, start, fold).weights
-    if variant == "logloss":
+    if variant in ("logloss", "diverse_logloss"):
         smooth = "neg_log_loss" if objective.n_classes else "neg_mean_squared_error"
         return select(pool, y, smooth, start, fold).weights
     if variant == "top5":
@@ -125,32 +133,60 @@ def run_one(spec: Any, seed: int, max_evals: int, cv: int) -> dict[str, float]:
     return scores
 
 
+def summary(rows: Sequence[Mapping[str, Any]]) -> str:
+    """Each variant against the single best, paired per (table, seed), and its worst table."""
+    table = np.array([[r[v] for v in VARIANTS] for r in rows])
+    names = [r["dataset"] for r in rows]
+    lines = [f"{len(rows)} (table, seed) pairs; against the single best (ties under 0.005):"]
+    for k, variant in enumerate(VARIANTS[1:], start=1):
+        diff = table[:, k] - table[:, 0]
+        wins, losses = int((diff >= 0.005).sum()), int((diff <= -0.005).sum())
+        by_table = {
+            n: float(np.mean(diff[[i for i, m in enumerate(names) if m == n]])) for n in names
+        }
+        worst = min(by_table, key=by_table.__getitem__)
+        lines.append(
+            f"  {variant:15s} mean {table[:, k].mean():.4f} (single {table[:, 0].mean():.4f})  "
+            f"W/T/L {wins}/{len(diff) - wins - losses}/{losses}  mean diff {diff.mean():+.4f}  "
+            f"worst table {worst} {by_table[worst]:+.4f}"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.ensemble_variants", description=__doc__
     )
-    parser.add_argument("--datasets", nargs="+", required=True)
+    parser.add_argument("--datasets", nargs="+", default=[])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--max-evals", type=int, default=50)
     parser.add_argument("--cv", type=int, default=5)
     parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
+    parser.add_argument("--records", help="JSON-lines file: one line per (table, seed) appended")
+    parser.add_argument(
+        "--summarize", nargs="+", metavar="RECORDS", help="only summarise these records files"
+    )
     args = parser.parse_args(argv)
+    if args.summarize:
+        rows = [
+            json.loads(line) for f in args.summarize for line in Path(f).read_text().splitlines()
+        ]
+        print(summary(rows))
+        return 0
+    if not args.datasets:
+        parser.error("--datasets is required (or --summarize)")
     rows = []
     for spec in resolve_datasets(args.datasets, args.data_dir):
         for seed in range(args.seeds):
             scores = run_one(spec, seed, args.max_evals, args.cv)
-            rows.append(scores)
+            row = {"dataset": spec.name, "seed": seed, **scores}
+            rows.append(row)
+            if args.records:
+                with open(args.records, "a") as out:
+                    out.write(json.dumps(row) + "\n")
             text = "  ".join(f"{v} {scores[v]:.4f}" for v in VARIANTS)
             print(f"{spec.name} seed={seed}: {text}", flush=True)
-    table = np.array([[r[v] for v in VARIANTS] for r in rows])
-    print(f"\n{len(rows)} (table, seed) pairs; against the single best (ties under 0.005):")
-    for k, variant in enumerate(VARIANTS[1:], start=1):
-        diff = table[:, k] - table[:, 0]
-        wins, losses = int((diff >= 0.005).sum()), int((diff <= -0.005).sum())
-        print(
-            f"  {variant:8s} mean {table[:, k].mean():.4f} (single {table[:, 0].mean():.4f})  "
-            f"W/T/L {wins}/{len(diff) - wins - losses}/{losses}  mean diff {diff.mean():+.4f}"
-        )
+    print("\n" + summary(rows))
     return 0
 
 

@@ -515,16 +515,36 @@ def test_report_keeps_classification_and_regression_apart(tmp_path):
         assert (tmp_path / "out" / f"{name}.png").is_file()
 
 
-def test_ensemble_variants_compare_on_the_same_search(capsys):
+def test_ensemble_variants_compare_on_the_same_search(capsys, tmp_path):
     from benchmarks.ensemble_variants import VARIANTS
     from benchmarks.ensemble_variants import main as variants_main
 
+    records = tmp_path / "variants.jsonl"
     argv = ["--datasets", "iris", "--seeds", "1", "--max-evals", "6", "--cv", "3"]
-    assert variants_main(argv) == 0
+    assert variants_main([*argv, "--records", str(records)]) == 0
     out = capsys.readouterr().out
     line = next(x for x in out.splitlines() if x.startswith("iris seed=0:"))
     assert all(f"{v} " in line for v in VARIANTS)
-    assert "1 (table, seed) pairs" in out and "caruana  mean" in out
+    assert "1 (table, seed) pairs" in out and "caruana         mean" in out
+    (row,) = [json.loads(x) for x in records.read_text().splitlines()]
+    assert row["dataset"] == "iris" and set(VARIANTS) <= set(row)
+
+
+def test_ensemble_variants_summary_pairs_and_names_the_worst_table():
+    from benchmarks.ensemble_variants import VARIANTS, summary
+
+    def row(dataset, seed, single, diverse):
+        return {
+            "dataset": dataset,
+            "seed": seed,
+            **dict.fromkeys(VARIANTS, single),
+            "diverse": diverse,
+        }
+
+    text = summary([row("a", 0, 0.80, 0.82), row("a", 1, 0.80, 0.80), row("b", 0, 0.90, 0.88)])
+    line = next(x for x in text.splitlines() if x.strip().startswith("diverse "))
+    assert "W/T/L 1/1/1" in line and "worst table b -0.0200" in line
+    assert "3 (table, seed) pairs" in text
 
 
 def test_torch_vs_mlp_summary_pairs_by_table_and_seed():
