@@ -4,9 +4,10 @@
 
 Each (table, seed) runs one automodel search (50 trials by default) on the benchmark's
 75% search part with a checkpoint, which holds the 20 best trials' out-of-fold
-predictions. Every variant then builds its ensemble from those same trials, refits
-it on the search part and is scored on the 25% test part; the single best is the
-baseline. Paired per (table, seed), so the search's own luck cancels out.
+predictions and those of each family's 3 best. Every variant then builds its ensemble
+from those same trials, refits it on the search part and is scored on the 25% test
+part; the single best is the baseline. Paired per (table, seed), so the search's own
+luck cancels out.
 
 Variants: ``caruana`` (automodel's default: greedy selection under the search's
 scorer), ``logloss`` (the same selection under log loss / squared error, a smooth
