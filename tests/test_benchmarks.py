@@ -528,6 +528,30 @@ def test_ensemble_variants_compare_on_the_same_search(capsys, tmp_path):
     assert "1 (table, seed) pairs" in out and "caruana         mean" in out
     (row,) = [json.loads(x) for x in records.read_text().splitlines()]
     assert row["dataset"] == "iris" and set(VARIANTS) <= set(row)
+    assert variants_main([*argv, "--variants", "caruana_bagged"]) == 0
+    summary = capsys.readouterr().out.split("pairs;")[1]
+    assert "caruana_bagged" in summary and "logloss" not in summary
+
+
+def test_fold_bagging_averages_the_fold_models_with_aligned_classes():
+    from sklearn.datasets import load_iris
+
+    from automodel.evaluate import Objective
+    from benchmarks.ensemble_variants import fold_bagged
+
+    X, y = load_iris(return_X_y=True)
+    rows = np.arange(len(y))
+    # Fold 0 trains on classes 0 and 1 only: its model has two probability columns.
+    folds = [(rows[y < 2], rows[y == 2]), (rows[10:], rows[:10])]
+    objective = Objective.build(X, y, folds, n_classes=3)
+    config = {"family": "logreg", "scaler": "standard", "params": {}}
+    test = X[[0, 60, 120]]
+    mean = fold_bagged(objective, [config], {0: 1}, test)
+    both = [objective.pipeline(config).fit(X[train], y[train]) for train, _ in folds]
+    assert mean.shape == (3, 3)
+    np.testing.assert_allclose(mean.sum(axis=1), 1.0)
+    np.testing.assert_allclose(mean[:, 2], both[1].predict_proba(test)[:, 2] / 2)
+    assert list(np.argmax(mean, axis=1)[:2]) == [0, 1]
 
 
 def test_ensemble_variants_summary_pairs_and_names_the_worst_table():
