@@ -107,7 +107,8 @@ def fold_bagged(
 ) -> np.ndarray:
     """The weighted mean over members ``weights`` of their fold models' predictions of ``X``
     (class probabilities, or values): each member is fitted once per search fold, on the
-    fold's training rows (row-capped as in its trial)."""
+    fold's training rows (row-capped as in its trial). A classifier without
+    ``predict_proba`` adds a vote for the class it predicts."""
     total: np.ndarray | None = None
     for index, weight in weights.items():
         config = configs[index]
@@ -123,7 +124,10 @@ def fold_bagged(
                 )
             if objective.n_classes:
                 part = np.zeros((X.shape[0], objective.n_classes))
-                part[:, fitted.classes_] = fitted.predict_proba(X)
+                if hasattr(fitted, "predict_proba"):
+                    part[:, fitted.classes_] = fitted.predict_proba(X)
+                else:  # an SVC single best: its fold models vote
+                    part[np.arange(X.shape[0]), fitted.predict(X)] = 1.0
             else:
                 part = np.asarray(fitted.predict(X), dtype=np.float64)
             total = weight * part if total is None else total + weight * part

@@ -552,6 +552,9 @@ def test_fold_bagging_averages_the_fold_models_with_aligned_classes():
     np.testing.assert_allclose(mean.sum(axis=1), 1.0)
     np.testing.assert_allclose(mean[:, 2], both[1].predict_proba(test)[:, 2] / 2)
     assert list(np.argmax(mean, axis=1)[:2]) == [0, 1]
+    svm = {"family": "svm", "scaler": "standard", "params": {}}
+    votes = fold_bagged(objective, [svm], {0: 1}, test)  # no predict_proba: fold models vote
+    assert set(np.unique(votes)) <= {0.0, 0.5, 1.0} and list(votes.sum(axis=1)) == [1.0] * 3
 
 
 def test_ensemble_variants_summary_pairs_and_names_the_worst_table():
