@@ -43,6 +43,7 @@ from automodel.selection import ENSEMBLE_POOL, FAMILY_POOL, select
 from automodel.space import decode
 from automodel.tasks import TASKS
 from benchmarks.datasets import DEFAULT_DATA_DIR, resolve_datasets
+from benchmarks.metrics import TIE_MARGIN
 from benchmarks.protocol import holdout_split, score_test_part
 
 VARIANTS = (
@@ -150,37 +151,32 @@ def run_one(
         trials = pickle.loads(path.read_bytes())["checkpoint"].trials
     objective = _objective(model, X_search, y_search, task)
     objective.n_classes = 0 if spec.task == "regression" else len(model.classes_)
-    pools = {
-        variant: ensemble_pool(trials, model.cv_results_, objective, *POOLS.get(variant, ()))
-        for variant in VARIANTS
-    }
     configs = [doc["result"]["config"] for doc in trials.trials]
+    # automodel's own ensemble (the single best when it built none).
+    own = {model.best_index_: 1}
+    if np.isfinite(model.ensemble_score_):
+        own = dict(zip(model.ensemble_members_, model.ensemble_weights_, strict=True))
     scores = {}
     X_test_prepared = model._prepare(X_test)
     for variant in dict.fromkeys(("single", *variants)):
-        pool = pools[variant]
         if variant in ("single_bagged", "caruana_bagged"):
-            weights = {model.best_index_: 1}
-            if variant == "caruana_bagged" and np.isfinite(model.ensemble_score_):
-                weights = dict(zip(model.ensemble_members_, model.ensemble_weights_, strict=True))
+            weights = own if variant == "caruana_bagged" else {model.best_index_: 1}
             mean = fold_bagged(objective, configs, weights, X_test_prepared)
             predicted = model.classes_[np.argmax(mean, axis=1)] if objective.n_classes else mean
-            part = score_test_part(spec.task, y_test, np.asarray(predicted))
-            scores[variant] = part["test_r2" if spec.task == "regression" else "test_accuracy"]
-            continue
-        if variant == "single" or len(pool) < 2:
-            estimator = model.best_single_estimator_
         else:
-            start = model.best_index_ if model.best_index_ in pool else next(iter(pool))
-            weights = _weights(variant, pool, objective, start, seed)
-            estimator = build_voting(objective, configs, weights, task.voting)
-            if variant == "caruana" and np.isfinite(model.ensemble_score_):
-                own = dict(zip(model.ensemble_members_, model.ensemble_weights_, strict=True))
-                if own != weights:  # the harness must rebuild automodel's own choice
+            pool = ensemble_pool(trials, model.cv_results_, objective, *POOLS.get(variant, ()))
+            if variant == "single" or len(pool) < 2:
+                estimator = model.best_single_estimator_
+            else:
+                start = model.best_index_ if model.best_index_ in pool else next(iter(pool))
+                weights = _weights(variant, pool, objective, start, seed)
+                estimator = build_voting(objective, configs, weights, task.voting)
+                if variant == "caruana" and np.isfinite(model.ensemble_score_) and own != weights:
+                    # the harness must rebuild automodel's own choice
                     raise RuntimeError(f"caruana weights {weights} differ from the model's {own}")
-        predicted = estimator.predict(X_test_prepared)
-        if spec.task != "regression":
-            predicted = model.classes_[predicted]
+            predicted = estimator.predict(X_test_prepared)
+            if spec.task != "regression":
+                predicted = model.classes_[predicted]
         part = score_test_part(spec.task, y_test, np.asarray(predicted))
         scores[variant] = part["test_r2" if spec.task == "regression" else "test_accuracy"]
     return scores
@@ -191,10 +187,10 @@ def summary(rows: Sequence[Mapping[str, Any]]) -> str:
     present = [v for v in VARIANTS if all(v in r for r in rows)]
     table = np.array([[r[v] for v in present] for r in rows])
     names = [r["dataset"] for r in rows]
-    lines = [f"{len(rows)} (table, seed) pairs; against the single best (ties under 0.005):"]
+    lines = [f"{len(rows)} (table, seed) pairs; against the single best (ties under {TIE_MARGIN}):"]
     for k, variant in enumerate(present[1:], start=1):
         diff = table[:, k] - table[:, 0]
-        wins, losses = int((diff >= 0.005).sum()), int((diff <= -0.005).sum())
+        wins, losses = int((diff >= TIE_MARGIN).sum()), int((diff <= -TIE_MARGIN).sum())
         by_table = {
             n: float(np.mean(diff[[i for i, m in enumerate(names) if m == n]])) for n in names
         }
@@ -226,9 +222,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.summarize:
+        missing = [f for f in args.summarize if not Path(f).is_file()]
+        if missing:
+            parser.error(f"no such records file: {', '.join(missing)}")
         rows = [
-            json.loads(line) for f in args.summarize for line in Path(f).read_text().splitlines()
+            json.loads(line)
+            for f in args.summarize
+            for line in Path(f).read_text().splitlines()
+            if line.strip()
         ]
+        if not rows:
+            parser.error("the records files hold no (table, seed) lines")
         print(summary(rows))
         return 0
     if not args.datasets:

@@ -557,6 +557,17 @@ def test_fold_bagging_averages_the_fold_models_with_aligned_classes():
     assert set(np.unique(votes)) <= {0.0, 0.5, 1.0} and list(votes.sum(axis=1)) == [1.0] * 3
 
 
+def test_ensemble_variants_summarize_names_a_missing_or_empty_records_file(tmp_path, capsys):
+    from benchmarks.ensemble_variants import main as variants_main
+
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    for path, message in ((tmp_path / "nope.jsonl", "no such records file"), (empty, "no (table")):
+        with pytest.raises(SystemExit):
+            variants_main(["--summarize", str(path)])
+        assert message in capsys.readouterr().err
+
+
 def test_ensemble_variants_summary_pairs_and_names_the_worst_table():
     from benchmarks.ensemble_variants import VARIANTS, summary
 
