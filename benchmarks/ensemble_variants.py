@@ -19,7 +19,9 @@ pool that adds the FAMILY_POOL best trials of every family to the 20 best),
 (the single best / the caruana ensemble with every member bagged as AutoGluon does:
 instead of one refit on all rows, the member's k fold models, each fitted on its
 fold's training rows as in the trial that produced the out-of-fold predictions, and
-their predictions averaged).
+their predictions averaged), ``stacked`` (classification: a logistic regression fitted
+on the out-of-fold class probabilities of each family's best trial, applied to those
+members refit on all rows).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
 
 from automodel import AutoModelClassifier, AutoModelRegressor, data
 from automodel.ensemble import build_voting, ensemble_pool
@@ -48,7 +51,7 @@ from benchmarks.protocol import holdout_split, score_test_part
 
 VARIANTS = (
     "single", "caruana", "logloss", "bagged", "top5", "diverse", "families", "diverse_logloss",
-    "single_bagged", "caruana_bagged",
+    "single_bagged", "caruana_bagged", "stacked",
 )  # fmt: skip
 
 #: Variant -> (pool size, best trials per family) of its pool; others: the default pool.
@@ -56,6 +59,7 @@ POOLS = {
     "diverse": (ENSEMBLE_POOL, FAMILY_POOL),
     "families": (1, 1),
     "diverse_logloss": (ENSEMBLE_POOL, FAMILY_POOL),
+    "stacked": (1, 1),
 }
 
 
@@ -136,9 +140,27 @@ def fold_bagged(
     return total / (sum(weights.values()) * len(objective.folds))
 
 
+def stacked(
+    objective: Objective, configs: Sequence[Mapping[str, Any]], pool: Mapping[int, np.ndarray],
+    voting: type, X: Any,
+) -> np.ndarray:  # fmt: skip
+    """Class indices of ``X`` predicted by a logistic regression stacked on the out-of-fold
+    probabilities of the ``pool`` members, which are refit on all rows for ``X``."""
+    if not objective.n_classes:
+        raise ValueError("the stacked variant is for classification only")
+    oof = np.hstack([pool[i] for i in pool])
+    rows = np.isfinite(oof).all(axis=1)
+    stacker = LogisticRegression(max_iter=2000).fit(oof[rows], objective.y[rows])
+    members = build_voting(objective, configs, dict.fromkeys(pool, 1), voting)
+    features = np.hstack([member.predict_proba(X) for member in members.estimators_])
+    return stacker.predict(features)
+
+
 def run_one(
     spec: Any, seed: int, max_evals: int, cv: int, variants: Sequence[str] = VARIANTS
 ) -> dict[str, float]:
+    if "stacked" in variants and spec.task == "regression":
+        raise ValueError(f"{spec.name}: the stacked variant is for classification only")
     X, raw = spec.load()
     task = TASKS[spec.task]
     y = np.asarray(raw, dtype=np.float64) if spec.task == "regression" else np.asarray(raw)
@@ -163,6 +185,11 @@ def run_one(
             weights = own if variant == "caruana_bagged" else {model.best_index_: 1}
             mean = fold_bagged(objective, configs, weights, X_test_prepared)
             predicted = model.classes_[np.argmax(mean, axis=1)] if objective.n_classes else mean
+        elif variant == "stacked":
+            pool = ensemble_pool(trials, model.cv_results_, objective, *POOLS[variant])
+            predicted = model.classes_[
+                stacked(objective, configs, pool, task.voting, X_test_prepared)
+            ]
         else:
             pool = ensemble_pool(trials, model.cv_results_, objective, *POOLS.get(variant, ()))
             if variant == "single" or len(pool) < 2:
@@ -208,7 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m benchmarks.ensemble_variants", description=__doc__
     )
     parser.add_argument("--datasets", nargs="+", default=[])
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=3, help="number of seeds")
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds start here")
     parser.add_argument("--max-evals", type=int, default=50)
     parser.add_argument("--cv", type=int, default=5)
     parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
@@ -239,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--datasets is required (or --summarize)")
     rows = []
     for spec in resolve_datasets(args.datasets, args.data_dir):
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             scores = run_one(spec, seed, args.max_evals, args.cv, args.variants)
             row = {"dataset": spec.name, "seed": seed, **scores}
             rows.append(row)

@@ -528,9 +528,35 @@ def test_ensemble_variants_compare_on_the_same_search(capsys, tmp_path):
     assert "1 (table, seed) pairs" in out and "caruana         mean" in out
     (row,) = [json.loads(x) for x in records.read_text().splitlines()]
     assert row["dataset"] == "iris" and set(VARIANTS) <= set(row)
-    assert variants_main([*argv, "--variants", "caruana_bagged"]) == 0
-    summary = capsys.readouterr().out.split("pairs;")[1]
+    assert variants_main([*argv, "--variants", "caruana_bagged", "--first-seed", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "iris seed=2:" in out and "seed=0" not in out
+    summary = out.split("pairs;")[1]
     assert "caruana_bagged" in summary and "logloss" not in summary
+
+
+def test_stacking_is_fitted_on_out_of_fold_probabilities_and_applied_to_refit_members():
+    from automodel.evaluate import Objective
+    from automodel.tasks import TASKS
+    from benchmarks.ensemble_variants import stacked
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2))
+    y = (X[:, 0] > 0).astype(int)
+    rows = np.arange(300)
+    folds = [(rows[rows % 3 != k], rows[rows % 3 == k]) for k in range(3)]
+    objective = Objective.build(X, y, folds, n_classes=2)
+    configs = [{"family": "logreg", "scaler": "standard", "params": {}}]
+    voting = TASKS["classification"].voting
+    right = np.eye(2, dtype=np.float32)[y] * 0.8 + 0.1
+    test = np.array([[2.0, 0.0], [-2.0, 0.0]])
+    # The refit member is right on the test rows; the stacker follows what it learnt
+    # from the out-of-fold probabilities, even when they were reversed.
+    assert list(stacked(objective, configs, {0: right}, voting, test)) == [1, 0]
+    assert list(stacked(objective, configs, {0: right[:, ::-1].copy()}, voting, test)) == [0, 1]
+    objective.n_classes = 0
+    with pytest.raises(ValueError, match="classification only"):
+        stacked(objective, configs, {0: right}, voting, test)
 
 
 def test_fold_bagging_averages_the_fold_models_with_aligned_classes():
