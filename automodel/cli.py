@@ -129,6 +129,13 @@ def _parser() -> argparse.ArgumentParser:
         "on, none (the single best pipeline) or N (at most N distinct members) "
         "(default: auto)",
     )
+    fit.add_argument(
+        "--bagging",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="the single best's fold models averaged instead of one refit on all rows: "
+        "auto (classification under 1,000 rows), on or off (default: auto)",
+    )
     fit.add_argument("--top", type=int, default=10, help="leaderboard rows to print (default: 10)")
     fit.add_argument(
         "--spark",
@@ -232,6 +239,7 @@ def _fit(args: argparse.Namespace) -> int:
         trial_timeout=args.trial_timeout,
         early_stop_rounds=args.early_stop_rounds,
         ensemble=args.ensemble,
+        bagging={"on": True, "off": False}.get(args.bagging, args.bagging),
         checkpoint=args.checkpoint,
         backend="local" if args.spark is None else "spark",
         parallelism=args.parallelism,
@@ -272,8 +280,12 @@ def _fit(args: argparse.Namespace) -> int:
             f"model: ensemble of trials {members}; out-of-fold {model.scoring_} "
             f"{model.ensemble_score_:.4f} (optimistic: weights chosen on those predictions)"
         )
-    elif getattr(model, "ensemble_note_", ""):
-        print(f"model: the single best pipeline ({model.ensemble_note_})")
+    elif getattr(model, "bagged_", False):
+        print(f"model: the single best pipeline, bagged ({model.cv} fold models averaged)")
+    else:
+        notes = [getattr(model, name, "") for name in ("ensemble_note_", "bagging_note_")]
+        if any(notes):
+            print(f"model: the single best pipeline ({'; '.join(n for n in notes if n)})")
     return 0
 
 

@@ -21,10 +21,12 @@ from joblib import effective_n_jobs
 from sklearn.utils import check_random_state
 
 from automodel import checkpoint, data
+from automodel.bagging import bag_best, bag_seconds, resolve_bagging
 from automodel.ensemble import keep_best_predictions, resolve_size
 from automodel.evaluate import Objective
 from automodel.families import DataInfo, resolve_families
 from automodel.refit import (
+    REFIT_SAFETY,
     SearchInterruptedWarning,
     refit_best,
     refit_reserve,
@@ -59,6 +61,7 @@ class Settings:
     defaults_first: bool = True
     holdout_above: int | None = 20_000
     ensemble: Any = "auto"
+    bagging: Any = "auto"
     checkpoint: str | os.PathLike[str] | None = None
     backend: str = "local"
     parallelism: int | None = None
@@ -90,6 +93,10 @@ class SearchResult:
     ensemble: Any = None
     #: Seconds of the ensemble step (selection and the members' refit), in ``refit_time``.
     ensemble_time: float = 0.0
+    #: The best trial's fold models bag in ``best_estimator`` (see automodel.bagging);
+    #: ``bag_note`` says why bagging was planned and not done.
+    bagged: bool = False
+    bag_note: str = ""
     #: The MLflow tracker of the search (None without tracking); the facade finishes it.
     tracker: Any = None
     #: The winner's out-of-fold predictions and the matching targets (regression; NaN
@@ -150,6 +157,7 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
     # holdout_above rows (diamonds: no test gain at twice the peak memory).
     ensemble_size = resolve_size(settings.ensemble, task.ensembles_by_default and not holdout)
     folds = task.folds(X, y_fit, settings.cv, holdout, seed)
+    bag = resolve_bagging(settings.bagging, task.name, len(y_fit), holdout)
     objective = Objective.build(
         X,
         y_fit,
@@ -177,7 +185,7 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
     else:
         outcome = _local_search(
             settings, space, points, objective, seed, resumed, started, refit_scale, hook,
-            ensemble_size,
+            ensemble_size, len(folds) if bag else 0,
         )  # fmt: skip
     keep_best_predictions(outcome.trials, *keep)
     table = cv_results([doc["result"] for doc in outcome.trials.trials], len(folds))
@@ -239,12 +247,35 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
             members = dict(found.estimator.named_estimators_)
             same = f"{result.cv_results['family'][refit.index]}_{refit.index}"
             result.single_estimator = members.get(same, refit.estimator)
+    if bag and result.best_estimator is refit.estimator:
+        _bag(result, objective, task, settings, started)
     if oof is not None and task.keeps_predictions:
         result.oof_predictions = np.asarray(oof, dtype=np.float32)
         result.oof_target = np.asarray(y_fit, dtype=np.float32)
     # Out-of-fold predictions live in the checkpoint, not in the fitted model.
     keep_best_predictions(outcome.trials, 0)
     return result
+
+
+def _bag(
+    result: SearchResult, objective: Objective, task: Task, settings: Settings, started: float
+) -> None:
+    """Replace the refit single best by its bagged fold models, when they fit in time."""
+    bag_start = time.monotonic()
+    deadline = None if settings.timeout is None else started + settings.timeout
+    fold_times = result.trials.trials[result.best_index]["result"]["fit_time"]
+    planned = bag_seconds(fold_times, effective_n_jobs(settings.n_jobs), REFIT_SAFETY)
+    config = result.trials.trials[result.best_index]["result"]["config"]
+    with one_thread():
+        found = bag_best(
+            objective, config, task.voting, deadline, planned, settings.n_jobs,
+            warn=settings.bagging is True,
+        )  # fmt: skip
+    result.bag_note = found.note
+    if found.estimator is not None:
+        result.best_estimator = found.estimator
+        result.bagged = True
+    result.refit_time += time.monotonic() - bag_start
 
 
 def _spark_search(
@@ -318,9 +349,11 @@ def _local_search(
     refit_scale: float,
     hook: TrialHook,
     size: int | None,
+    bag_folds: int = 0,
 ) -> SearchOutcome:
     """Run the search loop with the settings' budgets, progress and checkpoint;
-    ``size`` is the ensemble's member cap (None: no ensemble), for the refit reserve."""
+    ``size`` is the ensemble's member cap (None: no ensemble) and ``bag_folds`` the fold
+    models to bag (0: none), for the refit reserve."""
     trials = resumed.trials if resumed is not None else Trials()
     rng = np.random.default_rng(seed)
     if resumed is not None:
@@ -338,7 +371,7 @@ def _local_search(
 
         def deadline() -> float:
             # Keep time for the final refit of the current best (a fold fit, scaled to all rows).
-            return end - refit_reserve(trials, refit_scale, members, cores)
+            return end - refit_reserve(trials, refit_scale, members, cores, bag_folds)
 
     executor = _executor(settings, objective)
     # Estimators stay single-threaded in the search (OpenMP/BLAS too): n_jobs shares cores.

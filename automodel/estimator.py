@@ -79,6 +79,7 @@ class AutoModelEstimator(BaseEstimator):
             StrOptions({"auto"}),
             Interval(Integral, 2, None, closed="left"),
         ],
+        "bagging": ["boolean", StrOptions({"auto"})],
         "backend": [StrOptions({"local", "spark"})],
         "parallelism": [None, Interval(Integral, 1, None, closed="left")],
         "early_stop_rounds": [None, Interval(Integral, 1, None, closed="left")],
@@ -102,6 +103,7 @@ class AutoModelEstimator(BaseEstimator):
         defaults_first: bool = True,
         holdout_above: int | None = 20_000,
         ensemble: str | int | bool | None = "auto",
+        bagging: str | bool = "auto",
         checkpoint: str | os.PathLike[str] | None = None,
         backend: str = "local",
         parallelism: int | None = None,
@@ -121,6 +123,7 @@ class AutoModelEstimator(BaseEstimator):
         self.defaults_first = defaults_first
         self.holdout_above = holdout_above
         self.ensemble = ensemble
+        self.bagging = bagging
         self.checkpoint = checkpoint
         self.backend = backend
         self.parallelism = parallelism
@@ -152,6 +155,10 @@ class AutoModelEstimator(BaseEstimator):
         self.best_score_ = result.best_score
         self.best_estimator_ = result.best_estimator
         self._set_ensemble(result)
+        self.bagged_ = result.bagged
+        self.bagging_note_ = result.bag_note
+        if result.bagged:
+            self.best_single_estimator_ = result.single_estimator
         if result.oof_predictions is not None:
             self.oof_predictions_ = result.oof_predictions
             self._oof_target = result.oof_target

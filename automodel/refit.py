@@ -15,6 +15,7 @@ import pandas as pd
 from hyperopt import Trials
 from joblib import effective_n_jobs
 
+from automodel.bagging import bag_seconds
 from automodel.ensemble import build_voting, ensemble_pool
 from automodel.evaluate import Objective
 from automodel.selection import oof_score, select
@@ -46,9 +47,12 @@ class RefitWarning(UserWarning):
     """The best trial failed to refit on all rows and the next best was used."""
 
 
-def refit_reserve(trials: Trials, scale: float, members: int = 0, cores: int = 1) -> float:
+def refit_reserve(
+    trials: Trials, scale: float, members: int = 0, cores: int = 1, bag_folds: int = 0
+) -> float:
     """Seconds to keep for refitting the current best trial on all rows, plus (with
-    ``members`` > 0) an ensemble of the ``members`` best trials on ``cores`` cores."""
+    ``members`` > 0) an ensemble of the ``members`` best trials on ``cores`` cores, or
+    (with ``bag_folds`` > 0) that many fold models of the best trial."""
     results = [doc["result"] for doc in trials.trials]
     ok = sorted(
         (k for k, r in enumerate(results) if r.get("status") == "ok"),
@@ -57,6 +61,8 @@ def refit_reserve(trials: Trials, scale: float, members: int = 0, cores: int = 1
     if not ok:
         return 0.0
     best = REFIT_SAFETY * scale * max(results[ok[0]]["fit_time"])
+    if bag_folds:
+        best += bag_seconds(results[ok[0]]["fit_time"], cores, REFIT_SAFETY)
     if members < 2 or len(ok) < 2:
         return best
     return best + _refit_seconds(trials, ok[:members], scale, cores)

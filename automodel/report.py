@@ -101,7 +101,13 @@ def _model_line(model: Any) -> str:
             f"out-of-fold score {model.ensemble_score_:.4f}, optimistic: the weights were "
             "chosen on those same predictions"
         )
-    note = getattr(model, "ensemble_note_", "")
+    if getattr(model, "bagged_", False):
+        return (
+            f"the single best pipeline, bagged: its {model.cv} fold models averaged "
+            "(their out-of-fold score is the trial's CV score)"
+        )
+    notes = [getattr(model, name, "") for name in ("ensemble_note_", "bagging_note_")]
+    note = "; ".join(n for n in notes if n)
     return "the single best pipeline" + (f" ({note})" if note else "")
 
 

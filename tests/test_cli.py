@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.pipeline import Pipeline
 
 import automodel
 from automodel import checkpoint as checkpoint_module
@@ -397,3 +398,16 @@ def test_none_is_accepted_where_none_means_something(tmp_path):
         ["fit", "t.csv", "--target", "y", "--trial-timeout", "none", "--ensemble", "none"]
     )
     assert args.trial_timeout is None and args.ensemble is None
+
+
+def test_bagging_option_and_the_model_line(tmp_path, capsys):
+    argv = ["fit", str(PENGUINS), "--target", "species", "--max-evals", "4", "--cv", "3"]
+    argv += ["--families", "tree,logreg", "--seed", "0", "--quiet"]
+    assert main([*argv, "--out", str(tmp_path / "bag.joblib")]) == 0
+    assert "model: the single best pipeline, bagged (3 fold models averaged)" in (
+        capsys.readouterr().out
+    )
+    assert automodel.load(tmp_path / "bag.joblib").bagged_  # 344 rows: "auto" bags
+    assert main([*argv, "--out", str(tmp_path / "one.joblib"), "--bagging", "off"]) == 0
+    assert "bagged" not in capsys.readouterr().out
+    assert isinstance(automodel.load(tmp_path / "one.joblib").best_estimator_, Pipeline)

@@ -82,7 +82,8 @@ def test_the_same_seed_gives_the_same_ensemble(fitted, cancer):
 
 def test_auto_ensembles_regression_and_keeps_the_single_best_for_classes(cancer, diabetes):
     classifier = quick(ensemble="auto").fit(*cancer)
-    assert isinstance(classifier.best_estimator_, Pipeline)
+    assert classifier.bagged_  # the single best, bagged (569 rows: see test_bagging)
+    assert isinstance(classifier.best_single_estimator_, Pipeline)
     assert not hasattr(classifier, "ensemble_members_")
     regressor = quick(AutoModelRegressor, ensemble="auto").fit(*diabetes)
     assert isinstance(regressor.best_estimator_, VotingRegressor)
@@ -97,7 +98,7 @@ def test_auto_ensembles_regression_and_keeps_the_single_best_for_classes(cancer,
 
 
 def test_none_keeps_the_single_best_and_an_int_caps_the_members(cancer):
-    single = quick(ensemble=None).fit(*cancer)
+    single = quick(ensemble=None, bagging=False).fit(*cancer)
     assert isinstance(single.best_estimator_, Pipeline)
     assert not hasattr(single, "ensemble_members_")
     assert quick(ensemble=False).fit(*cancer).best_params_ == single.best_params_
@@ -141,7 +142,7 @@ def test_the_single_best_is_kept_when_the_refit_does_not_fit_the_budget(cancer, 
     monkeypatch.setattr(refit, "_refit_seconds", lambda *args: 3600.0)
     with pytest.warns(UserWarning, match="Ensemble not refit"):
         model = quick(timeout=60).fit(*cancer)
-    assert isinstance(model.best_estimator_, Pipeline)
+    assert model.bagged_ and isinstance(model.best_single_estimator_, Pipeline)
     assert model.ensemble_members_ == [model.best_index_] and model.ensemble_weights_ == [1]
     assert "time budget" in model.ensemble_note_ and np.isnan(model.ensemble_score_)
     assert model.leaderboard().iloc[0]["family"] != "ensemble"
@@ -153,7 +154,7 @@ def test_a_member_that_fails_to_refit_leaves_the_single_best(cancer, monkeypatch
 
     monkeypatch.setattr(refit, "build_voting", broken)
     with pytest.warns(automodel.RefitWarning, match="no room"):
-        model = quick().fit(*cancer)
+        model = quick(bagging=False).fit(*cancer)
     assert isinstance(model.best_estimator_, Pipeline)
     assert "MemoryError" in model.ensemble_note_
 

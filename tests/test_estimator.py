@@ -33,7 +33,7 @@ def test_iris_thirty_evaluations_scores_well(iris):
     model = automodel.fit(X, y, max_evals=30, random_state=0)
     assert isinstance(model, AutoModelClassifier)
     assert model.best_score_ >= 0.95
-    assert isinstance(model.best_estimator_, Pipeline)
+    assert isinstance(model.best_single_estimator_, Pipeline)
     assert model.score(X, y) >= 0.95
 
 
@@ -173,9 +173,14 @@ def test_predict_before_fit_raises_not_fitted(iris):
 
 def test_predict_proba_only_when_the_winner_has_it(iris):
     X, y = iris
-    svm = AutoModelClassifier(max_evals=3, cv=3, families=["svm"], random_state=0).fit(X, y)
+    svm = AutoModelClassifier(max_evals=3, cv=3, families=["svm"], random_state=0)
+    svm.set_params(bagging=False).fit(X, y)
     assert not hasattr(svm, "predict_proba")
     assert hasattr(svm, "decision_function")
+    # Bagged, an SVC's fold models vote: neither probabilities nor a decision function.
+    svm.set_params(bagging=True).fit(X, y)
+    assert svm.best_estimator_.voting == "hard"
+    assert not hasattr(svm, "predict_proba") and not hasattr(svm, "decision_function")
     tree = AutoModelClassifier(max_evals=3, cv=3, families=["tree"], random_state=0).fit(X, y)
     proba = tree.predict_proba(X)
     assert proba.shape == (len(X), 3)

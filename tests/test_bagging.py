@@ -1,0 +1,140 @@
+import warnings
+
+import numpy as np
+import pytest
+from hyperopt import Trials
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
+from sklearn.ensemble import VotingClassifier, VotingRegressor
+from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import Pipeline
+
+import automodel
+from automodel import AutoModelClassifier, AutoModelRegressor, engine
+from automodel.bagging import BAG_BELOW, bag_best, bag_folds, bag_seconds, resolve_bagging
+from automodel.evaluate import Objective
+from automodel.refit import REFIT_SAFETY, refit_reserve
+from automodel.report import _model_line
+from automodel.tasks import CLASSIFICATION
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    return load_breast_cancer(return_X_y=True)
+
+
+def quick(kind=AutoModelClassifier, **params):
+    settings = {"max_evals": 6, "cv": 3, "random_state": 0, "trial_timeout": None}
+    return kind(**{**settings, **params})
+
+
+@pytest.fixture(scope="module")
+def bagged(cancer):
+    return quick().fit(*cancer)
+
+
+def test_auto_bags_small_classification_tables_only():
+    assert resolve_bagging("auto", "classification", BAG_BELOW - 1, holdout=False)
+    assert not resolve_bagging("auto", "classification", BAG_BELOW, holdout=False)
+    assert not resolve_bagging("auto", "regression", 100, holdout=False)
+    assert resolve_bagging(True, "regression", 10**6, holdout=False)
+    assert not resolve_bagging(True, "classification", 100, holdout=True)  # one split
+    assert not resolve_bagging(False, "classification", 100, holdout=False)
+
+
+def test_the_bagged_model_is_the_trials_fold_models_averaged(bagged, cancer):
+    X, y = cancer
+    model = bagged.best_estimator_
+    assert bagged.bagged_ and bagged.bagging_note_ == ""
+    assert isinstance(model, VotingClassifier) and model.voting == "soft"
+    assert len(model.estimators_) == bagged.cv
+    assert all(isinstance(member, FrozenEstimator) for member in model.estimators_)
+    # Each member is the best trial's pipeline fitted on one search fold's training rows.
+    folds = CLASSIFICATION.folds(X, y, bagged.cv, False, 0)
+    objective = Objective.build(X, y, folds, random_state=0, n_classes=2)
+    config = bagged.trials_.trials[bagged.best_index_]["result"]["config"]
+    for member, (train, _) in zip(model.estimators_, folds, strict=True):
+        alone = objective.pipeline(config).fit(X[train], y[train])
+        np.testing.assert_allclose(member.predict_proba(X), alone.predict_proba(X))
+    mean = np.mean([member.predict_proba(X) for member in model.estimators_], axis=0)
+    np.testing.assert_allclose(bagged.predict_proba(X), mean)
+    assert isinstance(bagged.best_single_estimator_, Pipeline)
+    assert "bagged: its 3 fold models averaged" in _model_line(bagged)
+
+
+def test_bagging_off_keeps_the_refit_pipeline(cancer, bagged):
+    single = quick(bagging=False).fit(*cancer)
+    assert not single.bagged_ and isinstance(single.best_estimator_, Pipeline)
+    assert single.best_params_ == bagged.best_params_  # the search is the same
+    assert AutoModelClassifier().bagging == "auto"
+
+
+def test_bagged_model_saves_and_loads(bagged, cancer, tmp_path):
+    loaded = automodel.load(automodel.save(bagged, tmp_path / "m.joblib"))
+    assert loaded.bagged_
+    np.testing.assert_array_equal(loaded.predict_proba(cancer[0]), bagged.predict_proba(cancer[0]))
+
+
+def test_the_same_seed_bags_the_same_model(bagged, cancer):
+    again = quick().fit(*cancer)
+    np.testing.assert_array_equal(again.predict_proba(cancer[0]), bagged.predict_proba(cancer[0]))
+
+
+def test_regression_bags_when_asked_with_a_mean_of_the_fold_models():
+    X, y = load_diabetes(return_X_y=True)
+    model = quick(AutoModelRegressor, ensemble=None, bagging=True).fit(X, y)
+    assert model.bagged_ and isinstance(model.best_estimator_, VotingRegressor)
+    mean = np.mean([m.predict(X) for m in model.best_estimator_.estimators_], axis=0)
+    np.testing.assert_allclose(model.predict(X), mean)
+    assert not quick(AutoModelRegressor, ensemble=None).fit(X, y).bagged_  # "auto": no
+
+
+def test_an_ensemble_that_is_kept_is_not_bagged():
+    X, y = load_diabetes(return_X_y=True)
+    model = quick(AutoModelRegressor, families=["linear", "forest", "knn"], bagging=True)
+    model.fit(X, y)
+    assert np.isfinite(model.ensemble_score_) and not model.bagged_
+
+
+def test_bagging_that_does_not_fit_the_budget_keeps_the_refit(cancer, monkeypatch):
+    monkeypatch.setattr(engine, "bag_seconds", lambda *args: 3600.0)
+    with pytest.warns(UserWarning, match="Not bagged"):
+        model = quick(timeout=60, bagging=True).fit(*cancer)
+    assert not model.bagged_ and isinstance(model.best_estimator_, Pipeline)
+    assert "time budget" in model.bagging_note_
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "auto" notes it without a warning
+        assert "time budget" in quick(timeout=60).fit(*cancer).bagging_note_
+    assert "time budget" in _model_line(model)
+
+
+def test_a_fold_model_without_every_class_is_not_bagged():
+    X, y = load_iris(return_X_y=True)
+    rows = np.arange(len(y))
+    folds = [(rows[y < 2], rows[y == 2]), (rows[10:], rows[:10])]  # fold 0 lacks class 2
+    objective = Objective.build(X, y, folds, n_classes=3)
+    config = {"family": "logreg", "scaler": "standard", "params": {}}
+    with pytest.raises(ValueError, match="fold model 0 saw 2 of the classes"):
+        bag_folds(objective, config, VotingClassifier)
+    with pytest.warns(UserWarning, match="Not bagged: bagging failed"):
+        outcome = bag_best(objective, config, VotingClassifier, None, 0.0)
+    assert outcome.estimator is None and "ValueError" in outcome.note
+
+
+def test_the_refit_reserve_plans_the_fold_fits():
+    trials = Trials()
+    trials.insert_trial_doc(
+        {
+            "state": 2, "tid": 0, "spec": None, "owner": None, "book_time": None,
+            "refresh_time": None, "exp_key": None,
+            "misc": {"tid": 0, "cmd": None, "idxs": {}, "vals": {}},
+            "result": {"status": "ok", "loss": 0.1, "fit_time": [1.0, 2.0, 3.0]},
+        }
+    )  # fmt: skip
+    trials.refresh()
+    plain = refit_reserve(trials, scale=1.5)
+    assert plain == pytest.approx(REFIT_SAFETY * 1.5 * 3.0)
+    assert refit_reserve(trials, 1.5, bag_folds=3) == pytest.approx(plain + REFIT_SAFETY * 6.0)
+    assert refit_reserve(trials, 1.5, cores=2, bag_folds=3) == pytest.approx(
+        plain + REFIT_SAFETY * 3.0
+    )
+    assert bag_seconds([], 2, REFIT_SAFETY) == 0.0
