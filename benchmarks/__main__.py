@@ -12,6 +12,7 @@ Run from the repository root. See benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import sys
 import time
@@ -121,7 +122,31 @@ def _parser() -> argparse.ArgumentParser:
         help=f"directory for REPORT.md and the PNGs (default: {DEFAULT_RESULTS.parent}; "
         f"{REGRESSION_REPORT_DIR} for {DEFAULT_REGRESSION_RESULTS.name})",
     )
+    merge = commands.add_parser(
+        "merge",
+        help="replace records of one results file by newer runs of the same key",
+        description="Write BASE to OUT with each record replaced by the NEWER one of the "
+        "same (system, dataset, seed, max_evals, cv); NEWER's other records are appended.",
+    )
+    merge.add_argument("base", help="JSON-lines results file")
+    merge.add_argument("newer", nargs="+", help="JSON-lines results files, later wins")
+    merge.add_argument("--out", required=True, help="JSON-lines file to write")
     return parser
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from benchmarks.records import merge_records, read_records
+
+    missing = [f for f in (args.base, *args.newer) if not Path(f).is_file()]
+    if missing:
+        print(f"error: no such results file: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    merged = read_records(args.base)
+    for path in args.newer:
+        merged = merge_records(merged, read_records(path))
+    Path(args.out).write_text("".join(json.dumps(r) + "\n" for r in merged))
+    print(f"Wrote {args.out}: {len(merged)} records")
+    return 0
 
 
 def _command(argv: Sequence[str]) -> str:
@@ -207,6 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args, argv)
+        if args.command == "merge":
+            return _merge(args)
         return _report(args, argv)
     except KeyboardInterrupt:
         return 130

@@ -56,6 +56,16 @@ def completed_keys(records: Iterable[dict[str, Any]]) -> set[tuple[Any, ...]]:
     return {record_key(r) for r in records if r.get("status") == "ok"}
 
 
+def merge_records(
+    base: Iterable[dict[str, Any]], newer: Iterable[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """``base`` with each record replaced by the ``newer`` one of the same
+    :func:`record_key` (in place), and the newer records of other keys appended."""
+    replacing = {record_key(r): r for r in newer}
+    merged = [replacing.pop(record_key(r), r) for r in base]
+    return merged + list(replacing.values())
+
+
 def append_record(path: Path, record: dict[str, Any]) -> None:
     """Append one record as a JSON line, flushed to disk."""
     path.parent.mkdir(parents=True, exist_ok=True)

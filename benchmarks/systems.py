@@ -92,6 +92,7 @@ def _automodel(
                 "ensemble_members": getattr(model, "ensemble_members_", None),
                 "ensemble_weights": getattr(model, "ensemble_weights_", None),
                 "ensemble_score": _finite(getattr(model, "ensemble_score_", None)),
+                "bagged": getattr(model, "bagged_", None),
             },
         )
 

@@ -637,3 +637,26 @@ def test_torch_vs_mlp_summary_pairs_by_table_and_seed():
     assert "over 3 (table, seed) pairs" in text
     assert "wins / ties / losses 1 / 1 / 1" in text
     assert "ratio torch/mlp 2.00" in text
+
+
+def test_merge_replaces_records_of_the_same_key_and_appends_new_ones(tmp_path, capsys):
+    def record(system, dataset, accuracy):
+        budget = {"max_evals": 50, "cv": 5}
+        return {"system": system, "dataset": dataset, "seed": 0, "budget": budget,
+                "test_accuracy": accuracy, "status": "ok"}  # fmt: skip
+
+    base, newer, out = (tmp_path / n for n in ("base.jsonl", "new.jsonl", "out.jsonl"))
+    base.write_text(
+        "".join(json.dumps(r) + "\n" for r in (record("a", "x", 0.8), record("b", "x", 0.7)))
+    )
+    newer.write_text(
+        "".join(json.dumps(r) + "\n" for r in (record("a", "x", 0.9), record("a", "y", 0.6)))
+    )
+    assert main(["merge", str(base), str(newer), "--out", str(out)]) == 0
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [(r["system"], r["dataset"], r["test_accuracy"]) for r in rows] == [
+        ("a", "x", 0.9), ("b", "x", 0.7), ("a", "y", 0.6),
+    ]  # fmt: skip
+    assert "3 records" in capsys.readouterr().out
+    assert main(["merge", str(tmp_path / "nope.jsonl"), str(newer), "--out", str(out)]) == 2
+    assert "no such results file" in capsys.readouterr().err
