@@ -4,10 +4,11 @@
         [--time-only]
 
 For each budget and seed, fit ``AutoModelClassifier(timeout=T, max_evals=10**6)``
-(default families and ensemble; the budget, not the trial count, ends the search;
+(default families, ensemble and bagging; the budget, not the trial count, ends the search;
 ``--time-only``: ``max_evals=None``, the time budget alone) and
 print the whole ``fit`` wall time, the overshoot past ``T`` (negative: finished early),
-the number of trials, the search and refit times and whether an ensemble was kept.
+the number of trials, the search and refit times and whether an ensemble was kept
+or the single best bagged.
 The overshoot is what the README quotes.
 """
 
@@ -71,10 +72,13 @@ def measure(
 
 
 def _model(model: AutoModelClassifier) -> str:
-    """ "ensemble of N" or "single" (with the reason the single best was kept)."""
+    """ "ensemble of N", "bagged" or "single" (with the reasons the single best was kept)."""
     if np.isfinite(getattr(model, "ensemble_score_", np.nan)):
         return f"ensemble of {len(model.ensemble_members_)}"
-    note = getattr(model, "ensemble_note_", "")
+    if getattr(model, "bagged_", False):
+        return "bagged"
+    notes = [getattr(model, name, "") for name in ("ensemble_note_", "bagging_note_")]
+    note = "; ".join(n for n in notes if n)
     return "single" + (f" ({note})" if note else "")
 
 

@@ -660,3 +660,15 @@ def test_merge_replaces_records_of_the_same_key_and_appends_new_ones(tmp_path, c
     assert "3 records" in capsys.readouterr().out
     assert main(["merge", str(tmp_path / "nope.jsonl"), str(newer), "--out", str(out)]) == 2
     assert "no such results file" in capsys.readouterr().err
+
+
+def test_budget_rows_name_the_model_that_predicts():
+    from types import SimpleNamespace
+
+    from benchmarks.budget import _model
+
+    kept = SimpleNamespace(ensemble_score_=0.9, ensemble_members_=[1, 2])
+    bagged = SimpleNamespace(ensemble_score_=float("nan"), bagged_=True)
+    late = SimpleNamespace(bagged_=False, bagging_note_="the time budget has less left")
+    assert _model(kept) == "ensemble of 2" and _model(bagged) == "bagged"
+    assert _model(late) == "single (the time budget has less left)"
