@@ -21,7 +21,8 @@ instead of one refit on all rows, the member's k fold models, each fitted on its
 fold's training rows as in the trial that produced the out-of-fold predictions, and
 their predictions averaged), ``stacked`` (classification: a logistic regression fitted
 on the out-of-fold class probabilities of each family's best trial, applied to those
-members refit on all rows).
+members refit on all rows), ``stacked_bagged`` (the same stacker applied to the
+members' fold-bagged probabilities, as the out-of-fold ones came from fold models).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ from benchmarks.protocol import holdout_split, score_test_part
 
 VARIANTS = (
     "single", "caruana", "logloss", "bagged", "top5", "diverse", "families", "diverse_logloss",
-    "single_bagged", "caruana_bagged", "stacked",
+    "single_bagged", "caruana_bagged", "stacked", "stacked_bagged",
 )  # fmt: skip
 
 #: Variant -> (pool size, best trials per family) of its pool; others: the default pool.
@@ -60,6 +61,7 @@ POOLS = {
     "families": (1, 1),
     "diverse_logloss": (ENSEMBLE_POOL, FAMILY_POOL),
     "stacked": (1, 1),
+    "stacked_bagged": (1, 1),
 }
 
 
@@ -142,15 +144,20 @@ def fold_bagged(
 
 def stacked(
     objective: Objective, configs: Sequence[Mapping[str, Any]], pool: Mapping[int, np.ndarray],
-    voting: type, X: Any,
+    voting: type, X: Any, bagged: bool = False,
 ) -> np.ndarray:  # fmt: skip
     """Class indices of ``X`` predicted by a logistic regression stacked on the out-of-fold
-    probabilities of the ``pool`` members, which are refit on all rows for ``X``."""
+    probabilities of the ``pool`` members, which are refit on all rows for ``X`` (or,
+    ``bagged``, whose fold models' mean probabilities of ``X`` are used)."""
     if not objective.n_classes:
         raise ValueError("the stacked variant is for classification only")
     oof = np.hstack([pool[i] for i in pool])
     rows = np.isfinite(oof).all(axis=1)
     stacker = LogisticRegression(max_iter=2000).fit(oof[rows], objective.y[rows])
+    if bagged:
+        return stacker.predict(
+            np.hstack([fold_bagged(objective, configs, {i: 1}, X) for i in pool])
+        )
     members = build_voting(objective, configs, dict.fromkeys(pool, 1), voting)
     features = np.hstack([member.predict_proba(X) for member in members.estimators_])
     return stacker.predict(features)
@@ -159,7 +166,7 @@ def stacked(
 def run_one(
     spec: Any, seed: int, max_evals: int, cv: int, variants: Sequence[str] = VARIANTS
 ) -> dict[str, float]:
-    if "stacked" in variants and spec.task == "regression":
+    if {"stacked", "stacked_bagged"} & set(variants) and spec.task == "regression":
         raise ValueError(f"{spec.name}: the stacked variant is for classification only")
     X, raw = spec.load()
     task = TASKS[spec.task]

@@ -554,6 +554,9 @@ def test_stacking_is_fitted_on_out_of_fold_probabilities_and_applied_to_refit_me
     # from the out-of-fold probabilities, even when they were reversed.
     assert list(stacked(objective, configs, {0: right}, voting, test)) == [1, 0]
     assert list(stacked(objective, configs, {0: right[:, ::-1].copy()}, voting, test)) == [0, 1]
+    for pool, expected in (({0: right}, [1, 0]), ({0: right[:, ::-1].copy()}, [0, 1])):
+        # bagged: the members' fold models give the test probabilities
+        assert list(stacked(objective, configs, pool, voting, test, bagged=True)) == expected
     objective.n_classes = 0
     with pytest.raises(ValueError, match="classification only"):
         stacked(objective, configs, {0: right}, voting, test)
