@@ -79,8 +79,8 @@ PARAMETERS_DOC = """
     best_estimator_ : sklearn.pipeline.Pipeline or voting ensemble
         What predicts: the ensemble when one was kept, else the single best
         pipeline, bagged (``bagged_``) or refit on all rows. A bagged model's
-        members are ``FrozenEstimator`` s: fitting it again changes nothing (fit
-        automodel again, or clone ``best_single_estimator_``).
+        fitted members are ``FrozenEstimator`` s; its parameters are the unfitted
+        pipeline, so fitting it (or a clone) again fits k identical pipelines.
     best_single_estimator_ : sklearn.pipeline.Pipeline
         The single best pipeline, refit on all rows (with ``ensemble``, or when
         bagged).

@@ -6,7 +6,10 @@ is the trial's cross-validated score, not an optimistic one. The k fitted pipeli
 become one scikit-learn ``VotingClassifier`` (soft; hard votes for a family without
 ``predict_proba``, such as an ``SVC``) or ``VotingRegressor`` over
 ``sklearn.frozen.FrozenEstimator`` members, so the model saves and predicts without
-automodel's code. Predicting costs k times the single pipeline's predict.
+automodel's code. Its parameters are the unfitted pipelines: a clone of it fitted on
+other rows fits k identical pipelines on them (no frozen model leaks into, e.g.,
+``cross_val_score`` or the permutation importance). Predicting costs k times the
+single pipeline's predict.
 
 ``bagging="auto"`` bags the single best of classification searches on fewer than
 :data:`BAG_BELOW` rows, where it paid in the benchmark (README, "Ensembles, measured").
@@ -22,7 +25,7 @@ from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.ensemble import VotingClassifier
 from sklearn.frozen import FrozenEstimator
 
@@ -95,7 +98,11 @@ def bag_folds(
         soft = all(hasattr(model, "predict_proba") for model in fitted)
         kwargs["voting"] = "soft" if soft else "hard"
     # Frozen members ignore fit: this only records the classes (no model is refit).
-    return voting(members, **kwargs).fit(objective.X, objective.y)
+    bagged = voting(members, **kwargs).fit(objective.X, objective.y)
+    # The parameters become the unfitted pipelines, so that a clone of the bagged model
+    # fits its members for real (k identical pipelines on the rows it is given); the
+    # fitted members (estimators_) stay the frozen fold models.
+    return bagged.set_params(**{name: clone(m.estimator) for name, m in members})
 
 
 def bag_best(

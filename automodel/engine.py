@@ -185,7 +185,7 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
     else:
         outcome = _local_search(
             settings, space, points, objective, seed, resumed, started, refit_scale, hook,
-            ensemble_size, len(folds) if bag else 0,
+            ensemble_size, bag,
         )  # fmt: skip
     keep_best_predictions(outcome.trials, *keep)
     table = cv_results([doc["result"] for doc in outcome.trials.trials], len(folds))
@@ -349,11 +349,11 @@ def _local_search(
     refit_scale: float,
     hook: TrialHook,
     size: int | None,
-    bag_folds: int = 0,
+    bag: bool = False,
 ) -> SearchOutcome:
     """Run the search loop with the settings' budgets, progress and checkpoint;
-    ``size`` is the ensemble's member cap (None: no ensemble) and ``bag_folds`` the fold
-    models to bag (0: none), for the refit reserve."""
+    ``size`` is the ensemble's member cap (None: no ensemble) and ``bag`` whether the
+    best trial's fold models are fitted again after it, for the refit reserve."""
     trials = resumed.trials if resumed is not None else Trials()
     rng = np.random.default_rng(seed)
     if resumed is not None:
@@ -371,7 +371,7 @@ def _local_search(
 
         def deadline() -> float:
             # Keep time for the final refit of the current best (a fold fit, scaled to all rows).
-            return end - refit_reserve(trials, refit_scale, members, cores, bag_folds)
+            return end - refit_reserve(trials, refit_scale, members, cores, bag)
 
     executor = _executor(settings, objective)
     # Estimators stay single-threaded in the search (OpenMP/BLAS too): n_jobs shares cores.

@@ -48,11 +48,11 @@ class RefitWarning(UserWarning):
 
 
 def refit_reserve(
-    trials: Trials, scale: float, members: int = 0, cores: int = 1, bag_folds: int = 0
+    trials: Trials, scale: float, members: int = 0, cores: int = 1, bag: bool = False
 ) -> float:
     """Seconds to keep for refitting the current best trial on all rows, plus (with
     ``members`` > 0) an ensemble of the ``members`` best trials on ``cores`` cores, or
-    (with ``bag_folds`` > 0) that many fold models of the best trial."""
+    (with ``bag``) the best trial's fold models again."""
     results = [doc["result"] for doc in trials.trials]
     ok = sorted(
         (k for k, r in enumerate(results) if r.get("status") == "ok"),
@@ -61,7 +61,7 @@ def refit_reserve(
     if not ok:
         return 0.0
     best = REFIT_SAFETY * scale * max(results[ok[0]]["fit_time"])
-    if bag_folds:
+    if bag:
         best += bag_seconds(results[ok[0]]["fit_time"], cores, REFIT_SAFETY)
     if members < 2 or len(ok) < 2:
         return best

@@ -3,6 +3,7 @@ import warnings
 import numpy as np
 import pytest
 from hyperopt import Trials
+from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.frozen import FrozenEstimator
@@ -59,6 +60,16 @@ def test_the_bagged_model_is_the_trials_fold_models_averaged(bagged, cancer):
     np.testing.assert_allclose(bagged.predict_proba(X), mean)
     assert isinstance(bagged.best_single_estimator_, Pipeline)
     assert "bagged: its 3 fold models averaged" in _model_line(bagged)
+
+
+def test_refitting_the_bagged_model_fits_its_pipelines_for_real(bagged, cancer):
+    # No frozen fold model leaks into a refit (cross_val_score, permutation importance).
+    X, y = cancer
+    again = clone(bagged.best_estimator_).fit(X[:300], y[:300])
+    alone = clone(bagged.best_single_estimator_).fit(X[:300], y[:300])
+    assert not any(isinstance(m, FrozenEstimator) for m in again.estimators_)
+    np.testing.assert_allclose(again.predict_proba(X), alone.predict_proba(X))
+    assert not np.allclose(again.predict_proba(X), bagged.best_estimator_.predict_proba(X))
 
 
 def test_bagging_off_keeps_the_refit_pipeline(cancer, bagged):
@@ -133,8 +144,8 @@ def test_the_refit_reserve_plans_the_fold_fits():
     trials.refresh()
     plain = refit_reserve(trials, scale=1.5)
     assert plain == pytest.approx(REFIT_SAFETY * 1.5 * 3.0)
-    assert refit_reserve(trials, 1.5, bag_folds=3) == pytest.approx(plain + REFIT_SAFETY * 6.0)
-    assert refit_reserve(trials, 1.5, cores=2, bag_folds=3) == pytest.approx(
+    assert refit_reserve(trials, 1.5, bag=True) == pytest.approx(plain + REFIT_SAFETY * 6.0)
+    assert refit_reserve(trials, 1.5, cores=2, bag=True) == pytest.approx(
         plain + REFIT_SAFETY * 3.0
     )
     assert bag_seconds([], 2, REFIT_SAFETY) == 0.0
