@@ -675,3 +675,19 @@ def test_budget_rows_name_the_model_that_predicts():
     late = SimpleNamespace(bagged_=False, bagging_note_="the time budget has less left")
     assert _model(kept) == "ensemble of 2" and _model(bagged) == "bagged"
     assert _model(late) == "single (the time budget has less left)"
+
+
+def test_a_bagged_run_pairs_with_its_single_best():
+    from benchmarks.ensemble_section import single_best_frame
+
+    def record(seed, accuracy, details):
+        return {"system": "automodel-tpe", "dataset": "d", "seed": seed, "status": "ok",
+                "test_accuracy": accuracy, "budget": {"max_evals": 5, "cv": 3},
+                "details": details}  # fmt: skip
+
+    records = [
+        record(0, 0.90, {"bagged": True, "single_test_accuracy": 0.85}),
+        record(1, 0.80, {"bagged": False}),  # a refit single best: nothing to pair
+    ]
+    single = single_best_frame(load_frame(records))
+    assert list(single["seed"]) == [0] and list(single["test_accuracy"]) == [0.85]
