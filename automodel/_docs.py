@@ -58,8 +58,9 @@ PARAMETERS_DOC = """
         votes without ``predict_proba``) or ``VotingRegressor`` of frozen pipelines.
         Predicting costs ``cv`` times more. "auto" bags classification searches on
         fewer than 1,000 rows (where it paid in the benchmarks); True bags any
-        search with folds (not the holdout split); False never bags. Not done when
-        the fold fits do not fit in ``timeout`` (a warning; the refit is kept).
+        search with folds (not the holdout split); False never bags. When the fold
+        fits do not fit in ``timeout`` or one fails, the refit is kept and
+        ``bagging_note_`` says why (a warning too with True).
     checkpoint : str, path or None, default=None
         File where the trials are saved after every trial; fitting again with
         the same file, data and settings continues the search.

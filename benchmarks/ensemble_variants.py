@@ -97,6 +97,8 @@ def _weights(
         return select(pool, y, smooth, start, fold).weights
     if variant == "top5":
         return {k: 1 for k in list(pool)[:5]}
+    if variant != "bagged":
+        raise ValueError(f"no selection rule for variant {variant!r}")
     rng = np.random.default_rng(seed)
     total: dict[int, int] = {}
     keys = list(pool)
@@ -192,11 +194,11 @@ def run_one(
             weights = own if variant == "caruana_bagged" else {model.best_index_: 1}
             mean = fold_bagged(objective, configs, weights, X_test_prepared)
             predicted = model.classes_[np.argmax(mean, axis=1)] if objective.n_classes else mean
-        elif variant == "stacked":
+        elif variant in ("stacked", "stacked_bagged"):
             pool = ensemble_pool(trials, model.cv_results_, objective, *POOLS[variant])
-            predicted = model.classes_[
-                stacked(objective, configs, pool, task.voting, X_test_prepared)
-            ]
+            bag = variant == "stacked_bagged"
+            index = stacked(objective, configs, pool, task.voting, X_test_prepared, bag)
+            predicted = model.classes_[index]
         else:
             pool = ensemble_pool(trials, model.cv_results_, objective, *POOLS.get(variant, ()))
             if variant == "single" or len(pool) < 2:
