@@ -29,8 +29,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.ensemble import VotingClassifier
 from sklearn.frozen import FrozenEstimator
 
-from automodel.evaluate import Objective, cap_rows, take_rows
-from automodel.space import decode
+from automodel.evaluate import Objective
 
 __all__ = ["BAG_BELOW", "BagOutcome", "bag_best", "bag_seconds", "resolve_bagging"]
 
@@ -69,11 +68,9 @@ class BagOutcome:
 
 
 def _fit_fold(objective: Objective, config: dict[str, Any], train: np.ndarray) -> BaseEstimator:
-    max_rows = objective.families[decode(config).family].max_rows
-    rows = cap_rows(train, objective.y, max_rows, objective.random_state, objective.stratify)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return objective.pipeline(config).fit(take_rows(objective.X, rows), objective.y[rows])
+        return objective.fit_rows(config, train)
 
 
 def bag_folds(

@@ -24,6 +24,7 @@ from automodel.cli_options import (
     positive_float,
     seconds_or_none,
 )
+from automodel.results import single_best_note
 
 __all__ = ["main"]
 
@@ -282,10 +283,8 @@ def _fit(args: argparse.Namespace) -> int:
         )
     elif getattr(model, "bagged_", False):
         print(f"model: the single best pipeline, bagged ({model.cv} fold models averaged)")
-    else:
-        notes = [getattr(model, name, "") for name in ("ensemble_note_", "bagging_note_")]
-        if any(notes):
-            print(f"model: the single best pipeline ({'; '.join(n for n in notes if n)})")
+    elif note := single_best_note(model):
+        print(f"model: the single best pipeline ({note})")
     return 0
 
 

@@ -172,7 +172,10 @@ class Objective:
 
     def fit_all(self, config: Mapping[str, Any]) -> BaseEstimator:
         """The Pipeline of ``config`` fitted on every row (or the family's row cap)."""
-        rows = np.arange(len(self.y))
+        return self.fit_rows(config, np.arange(len(self.y)))
+
+    def fit_rows(self, config: Mapping[str, Any], rows: np.ndarray) -> BaseEstimator:
+        """The Pipeline of ``config`` fitted on ``rows`` (capped as in its trials)."""
         max_rows = self.families[decode(config).family].max_rows
         rows = cap_rows(rows, self.y, max_rows, self.random_state, self.stratify)
         return self.pipeline(config).fit(take_rows(self.X, rows), self.y[rows])

@@ -31,6 +31,7 @@ from automodel.plots import (
     save_figure,
     scoring_of,
 )
+from automodel.results import single_best_note
 
 __all__ = ["new_figure", "save_figure", "write_report"]
 
@@ -106,8 +107,7 @@ def _model_line(model: Any) -> str:
             f"the single best pipeline, bagged: its {model.cv} fold models averaged "
             "(their out-of-fold score is the trial's CV score)"
         )
-    notes = [getattr(model, name, "") for name in ("ensemble_note_", "bagging_note_")]
-    note = "; ".join(n for n in notes if n)
+    note = single_best_note(model)
     return "the single best pipeline" + (f" ({note})" if note else "")
 
 

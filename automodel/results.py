@@ -10,7 +10,7 @@ import pandas as pd
 
 from automodel.space import decode
 
-__all__ = ["cv_results", "leaderboard", "trial_params"]
+__all__ = ["cv_results", "leaderboard", "single_best_note", "trial_params"]
 
 #: Leaderboard columns, in display order.
 LEADERBOARD_COLUMNS = [
@@ -120,3 +120,10 @@ def leaderboard(
         frame = pd.concat([pd.DataFrame([row]).astype({"trial": "Int64"}), frame])
         frame = frame.reset_index(drop=True)
     return frame.head(top) if top is not None else frame
+
+
+def single_best_note(model: Any) -> str:
+    """Why a fitted model kept its refit single best: the ensemble step's and the
+    bagging's notes joined ("" when neither left one)."""
+    notes = [getattr(model, name, "") for name in ("ensemble_note_", "bagging_note_")]
+    return "; ".join(n for n in notes if n)

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from automodel import AutoModelClassifier
+from automodel.results import single_best_note
 from benchmarks.datasets import DEFAULT_DATA_DIR, available_datasets
 
 
@@ -77,8 +78,7 @@ def _model(model: AutoModelClassifier) -> str:
         return f"ensemble of {len(model.ensemble_members_)}"
     if getattr(model, "bagged_", False):
         return "bagged"
-    notes = [getattr(model, name, "") for name in ("ensemble_note_", "bagging_note_")]
-    note = "; ".join(n for n in notes if n)
+    note = single_best_note(model)
     return "single" + (f" ({note})" if note else "")
 
 

@@ -41,10 +41,9 @@ from sklearn.linear_model import LogisticRegression
 
 from automodel import AutoModelClassifier, AutoModelRegressor, data
 from automodel.ensemble import build_voting, ensemble_pool
-from automodel.evaluate import Objective, cap_rows, take_rows
+from automodel.evaluate import Objective
 from automodel.families import resolve_families
 from automodel.selection import ENSEMBLE_POOL, FAMILY_POOL, select
-from automodel.space import decode
 from automodel.tasks import TASKS
 from benchmarks.datasets import DEFAULT_DATA_DIR, resolve_datasets
 from benchmarks.metrics import TIE_MARGIN
@@ -120,17 +119,10 @@ def fold_bagged(
     ``predict_proba`` adds a vote for the class it predicts."""
     total: np.ndarray | None = None
     for index, weight in weights.items():
-        config = configs[index]
-        max_rows = objective.families[decode(config).family].max_rows
         for train, _ in objective.folds:
-            rows = cap_rows(
-                train, objective.y, max_rows, objective.random_state, objective.stratify
-            )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                fitted = objective.pipeline(config).fit(
-                    take_rows(objective.X, rows), objective.y[rows]
-                )
+                fitted = objective.fit_rows(configs[index], train)
             if objective.n_classes:
                 part = np.zeros((X.shape[0], objective.n_classes))
                 if hasattr(fitted, "predict_proba"):
