@@ -45,12 +45,14 @@ PARAMETERS_DOC = """
         Greedy ensemble selection (Caruana et al. 2004) over the best trials'
         out-of-fold predictions under ``scoring``: integer weights over distinct
         pipelines, refit on all rows as one weighted soft ``VotingClassifier`` or
-        ``VotingRegressor``. "auto" builds one for regression up to ``holdout_above``
-        rows and otherwise keeps the single best pipeline (where it did not pay in
-        the benchmarks); True builds one for either task and any size. An int caps
+        ``VotingRegressor``. "auto" builds one where it paid in the benchmarks: for
+        regression up to ``holdout_above`` rows, for classification from 1,000 rows
+        up to ``holdout_above`` (smaller tables are bagged instead, see
+        ``bagging``); True builds one for either task and any size. An int caps
         the distinct members; None or False keeps the single best pipeline. The
-        single best is also kept when no mix beats it, or when the members' refit
-        does not fit in ``timeout``.
+        single best is also kept when it cannot take part (an ``SVC``, without
+        class probabilities, or a family trained on a row cap), when no mix beats
+        it, or when the members' refit does not fit in ``timeout``.
     bagging : "auto" or bool, default="auto"
         When the single best pipeline predicts: instead of one refit on all rows,
         its ``cv`` fold models (each fitted on its fold's training rows, as in its

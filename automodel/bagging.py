@@ -11,8 +11,9 @@ other rows fits k identical pipelines on them (no frozen model leaks into, e.g.,
 ``cross_val_score`` or the permutation importance). Predicting costs k times the
 single pipeline's predict.
 
-``bagging="auto"`` bags the single best of classification searches on fewer than
-:data:`BAG_BELOW` rows, where it paid in the benchmark (README, "Ensembles, measured").
+``bagging="auto"`` bags the single best where the task says so
+(:meth:`~automodel.tasks.Task.auto_bags`: classification searches on fewer than
+1,000 rows, where it paid in the benchmark; README, "Ensembles, measured").
 """
 
 from __future__ import annotations
@@ -31,14 +32,12 @@ from sklearn.frozen import FrozenEstimator
 
 from automodel.evaluate import Objective
 
-__all__ = ["BAG_BELOW", "BagOutcome", "bag_best", "bag_seconds", "resolve_bagging"]
-
-#: ``bagging="auto"`` bags classification searches on fewer rows than this.
-BAG_BELOW = 1000
+__all__ = ["BagOutcome", "bag_best", "bag_seconds", "resolve_bagging"]
 
 
-def resolve_bagging(bagging: Any, task: str, n_rows: int, holdout: bool) -> bool:
-    """Whether to bag the single best: True / False as given, "auto" by task and rows.
+def resolve_bagging(bagging: Any, by_default: bool, holdout: bool) -> bool:
+    """Whether to bag the single best: True / False as given, ``"auto"`` when the task
+    bags ``by_default`` (:meth:`~automodel.tasks.Task.auto_bags`).
 
     One holdout split has one fold model, trained on fewer rows than the refit: never
     bagged.
@@ -46,7 +45,7 @@ def resolve_bagging(bagging: Any, task: str, n_rows: int, holdout: bool) -> bool
     if holdout:
         return False
     if bagging == "auto":
-        return task == "classification" and n_rows < BAG_BELOW
+        return by_default
     return bool(bagging)
 
 

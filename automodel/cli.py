@@ -126,7 +126,8 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         metavar="auto|on|none|N",
         help="weighted ensemble of the best trials chosen on their out-of-fold predictions: "
-        "auto (an ensemble for regression up to holdout_above rows, else the single best), "
+        "auto (an ensemble for regression, and for classification from 1,000 rows, up to "
+        "holdout_above rows; else the single best), "
         "on, none (the single best pipeline) or N (at most N distinct members) "
         "(default: auto)",
     )

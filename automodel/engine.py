@@ -153,11 +153,13 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
         resumed = checkpoint.read(settings.checkpoint, fingerprint)
     seed = resumed.seed if resumed is not None else _seed(settings.random_state)
     holdout = settings.holdout_above is not None and len(y_fit) > settings.holdout_above
-    # "auto" ensembles where it paid in the benchmarks: the task's default, not above
-    # holdout_above rows (diamonds: no test gain at twice the peak memory).
-    ensemble_size = resolve_size(settings.ensemble, task.ensembles_by_default and not holdout)
+    # "auto" ensembles and bags where it paid in the benchmarks: the task's rule by
+    # rows, and no ensemble above holdout_above rows (diamonds: no test gain at twice
+    # the peak memory).
+    auto_ensemble = task.auto_ensembles(len(y_fit)) and not holdout
+    ensemble_size = resolve_size(settings.ensemble, auto_ensemble)
     folds = task.folds(X, y_fit, settings.cv, holdout, seed)
-    bag = resolve_bagging(settings.bagging, task.name, len(y_fit), holdout)
+    bag = resolve_bagging(settings.bagging, task.auto_bags(len(y_fit)), holdout)
     objective = Objective.build(
         X,
         y_fit,

@@ -34,7 +34,7 @@ def resolve_size(ensemble: Any, by_default: bool = True) -> int | None:
     """The cap on distinct members: None for no ensemble, 0 for no cap.
 
     ``"auto"`` ensembles when the task does so ``by_default``
-    (:attr:`~automodel.tasks.Task.ensembles_by_default`); True always does.
+    (:meth:`~automodel.tasks.Task.auto_ensembles`); True always does.
     """
     if ensemble is None or ensemble is False:
         return None

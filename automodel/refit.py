@@ -165,14 +165,23 @@ def search_ensemble(
 ) -> EnsembleOutcome:
     """Greedy ensemble selection over the trials' out-of-fold predictions, then the refit.
 
-    ``max_members`` caps the distinct members (0: no cap). The ensemble is kept when
-    it has at least two members (the selection then beat the start trial alone) and
-    its refit fits in the time left before ``deadline``.
+    The selection starts from the best trial: when that trial cannot take part (see
+    :func:`~automodel.ensemble.ensemble_pool`), no ensemble is built. ``max_members``
+    caps the distinct members (0: no cap). The ensemble is kept when it has at least
+    two members (the selection then beat the best trial alone) and its refit fits in
+    the time left before ``deadline``.
     """
     pool = ensemble_pool(trials, table, objective)
+    if best_index not in pool:
+        # A mix without the best trial would only stand in for a better model.
+        family = table["family"][best_index]
+        return EnsembleOutcome(
+            note=f"the best trial ({family}) cannot take part (no class probabilities, "
+            "or trained on a row cap)"
+        )
     if len(pool) < 2:
         return EnsembleOutcome(note="fewer than two trials can take part")
-    start = best_index if best_index in pool else next(iter(pool))
+    start = best_index
     fold = np.full(len(objective.y), -1)
     for k, (_, test) in enumerate(objective.folds):
         fold[test] = k

@@ -2,8 +2,8 @@
 
 The search engine (``engine.py``) asks its :class:`Task` how to check the target,
 how to split rows into folds, whether a row cap keeps class proportions, which
-scorer is the default, which families exist and how to vote an ensemble; no
-other module branches on the task.
+scorer is the default, which families exist, how to vote an ensemble and on which
+tables ``"auto"`` ensembles or bags; no other module branches on the task.
 """
 
 from __future__ import annotations
@@ -24,6 +24,12 @@ __all__ = ["CLASSIFICATION", "REGRESSION", "TASKS", "Task", "regression_scorer_n
 
 #: Fraction of the rows held out when one holdout split replaces the folds.
 HOLDOUT_SIZE = 0.2
+
+#: Classification tables under this many rows are small: ``"auto"`` bags their single
+#: best (its fold models averaged) and builds a greedy ensemble only from this size on,
+#: where the out-of-fold rows are enough to choose weights on (measured: README,
+#: "Ensembles, measured").
+SMALL_CLASSIFICATION_ROWS = 1000
 
 #: Words that mark a scikit-learn scorer name as a regression metric.
 _REGRESSION_WORDS = ("r2", "explained_variance", "error", "deviance", "d2_")
@@ -50,9 +56,12 @@ class Task:
     voting : the scikit-learn class of a voting ensemble.
     keeps_predictions : trials keep their out-of-fold predictions (for the
         report's predicted-vs-actual plots).
-    ensembles_by_default : ``ensemble="auto"`` builds an ensemble. Measured, paired
-        on the same searches: it pays for regression (averaging regressors) and not
-        for classification accuracy (README, "Ensembles").
+    ensemble_from : ``ensemble="auto"`` builds an ensemble on tables of at least this
+        many rows (0: any). Measured, paired on the same searches: averaging pays for
+        regression on every size, a class vote only from about 1,000 rows (README,
+        "Ensembles, measured").
+    bag_below : ``bagging="auto"`` bags the single best on tables of fewer rows than
+        this (0: never); it paid for classification on small tables only.
     """
 
     name: str
@@ -62,7 +71,8 @@ class Task:
     stratified: bool
     voting: type
     keeps_predictions: bool
-    ensembles_by_default: bool
+    ensemble_from: int
+    bag_below: int
 
     @property
     def registry(self) -> dict[str, Family]:
@@ -73,6 +83,14 @@ class Task:
     def presets(self) -> dict[str, tuple[str, ...]]:
         """The family presets of this task ("default", "all", "classic")."""
         return PRESETS[self.name]
+
+    def auto_ensembles(self, n_rows: int) -> bool:
+        """Whether ``ensemble="auto"`` builds an ensemble on a table of ``n_rows`` rows."""
+        return n_rows >= self.ensemble_from
+
+    def auto_bags(self, n_rows: int) -> bool:
+        """Whether ``bagging="auto"`` bags the single best on a table of ``n_rows`` rows."""
+        return n_rows < self.bag_below
 
     def scoring(self, scoring: Any) -> Any:
         """The scorer to use: the default for None; a scorer name of the other task is refused."""
@@ -112,7 +130,8 @@ CLASSIFICATION = Task(
     stratified=True,
     voting=VotingClassifier,
     keeps_predictions=False,
-    ensembles_by_default=False,
+    ensemble_from=SMALL_CLASSIFICATION_ROWS,
+    bag_below=SMALL_CLASSIFICATION_ROWS,
 )
 
 REGRESSION = Task(
@@ -123,7 +142,8 @@ REGRESSION = Task(
     stratified=False,
     voting=VotingRegressor,
     keeps_predictions=True,
-    ensembles_by_default=True,
+    ensemble_from=0,
+    bag_below=0,
 )
 
 #: The tasks by name.

@@ -193,11 +193,11 @@ def run_one(
             predicted = model.classes_[index]
         else:
             pool = ensemble_pool(trials, model.cv_results_, objective, *POOLS.get(variant, ()))
-            if variant == "single" or len(pool) < 2:
+            # As automodel: no ensemble without the best trial (e.g. an SVC best).
+            if variant == "single" or len(pool) < 2 or model.best_index_ not in pool:
                 estimator = model.best_single_estimator_
             else:
-                start = model.best_index_ if model.best_index_ in pool else next(iter(pool))
-                weights = _weights(variant, pool, objective, start, seed)
+                weights = _weights(variant, pool, objective, model.best_index_, seed)
                 estimator = build_voting(objective, configs, weights, task.voting)
                 if variant == "caruana" and np.isfinite(model.ensemble_score_) and own != weights:
                     # the harness must rebuild automodel's own choice

@@ -11,11 +11,11 @@ from sklearn.pipeline import Pipeline
 
 import automodel
 from automodel import AutoModelClassifier, AutoModelRegressor, engine
-from automodel.bagging import BAG_BELOW, bag_best, bag_folds, bag_seconds, resolve_bagging
+from automodel.bagging import bag_best, bag_folds, bag_seconds, resolve_bagging
 from automodel.evaluate import Objective
 from automodel.refit import REFIT_SAFETY, refit_reserve
 from automodel.report import _model_line
-from automodel.tasks import CLASSIFICATION
+from automodel.tasks import CLASSIFICATION, REGRESSION
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +34,13 @@ def bagged(cancer):
 
 
 def test_auto_bags_small_classification_tables_only():
-    assert resolve_bagging("auto", "classification", BAG_BELOW - 1, holdout=False)
-    assert not resolve_bagging("auto", "classification", BAG_BELOW, holdout=False)
-    assert not resolve_bagging("auto", "regression", 100, holdout=False)
-    assert resolve_bagging(True, "regression", 10**6, holdout=False)
-    assert not resolve_bagging(True, "classification", 100, holdout=True)  # one split
-    assert not resolve_bagging(False, "classification", 100, holdout=False)
+    assert CLASSIFICATION.auto_bags(999) and not CLASSIFICATION.auto_bags(1000)
+    assert not REGRESSION.auto_bags(100)
+    assert resolve_bagging("auto", CLASSIFICATION.auto_bags(999), holdout=False)
+    assert not resolve_bagging("auto", CLASSIFICATION.auto_bags(1000), holdout=False)
+    assert resolve_bagging(True, REGRESSION.auto_bags(10**6), holdout=False)
+    assert not resolve_bagging(True, True, holdout=True)  # one split
+    assert not resolve_bagging(False, True, holdout=False)
 
 
 def test_the_bagged_model_is_the_trials_fold_models_averaged(bagged, cancer):

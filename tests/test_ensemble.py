@@ -8,13 +8,14 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from hyperopt import Trials
-from sklearn.datasets import load_breast_cancer, load_diabetes
+from sklearn.datasets import load_breast_cancer, load_diabetes, make_classification
 from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.pipeline import Pipeline
 
 import automodel
 from automodel import AutoModelClassifier, AutoModelRegressor, refit
 from automodel.ensemble import ensemble_pool, keep_best_predictions, resolve_size
+from automodel.tasks import CLASSIFICATION, REGRESSION
 
 
 @pytest.fixture(scope="module")
@@ -80,11 +81,17 @@ def test_the_same_seed_gives_the_same_ensemble(fitted, cancer):
     np.testing.assert_array_equal(again.predict_proba(cancer[0]), fitted.predict_proba(cancer[0]))
 
 
-def test_auto_ensembles_regression_and_keeps_the_single_best_for_classes(cancer, diabetes):
+def test_auto_ensembles_regression_and_classes_from_a_thousand_rows(cancer, diabetes):
     classifier = quick(ensemble="auto").fit(*cancer)
-    assert classifier.bagged_  # the single best, bagged (569 rows: see test_bagging)
+    assert classifier.bagged_  # the single best, bagged (285 rows: see test_bagging)
     assert isinstance(classifier.best_single_estimator_, Pipeline)
     assert not hasattr(classifier, "ensemble_members_")
+    assert not CLASSIFICATION.auto_ensembles(999) and CLASSIFICATION.auto_ensembles(1000)
+    assert REGRESSION.auto_ensembles(1)
+    X, y = make_classification(1000, n_features=6, n_informative=4, random_state=0)
+    larger = quick(ensemble="auto", families=["logreg", "knn"], max_evals=4).fit(X, y)
+    assert hasattr(larger, "ensemble_members_") and not larger.bagged_
+    assert larger.ensemble_members_[0] == larger.best_index_
     regressor = quick(AutoModelRegressor, ensemble="auto").fit(*diabetes)
     assert isinstance(regressor.best_estimator_, VotingRegressor)
     # Above holdout_above rows "auto" keeps the single best; True still ensembles.
@@ -146,6 +153,20 @@ def test_the_single_best_is_kept_when_the_refit_does_not_fit_the_budget(cancer, 
     assert model.ensemble_members_ == [model.best_index_] and model.ensemble_weights_ == [1]
     assert "time budget" in model.ensemble_note_ and np.isnan(model.ensemble_score_)
     assert model.leaderboard().iloc[0]["family"] != "ensemble"
+
+
+def test_no_ensemble_stands_in_for_a_best_trial_that_cannot_take_part(cancer, monkeypatch):
+    # As when the best trial is an SVC (no class probabilities): the pool lacks it.
+    def without_the_best(trials, table, objective):
+        pool = ensemble_pool(trials, table, objective)
+        best = min(pool, key=lambda i: table["rank_test_score"][i])
+        return {i: oof for i, oof in pool.items() if i != best}
+
+    monkeypatch.setattr(refit, "ensemble_pool", without_the_best)
+    model = quick(bagging=False).fit(*cancer)
+    assert isinstance(model.best_estimator_, Pipeline)
+    assert "cannot take part" in model.ensemble_note_ and np.isnan(model.ensemble_score_)
+    assert model.ensemble_members_ == [model.best_index_]
 
 
 def test_a_member_that_fails_to_refit_leaves_the_single_best(cancer, monkeypatch):
