@@ -175,10 +175,13 @@ def search_ensemble(
     if best_index not in pool:
         # A mix without the best trial would only stand in for a better model.
         family = table["family"][best_index]
-        return EnsembleOutcome(
-            note=f"the best trial ({family}) cannot take part (no class probabilities, "
-            "or trained on a row cap)"
+        cap = objective.families[family].max_rows
+        why = (
+            f"it trained on a row cap of {cap}, and the ensemble refits on every row"
+            if cap is not None and cap < len(objective.y)
+            else "it has no out-of-fold predictions to mix (an SVC has no class probabilities)"
         )
+        return EnsembleOutcome(note=f"the best trial ({family}) cannot take part: {why}")
     if len(pool) < 2:
         return EnsembleOutcome(note="fewer than two trials can take part")
     start = best_index

@@ -169,6 +169,14 @@ def test_no_ensemble_stands_in_for_a_best_trial_that_cannot_take_part(cancer, mo
     assert model.ensemble_members_ == [model.best_index_]
 
 
+def test_an_svc_best_keeps_the_single_best_and_says_why(cancer):
+    # An SVC has no class probabilities, so it has no out-of-fold predictions to mix.
+    svc = quick(families=["svm"], max_evals=3, bagging=False).fit(*cancer)
+    assert isinstance(svc.best_estimator_, Pipeline)
+    assert "(svm) cannot take part" in svc.ensemble_note_
+    assert "no class probabilities" in svc.ensemble_note_
+
+
 def test_a_member_that_fails_to_refit_leaves_the_single_best(cancer, monkeypatch):
     def broken(*args, **kwargs):
         raise MemoryError("no room")
