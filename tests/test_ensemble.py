@@ -15,7 +15,6 @@ from sklearn.pipeline import Pipeline
 import automodel
 from automodel import AutoModelClassifier, AutoModelRegressor, refit
 from automodel.ensemble import ensemble_pool, keep_best_predictions, resolve_size
-from automodel.tasks import CLASSIFICATION, REGRESSION
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +85,6 @@ def test_auto_ensembles_regression_and_classes_from_a_thousand_rows(cancer, diab
     assert classifier.bagged_  # the single best, bagged (285 rows: see test_bagging)
     assert isinstance(classifier.best_single_estimator_, Pipeline)
     assert not hasattr(classifier, "ensemble_members_")
-    assert not CLASSIFICATION.auto_ensembles(999) and CLASSIFICATION.auto_ensembles(1000)
-    assert REGRESSION.auto_ensembles(1)
     X, y = make_classification(1000, n_features=6, n_informative=4, random_state=0)
     larger = quick(ensemble="auto", families=["logreg", "knn"], max_evals=4).fit(X, y)
     assert hasattr(larger, "ensemble_members_") and not larger.bagged_
