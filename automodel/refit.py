@@ -51,8 +51,9 @@ def refit_reserve(
     trials: Trials, scale: float, members: int = 0, cores: int = 1, bag: bool = False
 ) -> float:
     """Seconds to keep for refitting the current best trial on all rows, plus (with
-    ``members`` > 0) an ensemble of the ``members`` best trials on ``cores`` cores, or
-    (with ``bag``) the best trial's fold models again."""
+    ``members`` > 0, when the best trial has out-of-fold predictions to mix) an
+    ensemble of the ``members`` best trials on ``cores`` cores, or (with ``bag``) the
+    best trial's fold models again."""
     results = [doc["result"] for doc in trials.trials]
     ok = sorted(
         (k for k, r in enumerate(results) if r.get("status") == "ok"),
@@ -63,7 +64,8 @@ def refit_reserve(
     best = REFIT_SAFETY * scale * max(results[ok[0]]["fit_time"])
     if bag:
         best += bag_seconds(results[ok[0]]["fit_time"], cores, REFIT_SAFETY)
-    if members < 2 or len(ok) < 2:
+    # Without out-of-fold predictions (an SVC) the best cannot start an ensemble.
+    if members < 2 or len(ok) < 2 or results[ok[0]].get("oof") is None:
         return best
     return best + _refit_seconds(trials, ok[:members], scale, cores)
 

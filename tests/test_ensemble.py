@@ -227,7 +227,7 @@ def test_a_diverse_pool_adds_the_best_distinct_trial_of_each_family():
 def test_the_search_reserves_time_for_the_members_refit():
     trials = Trials()
     for k, (loss, fit) in enumerate([(0.1, 2.0), (0.2, 4.0), (0.3, 6.0)]):
-        result = {"status": "ok", "loss": loss, "fit_time": [fit, fit / 2]}
+        result = {"status": "ok", "loss": loss, "fit_time": [fit, fit / 2], "oof": np.zeros(4)}
         trials.trials.append({"result": result, "tid": k})
     single = refit.refit_reserve(trials, scale=1.0)
     assert single == pytest.approx(refit.REFIT_SAFETY * 2.0)
@@ -235,3 +235,6 @@ def test_the_search_reserves_time_for_the_members_refit():
         warnings.simplefilter("error")
         both = refit.refit_reserve(trials, scale=1.0, members=2, cores=1)
     assert both == pytest.approx(single + refit.REFIT_SAFETY * (2.0 + 4.0))
+    # A best trial without out-of-fold predictions (an SVC) starts no ensemble.
+    del trials.trials[0]["result"]["oof"]
+    assert refit.refit_reserve(trials, scale=1.0, members=2, cores=1) == pytest.approx(single)
