@@ -74,7 +74,9 @@ def run_case(table: str, families: str, max_evals: int, seed: int) -> dict[str, 
         "key": f"{table}/{families}/{seed}",
         "best_params": _plain(model.best_params_),
         "best_score": float(model.best_score_),
-        "trial_scores": [None if s != s else float(s) for s in model.cv_results_["mean_test_score"]],
+        "trial_scores": [
+            None if s != s else float(s) for s in model.cv_results_["mean_test_score"]
+        ],
         "predictions": [_plain(p) for p in np.asarray(predictions).tolist()],
     }
 
