@@ -1,5 +1,6 @@
 """automodel: pick the best scikit-learn model for a table with one hyperopt search."""
 
+from automodel._version import __version__
 from automodel.estimator import (
     AutoModelClassifier,
     AutoModelRegressor,
@@ -9,10 +10,8 @@ from automodel.estimator import (
 )
 from automodel.families import DataInfo, Family
 from automodel.persistence import ModelFileError, load, save
-from automodel.search import TPE
+from automodel.suggest import TPE
 from automodel.workers import WorkerStartError
-
-__version__ = "0.1.0"
 
 __all__ = [
     "TPE",

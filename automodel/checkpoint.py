@@ -1,4 +1,4 @@
-"""Search checkpoints: the trials so far and the suggestion generator's state.
+"""Search checkpoints: the trials so far, their records and the suggestion generator's state.
 
 Written atomically after every finished trial (write a temporary file, then
 rename), so a killed process loses at most the trials in flight. A checkpoint
@@ -11,17 +11,21 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import joblib
 from hyperopt import Trials
+from hyperopt.base import JOB_STATE_DONE
+
+from automodel.trial import TrialRecord
 
 __all__ = ["Checkpoint", "CheckpointError", "fingerprint", "read", "write"]
 
-#: Bumped when the layout changes; other versions are refused.
-VERSION = 1
+#: Bumped when the layout changes. Version 1 (trials whose results were plain dicts)
+#: is read and converted; any other version is refused.
+VERSION = 2
 
 
 class CheckpointError(ValueError):
@@ -30,12 +34,28 @@ class CheckpointError(ValueError):
 
 @dataclass
 class Checkpoint:
-    """What a resumed search needs: trials, seed and the generator's state."""
+    """What a resumed search needs: trials, their records, seed and the generator's state."""
 
     fingerprint: str
     seed: int
     trials: Trials
     rng_state: dict[str, Any]
+    records: dict[int, TrialRecord] = field(default_factory=dict)
+
+    def finished(self) -> list[TrialRecord]:
+        """The finished trials' records, in trial order."""
+        return [self.records[d["tid"]] for d in self.trials.trials if d["tid"] in self.records]
+
+
+def _from_version_1(old: Any) -> Checkpoint:
+    """A format-1 checkpoint (results as dicts in the trials) as a format-2 one."""
+    records = {}
+    for doc in old.trials.trials:
+        if doc["state"] == JOB_STATE_DONE and "status" in doc.get("result", {}):
+            records[doc["tid"]] = record = TrialRecord.from_result(doc["tid"], doc["result"])
+            doc["result"] = record.result()
+    old.trials.refresh()
+    return Checkpoint(old.fingerprint, old.seed, old.trials, old.rng_state, records)
 
 
 def fingerprint(*parts: Any) -> str:
@@ -82,7 +102,9 @@ def read(path: str | os.PathLike[str], expected: str) -> Checkpoint | None:
             f"Checkpoint {str(source)!r} cannot be read ({type(exc).__name__}: {exc}); "
             "delete it to start the search afresh."
         ) from None
-    if version != VERSION:
+    if version == 1:
+        checkpoint = _from_version_1(checkpoint)
+    elif version != VERSION:
         raise CheckpointError(
             f"Checkpoint {str(source)!r} has format version {version}, this automodel writes "
             f"{VERSION}; delete it to start the search afresh."

@@ -18,7 +18,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from hyperopt import Trials
 from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import VotingClassifier
@@ -26,6 +25,7 @@ from sklearn.ensemble import VotingClassifier
 from automodel.evaluate import Objective
 from automodel.selection import ENSEMBLE_POOL
 from automodel.space import decode
+from automodel.trial import TrialRecord, ranked
 
 __all__ = ["build_voting", "ensemble_pool", "keep_best_predictions", "resolve_size"]
 
@@ -45,29 +45,25 @@ def resolve_size(ensemble: Any, by_default: bool = True) -> int | None:
     return int(ensemble)
 
 
-def keep_best_predictions(trials: Trials, keep: int, per_family: int = 0) -> None:
-    """Drop the out-of-fold predictions of all but the ``keep`` best trials and the
-    ``per_family`` best of each family (a memory bound)."""
-    results = [doc["result"] for doc in trials.trials]
-    ok = sorted(
-        (k for k, r in enumerate(results) if r.get("status") == "ok"),
-        key=lambda k: (results[k]["loss"], k),
-    )
+def keep_best_predictions(
+    records: Sequence[TrialRecord], keep: int, per_family: int = 0
+) -> list[TrialRecord]:
+    """The records with the out-of-fold predictions of all but the ``keep`` best trials
+    and the ``per_family`` best of each family dropped (a memory bound)."""
+    ok = ranked(records)
     kept = set(ok[:keep])
     if per_family:
         counts: dict[str, int] = {}
         for k in ok:
-            family = results[k]["config"]["family"]
+            family = records[k].config["family"]
             counts[family] = counts.get(family, 0) + 1
             if counts[family] <= per_family:
                 kept.add(k)
-    for k, result in enumerate(results):
-        if k not in kept:
-            result.pop("oof", None)
+    return [r if k in kept or r.oof is None else r.stamped(oof=None) for k, r in enumerate(records)]
 
 
 def ensemble_pool(
-    trials: Trials,
+    records: Sequence[TrialRecord],
     table: Mapping[str, Any],
     objective: Objective,
     size: int = ENSEMBLE_POOL,
@@ -86,7 +82,7 @@ def ensemble_pool(
     for index in order:
         params = table["params"][index]
         family = params["family"]
-        oof = trials.trials[index]["result"].get("oof")
+        oof = records[index].oof
         cap = objective.families[family].max_rows
         if oof is None or params in seen or (cap is not None and cap < n_rows):
             continue

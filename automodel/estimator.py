@@ -25,11 +25,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from automodel import data, engine
 from automodel._docs import PARAMETERS_DOC as _PARAMETERS_DOC
+from automodel.errors import RefitWarning, SearchFailedError, SearchInterruptedWarning
 from automodel.families import Family
-from automodel.refit import RefitWarning, SearchFailedError, SearchInterruptedWarning
 from automodel.results import leaderboard
 from automodel.target import detect_task
 from automodel.tasks import TASKS
+from automodel.tracking import open_tracker
 
 __all__ = [
     "AutoModelClassifier",
@@ -141,7 +142,16 @@ class AutoModelEstimator(BaseEstimator):
         names = {f.name for f in fields(engine.Settings)}
         params = self.get_params(deep=False)
         settings = engine.Settings(**{k: v for k, v in params.items() if k in names})
-        result = engine.run(settings, TASKS[self._task], X, y)
+        problem = engine.prepare(settings, TASKS[self._task], X, y)
+        tracker = open_tracker(settings.mlflow_logging)
+        if tracker is not None:
+            tracker.start(params, problem.task.name, problem.X.shape)
+        try:
+            result = engine.run(problem, [] if tracker is None else [tracker.trial])
+        except BaseException:
+            if tracker is not None:
+                tracker.close()  # the trials are logged; no model to log
+            raise
         self.task_ = result.task
         self.task_reason_ = f"{type(self).__name__} was used"
         self.scoring_ = result.scoring
@@ -165,8 +175,8 @@ class AutoModelEstimator(BaseEstimator):
         if result.classes is not None:
             self.classes_ = result.classes
         self._remember_input(result.features, y)
-        if result.tracker is not None:
-            result.tracker.finish(self, result.features)
+        if tracker is not None:
+            tracker.finish(self, result.features)
         return self
 
     def _set_ensemble(self, result: engine.SearchResult) -> None:

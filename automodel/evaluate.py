@@ -24,14 +24,12 @@ from sklearn.model_selection import train_test_split
 from automodel.data import Schema, describe
 from automodel.families import REGISTRY, Family
 from automodel.space import decode, make_pipeline
+from automodel.trial import Reason, TrialRecord
 
 __all__ = ["MAX_WARNINGS_KEPT", "Objective", "cap_rows", "take_rows"]
 
 #: Distinct warning messages kept per trial (the rest are counted, not stored).
 MAX_WARNINGS_KEPT = 5
-
-STATUS_OK = "ok"
-STATUS_FAIL = "fail"
 
 
 def take_rows(X: Any, rows: np.ndarray) -> Any:
@@ -180,8 +178,8 @@ class Objective:
         rows = cap_rows(rows, self.y, max_rows, self.random_state, self.stratify)
         return self.pipeline(config).fit(take_rows(self.X, rows), self.y[rows])
 
-    def __call__(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        """Evaluate one point; return a hyperopt result dict (status ok or fail)."""
+    def __call__(self, config: Mapping[str, Any]) -> TrialRecord:
+        """Evaluate one point; return its record (status ok or fail)."""
         start = time.perf_counter()
         try:
             candidate = decode(config)
@@ -189,12 +187,14 @@ class Objective:
                 candidate, self.preprocessors, self.families, self.random_state
             )
         except Exception as exc:  # noqa: BLE001
-            return _failure("error", _error_text(exc), start)
-        return self.score(pipeline, self.families[candidate.family].max_rows, start)
+            record = _failure(_error_text(exc), start)
+        else:
+            record = self.score(pipeline, self.families[candidate.family].max_rows, start)
+        return record.stamped(config=config)
 
     def score(
         self, estimator: BaseEstimator, max_rows: int | None = None, start: float | None = None
-    ) -> dict[str, Any]:
+    ) -> TrialRecord:
         """Cross-validate any unfitted estimator on the search's folds (never raises)."""
         start = time.perf_counter() if start is None else start
         jobs = (
@@ -216,34 +216,27 @@ class Objective:
             folds = Parallel(n_jobs=self.n_jobs)(delayed(_fit_fold)(*job) for job in jobs)
         errors = [fold["error"] for fold in folds if "error" in fold]
         if errors:
-            return _failure("error", errors[0], start)
+            return _failure(errors[0], start)
         scores = [fold["score"] for fold in folds]
         if not np.all(np.isfinite(scores)):
-            return _failure("error", f"non-finite CV score(s): {scores}", start)
+            return _failure(f"non-finite CV score(s): {scores}", start)
         caught = list(dict.fromkeys(m for fold in folds for m in fold["warnings"]))
-        result = {
-            "status": STATUS_OK,
-            "loss": -float(np.mean(scores)),
-            "scores": scores,
-            "fit_time": [fold["fit_time"] for fold in folds],
-            "score_time": [fold["score_time"] for fold in folds],
-            "warnings": caught[:MAX_WARNINGS_KEPT],
-            "n_warnings": len(caught),
-            "duration": time.perf_counter() - start,
-        }
+        oof = None
         if self.keep_predictions and all("predictions" in fold for fold in folds):
             shape = (len(self.y), self.n_classes) if self.n_classes else (len(self.y),)
             oof = np.full(shape, np.nan, dtype=np.float32)
             for (_, test), fold in zip(self.folds, folds, strict=True):
                 oof[test] = fold["predictions"]
-            result["oof"] = oof
-        return result
+        return TrialRecord.succeeded(
+            scores,
+            [fold["fit_time"] for fold in folds],
+            [fold["score_time"] for fold in folds],
+            warnings=tuple(caught[:MAX_WARNINGS_KEPT]),
+            n_warnings=len(caught),
+            duration=time.perf_counter() - start,
+            oof=oof,
+        )
 
 
-def _failure(reason: str, error: str, start: float) -> dict[str, Any]:
-    return {
-        "status": STATUS_FAIL,
-        "reason": reason,
-        "error": error,
-        "duration": time.perf_counter() - start,
-    }
+def _failure(error: str, start: float) -> TrialRecord:
+    return TrialRecord.failed(Reason.ERROR, error, time.perf_counter() - start)

@@ -7,15 +7,12 @@ load files from sources you trust; the checksum detects corruption, not malice.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import os
 import pickle
-import platform
 import tempfile
 import warnings
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -24,31 +21,18 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
+from automodel.estimator import AutoModelEstimator
+from automodel.portable import predicting_part, versions
+
 __all__ = ["FORMAT_VERSION", "ModelFileError", "load", "read_metadata", "save"]
 
 FORMAT = "automodel.model"
 #: Bumped when the layout of the file changes; files of another version are refused.
 FORMAT_VERSION = 2
-_PACKAGES = ("automodel", "scikit-learn", "xgboost", "numpy", "pandas", "joblib")
 
 
 class ModelFileError(ValueError):
     """The file is not a readable automodel model file."""
-
-
-def requirements() -> list[str]:
-    """Pinned pip requirements of a saved model: the libraries in its pickle."""
-    return [f"{name}=={v}" for name, v in _versions().items() if name != "python" and v]
-
-
-def _versions() -> dict[str, str | None]:
-    found: dict[str, str | None] = {"python": platform.python_version()}
-    for package in _PACKAGES:
-        try:
-            found[package] = version(package)
-        except PackageNotFoundError:
-            found[package] = None
-    return found
 
 
 def _plain(value: Any) -> Any:
@@ -70,7 +54,7 @@ def _metadata(model: Any) -> dict[str, Any]:
     columns = getattr(model, "_columns", None)
     scoring = getattr(model, "scoring_", model.scoring)
     return {
-        "versions": _versions(),
+        "versions": versions(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "estimator": type(model).__name__,
         "task": getattr(model, "task_", None),
@@ -86,26 +70,9 @@ def _metadata(model: Any) -> dict[str, Any]:
     }
 
 
-def predicting_part(model: Any) -> Any:
-    """The model as saved: what predicting needs. The user's own ``Family`` records
-    (their space functions may be lambdas or live in the user's script) become their
-    names, so the file loads wherever the fitted pipeline's classes can be imported."""
-    from automodel.families import Family
-
-    families = model.families
-    if isinstance(families, Family):
-        families = [families]
-    if isinstance(families, (list, tuple)) and any(isinstance(f, Family) for f in families):
-        model = copy.copy(model)
-        model.families = [f.name if isinstance(f, Family) else f for f in families]
-    return model
-
-
 def save(model: Any, path: str | os.PathLike[str]) -> Path:
     """Write a fitted ``AutoModelClassifier`` or ``AutoModelRegressor`` to ``path``
     (atomically) and return the path."""
-    from automodel.estimator import AutoModelEstimator
-
     if not isinstance(model, AutoModelEstimator):
         raise TypeError(
             f"save() takes a fitted AutoModelClassifier or AutoModelRegressor, got "
@@ -184,7 +151,7 @@ def load(path: str | os.PathLike[str]) -> Any:
             "changed after saving. Refit the model or restore the file from a good copy."
         )
     saved = document["metadata"]["versions"]
-    current = _versions()
+    current = versions()
     differ = {
         name: (saved.get(name), current.get(name))
         for name in ("scikit-learn", "xgboost", "numpy")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from numbers import Integral, Real
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+from automodel.formatting import fmt_number, is_number
 
 __all__ = [
     "PALETTE",
@@ -49,27 +51,6 @@ PALETTE = [
     "#17becf",
 ]
 _DPI = 110
-
-
-def fmt_number(value: Any, digits: int = 4) -> str:
-    """Short text for a hyperparameter or score value."""
-    if isinstance(value, bool) or value is None:
-        return str(value)
-    if isinstance(value, Integral):
-        return str(int(value))
-    if isinstance(value, Real):
-        value = float(value)
-        if not math.isfinite(value):
-            return str(value)
-        return f"{value:.{digits}g}"
-    if isinstance(value, type) or callable(value):
-        # A class or function as a value (an optimiser, an activation): its short name.
-        return getattr(value, "__qualname__", getattr(value, "__name__", str(value)))
-    return str(value)
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def family_colours(families: Sequence[str]) -> dict[str, str]:

@@ -7,24 +7,24 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from hyperopt import Trials
 from joblib import effective_n_jobs
 
 from automodel.bagging import bag_seconds
 from automodel.ensemble import build_voting, ensemble_pool
+from automodel.errors import RefitWarning, SearchFailedError
 from automodel.evaluate import Objective
 from automodel.selection import oof_score, select
+from automodel.trial import TrialRecord, ranked
 
 __all__ = [
     "REFIT_SAFETY",
-    "RefitWarning",
-    "SearchFailedError",
-    "SearchInterruptedWarning",
+    "EnsembleOutcome",
     "failure_summary",
     "refit_best",
     "refit_reserve",
@@ -35,39 +35,28 @@ __all__ = [
 REFIT_SAFETY = 1.5
 
 
-class SearchFailedError(RuntimeError):
-    """Every trial of the search failed, so there is no model to return."""
-
-
-class SearchInterruptedWarning(UserWarning):
-    """The search was cut short (Ctrl-C); the best trial so far was refit."""
-
-
-class RefitWarning(UserWarning):
-    """The best trial failed to refit on all rows and the next best was used."""
-
-
 def refit_reserve(
-    trials: Trials, scale: float, members: int = 0, cores: int = 1, bag: bool = False
+    records: Sequence[TrialRecord],
+    scale: float,
+    members: int = 0,
+    cores: int = 1,
+    bag: bool = False,
 ) -> float:
     """Seconds to keep for refitting the current best trial on all rows, plus (with
     ``members`` > 0, when the best trial has out-of-fold predictions to mix) an
     ensemble of the ``members`` best trials on ``cores`` cores, or (with ``bag``) the
     best trial's fold models again."""
-    results = [doc["result"] for doc in trials.trials]
-    ok = sorted(
-        (k for k, r in enumerate(results) if r.get("status") == "ok"),
-        key=lambda k: results[k]["loss"],
-    )
+    ok = ranked(records)
     if not ok:
         return 0.0
-    best = REFIT_SAFETY * scale * max(results[ok[0]]["fit_time"])
+    first = records[ok[0]]
+    best = REFIT_SAFETY * scale * max(first.fit_time)
     if bag:
-        best += bag_seconds(results[ok[0]]["fit_time"], cores, REFIT_SAFETY)
+        best += bag_seconds(first.fit_time, cores, REFIT_SAFETY)
     # Without out-of-fold predictions (an SVC) the best cannot start an ensemble.
-    if members < 2 or len(ok) < 2 or results[ok[0]].get("oof") is None:
+    if members < 2 or len(ok) < 2 or first.oof is None:
         return best
-    return best + _refit_seconds(trials, ok[:members], scale, cores)
+    return best + _refit_seconds(records, ok[:members], scale, cores)
 
 
 def failure_summary(table: dict[str, Any], stop_reason: str, timeout: float | None) -> str:
@@ -99,7 +88,7 @@ class Refit:
 
 def refit_best(
     objective: Objective,
-    trials: Trials,
+    records: Sequence[TrialRecord],
     table: dict[str, Any],
     stop_reason: str,
     timeout: float | None,
@@ -110,7 +99,7 @@ def refit_best(
         raise SearchFailedError(failure_summary(table, stop_reason, timeout))
     errors = []
     for index in sorted(ok, key=lambda i: (table["rank_test_score"][i], i)):
-        config = trials.trials[index]["result"]["config"]
+        config = records[index].config
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -148,15 +137,17 @@ class EnsembleOutcome:
     note: str = ""
 
 
-def _refit_seconds(trials: Trials, rows: list[int], scale: float, cores: int) -> float:
+def _refit_seconds(
+    records: Sequence[TrialRecord], rows: list[int], scale: float, cores: int
+) -> float:
     """Planned seconds to refit trials ``rows`` on all rows, ``cores`` at a time."""
-    fits = [REFIT_SAFETY * scale * max(trials.trials[i]["result"]["fit_time"]) for i in rows]
+    fits = [REFIT_SAFETY * scale * max(records[i].fit_time) for i in rows]
     return max(sum(fits) / max(1, min(cores, len(fits))), max(fits, default=0.0))
 
 
 def search_ensemble(
     objective: Objective,
-    trials: Trials,
+    records: Sequence[TrialRecord],
     table: dict[str, Any],
     best_index: int,
     max_members: int,
@@ -173,20 +164,54 @@ def search_ensemble(
     two members (the selection then beat the best trial alone) and its refit fits in
     the time left before ``deadline``.
     """
-    pool = ensemble_pool(trials, table, objective)
+    pool = ensemble_pool(records, table, objective)
     if best_index not in pool:
         # A mix without the best trial would only stand in for a better model.
-        family = table["family"][best_index]
-        cap = objective.families[family].max_rows
-        why = (
-            f"it trained on a row cap of {cap}, and the ensemble refits on every row"
-            if cap is not None and cap < len(objective.y)
-            else "it has no out-of-fold predictions to mix (an SVC has no class probabilities)"
-        )
-        return EnsembleOutcome(note=f"the best trial ({family}) cannot take part: {why}")
+        return EnsembleOutcome(note=_left_out(objective, table["family"][best_index]))
     if len(pool) < 2:
         return EnsembleOutcome(note="fewer than two trials can take part")
-    start = best_index
+    outcome = _select(objective, pool, best_index, max_members, deadline)
+    if len(outcome.members) < 2:
+        outcome.note = "no mix of trials beat the best alone"
+        return outcome
+    needed = _refit_seconds(records, outcome.members, scale, effective_n_jobs(n_jobs))
+    if deadline is not None and time.monotonic() + needed > deadline:
+        outcome.note = (
+            f"refitting the {len(outcome.members)} ensemble members needs about {needed:.1f} s "
+            "and the time budget has less left"
+        )
+        warnings.warn(f"Ensemble not refit: {outcome.note}.", UserWarning, stacklevel=4)
+        return outcome
+    configs = [record.config for record in records]
+    weights = dict(zip(outcome.members, outcome.weights, strict=True))
+    try:
+        outcome.estimator = build_voting(objective, configs, weights, voting, n_jobs)
+    except Exception as exc:  # noqa: BLE001 - a member that fails to refit: the single best
+        error = f"{type(exc).__name__}: {exc}"
+        outcome.note = f"refitting the ensemble failed ({error})"
+        warnings.warn(f"Ensemble not refit: {outcome.note}.", RefitWarning, stacklevel=4)
+    return outcome
+
+
+def _left_out(objective: Objective, family: str) -> str:
+    """Why the best trial of ``family`` cannot take part in an ensemble."""
+    cap = objective.families[family].max_rows
+    why = (
+        f"it trained on a row cap of {cap}, and the ensemble refits on every row"
+        if cap is not None and cap < len(objective.y)
+        else "it has no out-of-fold predictions to mix (an SVC has no class probabilities)"
+    )
+    return f"the best trial ({family}) cannot take part: {why}"
+
+
+def _select(
+    objective: Objective,
+    pool: dict[int, np.ndarray],
+    start: int,
+    max_members: int,
+    deadline: float | None,
+) -> EnsembleOutcome:
+    """The greedy selection from trial ``start`` under the search's scorer."""
     fold = np.full(len(objective.y), -1)
     for k, (_, test) in enumerate(objective.folds):
         fold[test] = k
@@ -195,30 +220,10 @@ def search_ensemble(
         pool, y, scoring, start, fold, max_members=max_members or None, deadline=deadline
     )
     covered = fold >= 0
-    outcome = EnsembleOutcome(
+    return EnsembleOutcome(
         members=found.members,
         weights=[found.weights[i] for i in found.members],
         score=found.score,
         single_score=oof_score(pool[start][covered], y[covered], scoring, fold[covered]),
         predictions=found.predictions,
     )
-    if len(found.members) < 2:
-        outcome.note = "no mix of trials beat the best alone"
-        return outcome
-    cores = effective_n_jobs(n_jobs)
-    needed = _refit_seconds(trials, found.members, scale, cores)
-    if deadline is not None and time.monotonic() + needed > deadline:
-        outcome.note = (
-            f"refitting the {len(found.members)} ensemble members needs about {needed:.1f} s "
-            "and the time budget has less left"
-        )
-        warnings.warn(f"Ensemble not refit: {outcome.note}.", UserWarning, stacklevel=4)
-        return outcome
-    configs = [doc["result"]["config"] for doc in trials.trials]
-    try:
-        outcome.estimator = build_voting(objective, configs, found.weights, voting, n_jobs)
-    except Exception as exc:  # noqa: BLE001 - a member that fails to refit: the single best
-        error = f"{type(exc).__name__}: {exc}"
-        outcome.note = f"refitting the ensemble failed ({error})"
-        warnings.warn(f"Ensemble not refit: {outcome.note}.", RefitWarning, stacklevel=4)
-    return outcome

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from automodel.space import decode
+from automodel.trial import TrialRecord
 
 __all__ = ["cv_results", "leaderboard", "single_best_note", "trial_params"]
 
@@ -39,24 +40,24 @@ def _rank(scores: np.ndarray) -> np.ndarray:
     return (np.searchsorted(-order, -filled, side="left") + 1).astype(np.int32)
 
 
-def cv_results(results: Sequence[dict[str, Any]], n_splits: int) -> dict[str, Any]:
+def cv_results(records: Sequence[TrialRecord], n_splits: int) -> dict[str, Any]:
     """Columns of equal length, one row per finished trial, in trial order.
 
     Parameters a trial's family lacks are masked in its ``param_*`` column, as
     scikit-learn does for a list of parameter grids.
     """
-    n = len(results)
-    params = [trial_params(r["config"]) for r in results]
-    ok = np.array([r["status"] == "ok" for r in results], dtype=bool)
+    n = len(records)
+    params = [trial_params(r.config) for r in records]
+    ok = np.array([r.ok for r in records], dtype=bool)
     table: dict[str, Any] = {}
     splits = np.full((n, n_splits), np.nan)
     fit_times = np.full((n, n_splits), np.nan)
     score_times = np.full((n, n_splits), np.nan)
-    for i, result in enumerate(results):
+    for i, record in enumerate(records):
         if ok[i]:
-            splits[i] = result["scores"]
-            fit_times[i] = result["fit_time"]
-            score_times[i] = result["score_time"]
+            splits[i] = record.scores
+            fit_times[i] = record.fit_time
+            score_times[i] = record.score_time
     with np.errstate(invalid="ignore"):
         mean = np.where(ok, splits.mean(axis=1), np.nan)
         std = np.where(ok, splits.std(axis=1), np.nan)
@@ -79,9 +80,9 @@ def cv_results(results: Sequence[dict[str, Any]], n_splits: int) -> dict[str, An
     table["rank_test_score"] = _rank(mean)
     table["family"] = [p["family"] for p in params]
     table["preprocessing"] = [p["scaler"] for p in params]
-    table["status"] = [r["status"] if r["status"] == "ok" else r["reason"] for r in results]
-    table["error"] = [r.get("error", "") for r in results]
-    table["duration"] = np.array([r.get("duration", np.nan) for r in results], dtype=float)
+    table["status"] = [r.outcome for r in records]
+    table["error"] = [r.error for r in records]
+    table["duration"] = np.array([r.duration for r in records], dtype=float)
     return table
 
 

@@ -1,52 +1,45 @@
-"""Distributed trials on Apache Spark through hyperopt's ``SparkTrials``.
+"""Trials on Apache Spark: each trial one Spark job that automodel's loop submits.
 
-The objective (which holds the training data) is broadcast once and loaded once
-per Spark Python worker, which serves the next trials too (hyperopt's trial job is
-made to read its input to the end, else pyspark starts a new Python worker per
-trial); each trial then ships only its decoded point. With a
-``trial_timeout`` the trial runs in a worker process of that Python worker
-(automodel's :class:`~automodel.workers.ProcessExecutor`, kept for the next
+:class:`SparkExecutor` is an :class:`~automodel.search.Executor`, so a Spark search
+runs the same loop as a local one (suggestions, defaults first, budgets, early
+stop, checkpoint and resume, the observers on the driver). The objective (which
+holds the training data) is broadcast once and unpickled once per Spark Python
+worker, which serves the next trials too; each trial ships only its decoded point,
+from a driver thread of its own, as a one-task job in a job group of its own.
+
+Time limits: with a ``trial_timeout`` each trial runs in a worker process of that
+Python worker (a :class:`~automodel.workers.ProcessExecutor`, kept for the next
 trials), killed at its limit and recorded as a failed trial with reason
-``"timeout"``. Every finished trial is handed to ``on_trial`` on the driver as
-SparkTrials reports it (checkpoint, tracking, progress); a search resumed from a
-checkpoint starts from its trials. The trials are copied into plain
-``hyperopt.Trials`` afterwards, so the results table, refit and save are the same
-as for a local search.
+``"timeout"``; without one a trial runs in the Python worker itself, and a trial
+still running when the total budget ends is cancelled through its job group. A
+lost executor is Spark's business (it runs the task again).
 
 Before the search one small Spark job checks that the executors import the same
-automodel version as the driver (a clear error otherwise). ``SparkTrials`` limits
-that remain: no ``points_to_evaluate`` (automodel hands the default points out
-itself), ``early_stop_fn`` (and so ``on_trial``) runs after each *successful*
-trial, a failed one is handed over with the next success or at the end.
+automodel version as the driver (a clear error otherwise).
 """
 
 from __future__ import annotations
 
-import copy
 import os
+import queue
 import sys
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import cloudpickle
-import numpy as np
-from hyperopt import Trials, fmin
-from hyperopt.base import JOB_STATE_DONE
 
-from automodel.search import (
-    SearchOutcome,
-    _quiet_hyperopt,
-    point_trial,
-    rounds_since_best,
-    suggest_function,
-)
+from automodel._version import __version__
+from automodel.trial import Reason, TrialRecord
+from automodel.workers import ProcessExecutor
 
-__all__ = ["check_executors", "executor_problem", "spark_search", "spark_session"]
+__all__ = ["SparkExecutor", "check_executors", "executor_problem", "spark_session"]
 
 #: Objectives already unpickled in this Python worker, by search key.
 _LOADED: dict[str, Any] = {}
+#: Seconds a cancelled trial's job gets to end before its slot is given back anyway.
+CANCEL_GRACE = 1.0
 
 
 def _require_pyspark() -> None:
@@ -79,42 +72,20 @@ def spark_session(master: str | None = None, parallelism: int | None = None) -> 
     return builder.getOrCreate()
 
 
-class _PointsFirst:
-    """A suggestion function that returns given raw points first, then asks ``algo``."""
-
-    def __init__(self, points: list[dict[str, Any]], algo: Any) -> None:
-        self.points = points
-        self.algo = algo
-
-    def __call__(
-        self, new_ids: list[int], domain: Any, trials: Any, seed: int
-    ) -> list[dict[str, Any]]:
-        done = len(trials.trials)
-        docs = []
-        for i, tid in enumerate(new_ids):
-            if done + i >= len(self.points):
-                return docs + self.algo(new_ids[i:], domain, trials, seed)
-            docs.append(point_trial(tid, self.points[done + i], domain))
-        return docs
-
-
 class _InWorker:
-    """Runs each trial in a worker process of this Spark Python worker, killed at ``limit``."""
+    """Runs each trial in a worker process of this Spark Python worker, killed at its limit."""
 
-    def __init__(self, objective: Any, limit: float) -> None:
-        from automodel.workers import ProcessExecutor
-
+    def __init__(self, objective: Any) -> None:
         self.executor = ProcessExecutor(objective, slots=1)
-        self.limit = limit
         self.count = 0
 
-    def __call__(self, config: dict[str, Any]) -> dict[str, Any]:
+    def __call__(self, config: Mapping[str, Any], limit: float | None) -> TrialRecord:
         self.count += 1
-        self.executor.submit(self.count, config, self.limit)
+        self.executor.submit(self.count, config, limit)
         while True:
-            for tid, result in self.executor.wait(None):
+            for tid, record in self.executor.wait(None):
                 if tid == self.count:
-                    return result
+                    return record
 
     def close(self) -> None:
         self.executor.close()
@@ -128,123 +99,125 @@ def _forget_loaded() -> None:
 
 
 class _TrialFunction:
-    """The function SparkTrials runs per trial: load the broadcast objective, evaluate."""
+    """What a trial's Spark task runs: load the broadcast objective once, evaluate a point."""
 
-    def __init__(self, broadcast: Any, trial_timeout: float | None = None) -> None:
+    def __init__(self, broadcast: Any, in_process: bool) -> None:
         self.broadcast = broadcast
-        self.trial_timeout = trial_timeout
+        self.in_process = in_process
         self.key = uuid.uuid4().hex  # one per search: names the cached objective
 
-    def __call__(self, config: dict[str, Any]) -> dict[str, Any]:
-        key = self.key
-        if key not in _LOADED:
+    def __call__(self, task: tuple[Mapping[str, Any], float | None]) -> TrialRecord:
+        config, limit = task
+        if self.key not in _LOADED:
             _forget_loaded()  # one search's data at a time in a reused worker
             objective = cloudpickle.loads(self.broadcast.value)
-            limit = self.trial_timeout
-            _LOADED[key] = objective if limit is None else _InWorker(objective, limit)
-        result = dict(_LOADED[key](config))
-        result["config"] = config
-        return result
+            _LOADED[self.key] = _InWorker(objective) if self.in_process else objective
+        loaded = _LOADED[self.key]
+        return loaded(config, limit) if self.in_process else loaded(config)
 
 
-class _Watcher:
-    """fmin's ``early_stop_fn``: hands over finished trials, then the early-stop rule.
+class SparkExecutor:
+    """Runs each trial as a one-task Spark job; ``slots`` trials at once.
 
-    SparkTrials' dispatcher calls it after each successful trial; ``flush`` hands
-    over whatever finished since (failed trials too) once the search is over.
+    Parameters
+    ----------
+    objective : a picklable ``objective(config) -> TrialRecord``, broadcast once.
+    session : the Spark session (default: the active one, or a new local one).
+    parallelism : trials at once (default: Spark's default parallelism).
+    trial_timeout : with a limit, trials run in a killable worker process inside
+        the Spark task; without one, in the Spark Python worker itself.
     """
 
     def __init__(
         self,
-        rounds: int | None,
-        on_trial: Callable[[dict[str, Any]], None] | None,
-        seen: set[int],
+        objective: Any,
+        *,
+        session: Any = None,
+        parallelism: int | None = None,
+        trial_timeout: float | None = None,
     ) -> None:
-        self.rounds = rounds
-        self.on_trial = on_trial
-        self.seen = seen
-        self.fired = False
+        _require_pyspark()
+        spark = session if session is not None else spark_session(parallelism=parallelism)
+        check_executors(spark)
+        self.context = spark.sparkContext
+        self.slots = parallelism or self.context.defaultParallelism
+        self._payload = self.context.broadcast(cloudpickle.dumps(objective))
+        self._function = _TrialFunction(self._payload, trial_timeout is not None)
+        self._group = f"automodel-{uuid.uuid4().hex[:8]}"
+        self._done: queue.Queue[tuple[int, TrialRecord]] = queue.Queue()
+        # tid -> (start, limit enforced on the driver: None when the task enforces it)
+        self._running: dict[int, tuple[float, float | None]] = {}
+        self._in_task = trial_timeout is not None
 
-    def __call__(self, trials: Trials, *state: Any) -> tuple[bool, list[Any]]:
-        self.flush(trials)
-        if self.rounds is not None:
-            self.fired = rounds_since_best(trials) >= self.rounds
-        return self.fired, []
+    def submit(self, tid: int, config: Mapping[str, Any], time_limit: float | None) -> None:
+        from pyspark import InheritableThread
 
-    def flush(self, trials: Trials) -> None:
-        for doc in _finished(trials):
-            if doc["tid"] not in self.seen:
-                self.seen.add(doc["tid"])
-                if self.on_trial is not None:
-                    self.on_trial(copy.deepcopy(doc))
+        if len(self._running) >= self.slots:
+            raise RuntimeError(f"all {self.slots} slots are busy")
+        driver_limit = None if self._in_task or time_limit is None else time_limit
+        self._running[tid] = (time.monotonic(), driver_limit)
+        task = (dict(config), time_limit if self._in_task else None)
+        InheritableThread(target=self._run, args=(tid, task), daemon=True).start()
 
+    def _run(self, tid: int, task: tuple[dict[str, Any], float | None]) -> None:
+        start = time.perf_counter()
+        self.context.setJobGroup(f"{self._group}-{tid}", "automodel trial", True)
+        try:
+            [record] = self.context.parallelize([task], 1).map(self._function).collect()
+        except Exception as exc:  # noqa: BLE001 - a failed job is a failed trial
+            text = " ".join(str(exc).split())[:2000]
+            error = f"Spark job failed: {type(exc).__name__}: {text}"
+            record = TrialRecord.failed(Reason.ERROR, error, time.perf_counter() - start)
+        self._done.put((tid, record))
 
-class _Drained:
-    """A partition function that reads its whole input before it runs ``function``.
+    def wait(self, timeout: float | None) -> list[tuple[int, TrialRecord]]:
+        """Block until a trial finishes, one overruns its limit, or ``timeout`` passes."""
+        end = None if timeout is None else time.monotonic() + timeout
+        while self._running:
+            wake = [s + limit for s, limit in self._running.values() if limit is not None]
+            if end is not None:
+                wake.append(end)
+            delay = max(0.0, min(wake) - time.monotonic()) if wake else None
+            finished = self._drain(delay)
+            finished += self._overdue()
+            if finished:
+                return finished
+            if end is not None and time.monotonic() >= end:
+                break
+        return []
 
-    hyperopt runs each trial as ``parallelize([0], 1).mapPartitions(task)`` with a
-    ``task`` that ignores its input. pyspark's Python worker exits after a task that
-    left input unread, instead of waiting for the next one, so every trial paid for a
-    new Python process: imports, the broadcast objective, the trial-limit worker
-    process (about 8 s a trial on one machine). Read to the end, the worker is reused
-    and keeps the objective loaded (``_LOADED``).
-    """
+    def _drain(self, delay: float | None) -> list[tuple[int, TrialRecord]]:
+        found = []
+        try:
+            found.append(self._done.get(timeout=delay))
+            while True:
+                found.append(self._done.get_nowait())
+        except queue.Empty:
+            pass
+        # A cancelled trial's job may still report: it was answered already.
+        return [(tid, record) for tid, record in found if self._running.pop(tid, None)]
 
-    def __init__(self, function: Callable[[Any], Any]) -> None:
-        self.function = function
+    def _overdue(self) -> list[tuple[int, TrialRecord]]:
+        now, finished = time.monotonic(), []
+        for tid, (start, limit) in list(self._running.items()):
+            if limit is not None and now >= start + limit:
+                self.context.cancelJobGroup(f"{self._group}-{tid}")
+                del self._running[tid]
+                error = f"trial stopped after its time limit of {limit:.1f} s"
+                finished.append((tid, TrialRecord.failed(Reason.TIMEOUT, error, now - start)))
+        return finished
 
-    def __call__(self, partition: Any) -> Any:
-        return self.function(iter(list(partition)))
+    def cancel(self) -> list[int]:
+        """Cancel every running trial's job; return their ids."""
+        running = list(self._running)
+        for tid in running:
+            self.context.cancelJobGroup(f"{self._group}-{tid}")
+        self._running.clear()
+        return running
 
-
-class _TrialRDD:
-    """The RDD of one trial's job, whose ``mapPartitions`` drains its input first."""
-
-    def __init__(self, rdd: Any) -> None:
-        self._rdd = rdd
-
-    def withResources(self, profile: Any) -> _TrialRDD:  # noqa: N802 (pyspark's name)
-        self._rdd = self._rdd.withResources(profile)
-        return self
-
-    def mapPartitions(self, function: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return self._rdd.mapPartitions(_Drained(function), *args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._rdd, name)
-
-
-class _TrialContext:
-    """A SparkContext whose ``parallelize`` gives :class:`_TrialRDD`; the rest as is."""
-
-    def __init__(self, context: Any) -> None:
-        self._context = context
-
-    def parallelize(self, *args: Any, **kwargs: Any) -> _TrialRDD:
-        return _TrialRDD(self._context.parallelize(*args, **kwargs))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._context, name)
-
-
-class _TrialSession:
-    """The session handed to ``SparkTrials``: the user's, with :class:`_TrialContext`."""
-
-    def __init__(self, session: Any) -> None:
-        self._session = session
-        self.sparkContext = _TrialContext(session.sparkContext)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._session, name)
-
-
-def _finished(trials: Trials) -> list[dict[str, Any]]:
-    """The trials that ran to a result of automodel's objective (not cancelled ones)."""
-    return [
-        doc
-        for doc in list(trials.trials)
-        if doc["state"] == JOB_STATE_DONE and "config" in doc["result"]
-    ]
+    def close(self) -> None:
+        self.cancel()
+        self._payload.unpersist()
 
 
 def _probe(_: Any) -> Any:
@@ -252,9 +225,7 @@ def _probe(_: Any) -> Any:
     import sys
 
     try:
-        import automodel
-
-        found = automodel.__version__
+        from automodel._version import __version__ as found
     except Exception as exc:  # noqa: BLE001 - reported to the driver as text
         found = None
         error = f"{type(exc).__name__}: {exc}"
@@ -270,8 +241,6 @@ def check_executors(spark: Any, slots: int = 2) -> None:
     where automodel does not import).
     """
     from pyspark import cloudpickle as spark_pickle  # what pyspark pickles functions with
-
-    from automodel import __version__
 
     module = sys.modules[__name__]
     spark_pickle.register_pickle_by_value(module)
@@ -309,75 +278,3 @@ def executor_problem(
                 "version on both."
             )
     return ""
-
-
-def spark_search(
-    space: Any,
-    objective: Any,
-    *,
-    algo: Any,
-    max_evals: int | None,
-    rng: np.random.Generator,
-    parallelism: int | None = None,
-    timeout: float | None = None,
-    early_stop_rounds: int | None = None,
-    session: Any = None,
-    points_to_evaluate: Sequence[dict[str, Any]] = (),
-    trial_timeout: float | None = None,
-    trials: Trials | None = None,
-    on_trial: Callable[[dict[str, Any]], None] | None = None,
-) -> SearchOutcome:
-    """Run the search with ``SparkTrials``; return plain Trials like the local loop.
-
-    ``SparkTrials`` ignores fmin's ``points_to_evaluate``, so the points (e.g. the
-    families' defaults) are handed out by the suggestion function itself, first.
-    ``trials`` (a resumed search's) are finished trials to start from; they count
-    toward ``max_evals`` and are not handed to ``on_trial`` again.
-    """
-    _require_pyspark()
-    from hyperopt import SparkTrials
-
-    start = time.monotonic()
-    spark = session if session is not None else spark_session(parallelism=parallelism)
-    check_executors(spark)
-    spark_trials = SparkTrials(
-        parallelism=parallelism,
-        timeout=None if timeout is None else max(1, int(timeout)),
-        spark_session=_TrialSession(spark),
-    )
-    done = [copy.deepcopy(doc) for doc in (trials.trials if trials is not None else [])]
-    if done:
-        spark_trials.insert_trial_docs(done)
-        spark_trials.refresh()
-    watcher = _Watcher(early_stop_rounds, on_trial, {doc["tid"] for doc in done})
-    payload = spark.sparkContext.broadcast(cloudpickle.dumps(objective))
-    interrupted = False
-    remaining = None if max_evals is None else max_evals - len(done)
-    with _quiet_hyperopt():
-        try:
-            if remaining is None or remaining > 0:
-                fmin(
-                    _TrialFunction(payload, trial_timeout),
-                    space,
-                    algo=_PointsFirst(list(points_to_evaluate), suggest_function(algo)),
-                    max_evals=max_evals,
-                    trials=spark_trials,
-                    rstate=rng,
-                    early_stop_fn=watcher,
-                    show_progressbar=False,
-                )
-        except KeyboardInterrupt:
-            interrupted = True
-    payload.unpersist()
-    watcher.flush(spark_trials)
-    result = Trials()
-    result.insert_trial_docs([copy.deepcopy(doc) for doc in _finished(spark_trials)])
-    result.refresh()
-    reason = "max_evals"
-    if interrupted:
-        reason = "interrupted"
-    elif spark_trials.fmin_cancelled_reason == "fmin run timeout":
-        reason = "timeout"
-    elif watcher.fired:
-        reason = "early_stop"
-    return SearchOutcome(result, reason, time.monotonic() - start)

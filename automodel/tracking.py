@@ -22,6 +22,12 @@ from typing import Any
 
 import numpy as np
 
+from automodel.evaluate import take_rows
+from automodel.formatting import fmt_number
+from automodel.portable import predicting_part, requirements
+from automodel.results import trial_params
+from automodel.trial import TrialRecord
+
 __all__ = ["MlflowWarning", "Tracker", "log_report", "open_tracker"]
 
 #: Rows of the training table kept as the logged model's input example.
@@ -61,7 +67,6 @@ class Tracker:
         self.mlflow = mlflow
         self.started = started
         self.on = True
-        self.logged: set[int] = set()
         self.parent: str | None = None  # the search's run: trials may log from other threads
 
     def call(self, action: Any) -> Any:
@@ -96,36 +101,30 @@ class Tracker:
             )
         )
 
-    def skip(self, indices: range) -> None:
-        """Trials already logged (a resumed search's earlier trials)."""
-        self.logged.update(indices)
-
-    def trial(self, index: int, result: dict[str, Any], params: dict[str, Any]) -> None:
-        """One finished trial as a nested child run."""
-        if index in self.logged:
-            return
-        self.logged.add(index)
+    def trial(self, record: TrialRecord, state: Any = None) -> None:
+        """One finished trial as a nested child run (an observer of the search loop)."""
+        index = record.tid
 
         def log() -> None:
-            # The parent by id: SparkTrials hands trials over from its own thread,
-            # where MLflow's (thread-local) active run is not the search's run.
+            # The parent by id: MLflow's active run is thread-local, and observers may be
+            # called from another thread than the one that started the search's run.
             with self.mlflow.start_run(
                 run_name=f"trial {index}", nested=True, parent_run_id=self.parent
             ):
+                params = trial_params(record.config)
                 self.mlflow.log_params({k: _text(v) for k, v in params.items()})
-                self.mlflow.set_tags({"status": result.get("status"), "trial": index})
-                if result.get("status") == "ok":
-                    scores = result["scores"]
+                self.mlflow.set_tags({"status": str(record.status), "trial": index})
+                if record.ok:
                     self.mlflow.log_metrics(
                         {
-                            "mean_test_score": float(np.mean(scores)),
-                            "std_test_score": float(np.std(scores)),
-                            "mean_fit_time": float(np.mean(result["fit_time"])),
+                            "mean_test_score": float(np.mean(record.scores)),
+                            "std_test_score": float(np.std(record.scores)),
+                            "mean_fit_time": float(np.mean(record.fit_time)),
                         }
                     )
                 else:
                     self.mlflow.set_tags(
-                        {"reason": result.get("reason", ""), "error": result.get("error", "")[:500]}
+                        {"reason": str(record.reason), "error": record.error[:500]}
                     )
 
         self.call(log)
@@ -135,9 +134,6 @@ class Tracker:
 
         def log() -> None:
             from mlflow.models import infer_signature
-
-            from automodel.evaluate import take_rows
-            from automodel.persistence import predicting_part, requirements
 
             self.mlflow.log_metrics({"best_score": float(model.best_score_)})
             self.mlflow.set_tags(
@@ -194,6 +190,4 @@ def log_report(model: Any, path: Path) -> None:
 
 def _text(value: Any) -> str:
     """A parameter value as MLflow shows it (classes and functions by name)."""
-    from automodel.plots import fmt_number
-
     return fmt_number(value)[:500]

@@ -1,50 +1,47 @@
-"""What happens on the driver after each finished trial, for either backend.
+"""What happens on the driver after each finished trial, whichever executor ran it.
 
-Tracking (MLflow), the out-of-fold memory bound, the checkpoint file and the
-progress bar: the local loop calls the hook from its own thread, the Spark path
-from SparkTrials' dispatcher thread (never both at once).
+The out-of-fold memory bound, the checkpoint file, the progress bar, then the
+caller's observers (MLflow tracking), in the loop's thread.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
-
-import numpy as np
-from hyperopt import Trials
 
 from automodel import checkpoint
 from automodel.ensemble import keep_best_predictions
-from automodel.results import trial_params
-from automodel.search import best_loss
+from automodel.problem import Problem
+from automodel.search import Observer, SearchState
+from automodel.selection import ENSEMBLE_POOL, FAMILY_POOL
+from automodel.trial import TrialRecord, best_record
 
 __all__ = ["TrialHook"]
 
 
 class TrialHook:
-    """What happens on the driver after each finished trial, for either backend:
-    tracking, the out-of-fold memory bound, the checkpoint, the progress bar."""
+    """The loop's observer: memory bound, checkpoint, progress bar, other observers."""
 
-    def __init__(
-        self,
-        settings: Any,
-        objective: Any,
-        seed: int,
-        fingerprint: str | None,
-        keep: tuple[int, int],
-        tracker: Any,
-        started: float,
-    ) -> None:
-        self.settings, self.objective, self.seed = settings, objective, seed
-        self.fingerprint, self.keep, self.tracker = fingerprint, keep, tracker
-        self.started = started
+    def __init__(self, problem: Problem, observers: Sequence[Observer] = ()) -> None:
+        self.problem = problem
+        self.settings = problem.settings
+        self.observers = list(observers)
+        # Out-of-fold predictions kept: the best trial's alone without an ensemble step;
+        # with one, the pool's and each family's best (for benchmarks/ensemble_variants).
+        none = problem.ensemble_size is None
+        self.keep = (1, 0) if none else (ENSEMBLE_POOL, FAMILY_POOL)
         self.progress: Any = None
+
+    def bounded(self, records: list[TrialRecord]) -> list[TrialRecord]:
+        """``records`` with the out-of-fold predictions past the memory bound dropped."""
+        return keep_best_predictions(records, *self.keep)
 
     def open_progress(self, initial: int) -> None:
         settings = self.settings
         if not settings.verbose:
             return
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # only with a progress bar: it imports slowly
 
         if settings.max_evals is None:  # a time budget alone: the bar shows seconds
             self.progress = tqdm(
@@ -57,26 +54,31 @@ class TrialHook:
                 total=settings.max_evals, initial=initial, desc="automodel", unit="trial"
             )
 
-    def __call__(self, doc: dict[str, Any], trials: Trials, rng: np.random.Generator) -> None:
-        settings, progress = self.settings, self.progress
-        if self.tracker is not None:
-            result = doc["result"]
-            self.tracker.trial(doc["tid"], result, trial_params(result["config"]))
-        if self.objective.keep_predictions:
-            keep_best_predictions(trials, *self.keep)
-        if settings.checkpoint is not None:
-            state = checkpoint.Checkpoint(
-                self.fingerprint, self.seed, trials, rng.bit_generator.state
+    def __call__(self, record: TrialRecord, state: SearchState) -> None:
+        if self.problem.objective.keep_predictions:
+            state.records = {r.tid: r for r in self.bounded(state.finished())}
+        if self.settings.checkpoint is not None:
+            saved = checkpoint.Checkpoint(
+                self.problem.fingerprint,
+                self.problem.seed,
+                state.trials,
+                state.rng.bit_generator.state,
+                state.records,
             )
-            checkpoint.write(settings.checkpoint, state)
-        if progress is not None:
-            best = best_loss(trials)
-            if settings.max_evals is None:
-                elapsed = round(time.monotonic() - self.started)
-                progress.update(min(progress.total, elapsed) - progress.n)
-            else:
-                progress.update(1)
-            progress.set_postfix_str(f"best {-best:.4f}" if np.isfinite(best) else "")
+            checkpoint.write(self.settings.checkpoint, saved)
+        if self.progress is not None:
+            self._advance(best_record(state.finished()))
+        for observer in self.observers:
+            observer(record, state)
+
+    def _advance(self, best: TrialRecord | None) -> None:
+        progress = self.progress
+        if self.settings.max_evals is None:
+            elapsed = round(time.monotonic() - self.problem.started)
+            progress.update(min(progress.total, elapsed) - progress.n)
+        else:
+            progress.update(1)
+        progress.set_postfix_str("" if best is None else f"best {-best.loss:.4f}")
 
     def close(self) -> None:
         if self.progress is not None:

@@ -14,33 +14,28 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib
 import multiprocessing
 import os
-import pickle
 import shutil
 import signal
-import sys
 import tempfile
 import time
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for
-from multiprocessing.reduction import ForkingPickler
-from pathlib import Path
 from typing import Any
 
 import cloudpickle
-from joblib.externals.loky.backend import resource_tracker
-from threadpoolctl import threadpool_limits
+
+from automodel.trial import Reason, TrialRecord
+from automodel.worker_process import READY, dump, failure, main_module_hidden, worker_loop
 
 __all__ = ["LOAD_FAILURES", "PRELOAD", "ProcessExecutor", "WorkerStartError"]
 
 #: Modules the forkserver imports once, so that a new worker starts in milliseconds.
 PRELOAD = ["numpy", "pandas", "sklearn.ensemble", "sklearn.svm", "xgboost", "automodel.evaluate"]
 
-_READY = "ready"
 #: Workers that may die while loading the objective, before any has loaded it, before
 #: the executor gives up (a broken install or environment, not a bad trial).
 LOAD_FAILURES = 3
@@ -48,139 +43,6 @@ LOAD_FAILURES = 3
 
 class WorkerStartError(RuntimeError):
     """Worker processes keep dying while loading the search, before any trial ran."""
-
-
-def _failure(reason: str, error: str, duration: float, started_at: float) -> dict[str, Any]:
-    return {
-        "status": "fail",
-        "reason": reason,
-        "error": error,
-        "duration": duration,
-        "started_at": started_at,
-    }
-
-
-def _dump(objective: Any, tmpdir: str) -> str:
-    """Write the objective where the workers load it from; return the file's path.
-
-    cloudpickle writes what plain pickle refuses or would only name (a lambda in
-    a user's ``Family``, a class defined in the user's script, i.e. ``__main__``,
-    which the workers never import) by value; each worker holds its own copy of
-    the data.
-    """
-    path = str(Path(tmpdir) / "objective.cloudpickle")
-    with open(path, "wb") as file:
-        cloudpickle.dump(objective, file, protocol=pickle.HIGHEST_PROTOCOL)
-    return path
-
-
-def _load(path: str) -> Any:
-    with open(path, "rb") as file:
-        return pickle.load(file)
-
-
-@contextlib.contextmanager
-def _main_module_hidden() -> Iterator[None]:
-    """Start processes without re-running the user's script in them.
-
-    forkserver children (and the server itself) import ``__main__`` by path or
-    name unless told otherwise; a script without an ``if __name__ == "__main__"``
-    guard would then start a search in every worker. The workers run
-    ``_worker_loop`` from this module and need nothing from ``__main__``.
-    """
-    main = sys.modules["__main__"]
-    saved = {
-        name: main.__dict__[name] for name in ("__file__", "__spec__") if name in main.__dict__
-    }
-    main.__dict__.pop("__file__", None)
-    main.__dict__["__spec__"] = None
-    try:
-        yield
-    finally:
-        main.__dict__.pop("__spec__", None)
-        main.__dict__.update(saved)
-
-
-def _start_joblib_tracker() -> None:
-    """Start joblib's resource tracker now, outside the worker's future process group.
-
-    So it outlives a kill of the group and then frees the shared memory the killed
-    trial's joblib processes held (quietly: leftovers are expected then).
-    """
-    saved = os.environ.get("PYTHONWARNINGS")
-    os.environ["PYTHONWARNINGS"] = "ignore"
-    try:
-        resource_tracker.ensure_running()
-    finally:
-        if saved is None:
-            del os.environ["PYTHONWARNINGS"]
-        else:
-            os.environ["PYTHONWARNINGS"] = saved
-
-
-def _die_with_parent() -> None:
-    """Linux: be killed when the forkserver dies (it exits with the process that ran it).
-
-    So a trial does not outlive a parent that was itself killed (a Spark task cancelled
-    with its Python worker, a search killed with SIGKILL): without this, a running
-    trial would go on to its end and only then notice the closed pipe.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def _worker_loop(conn: Connection, path: str) -> None:
-    """A worker: load the objective, say ready, then run ``(tid, config)`` trials.
-
-    It stops when the parent closes its end of the pipe or sends ``None``; the
-    parent may also simply kill it (that is how a trial is stopped).
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
-    _die_with_parent()
-    objective = _load(path)
-    if getattr(objective, "n_jobs", None) not in (None, 1):
-        _start_joblib_tracker()
-    else:
-        # One thread per trial (OpenMP in HistGradientBoosting, BLAS): the slots share the cores.
-        threadpool_limits(limits=1)
-        # Libraries a trial imports later (torch) read their thread count from here.
-        os.environ["OMP_NUM_THREADS"] = "1"
-    # What the families import at fit (torch for torch_mlp) is loaded before the
-    # worker says ready, so its seconds do not count against the first trial's limit.
-    for family in getattr(objective, "families", {}).values():
-        for module in family.requires:
-            importlib.import_module(module)
-    os.setpgrp()  # a kill stops the whole group: the worker and joblib's processes
-    conn.send(_READY)
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        tid, blob = message
-        started_at, start = time.time(), time.perf_counter()
-        try:
-            result = dict(objective(pickle.loads(blob)))
-        except BaseException as exc:  # noqa: BLE001 - shutdown is by signal, not exception
-            text = f"{type(exc).__name__}: {exc}"
-            result = _failure("error", text, time.perf_counter() - start, started_at)
-        result["started_at"] = started_at
-        try:
-            data = ForkingPickler.dumps((tid, result))
-        except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable value in the result
-            text = f"result could not be sent: {type(exc).__name__}: {exc}"
-            failure = _failure("error", text, result.get("duration", 0.0), started_at)
-            data = ForkingPickler.dumps((tid, failure))
-        try:
-            conn.send_bytes(data)
-        except OSError:  # the parent is gone
-            return
 
 
 class _Worker:
@@ -230,18 +92,18 @@ class ProcessExecutor:
 
     Parameters
     ----------
-    objective : a picklable ``objective(config) -> result dict`` (e.g.
+    objective : a picklable ``objective(config) -> TrialRecord`` (e.g.
         :class:`automodel.evaluate.Objective`), sent to the workers once.
     slots : trials run at once; ``slots + 1`` workers are kept (one warm spare).
 
-    Results are the objective's dicts plus ``"started_at"`` (``time.time()`` when
+    Records are the objective's, with ``started_at`` (``time.time()`` when
     the trial started). A trial stopped at its limit gives reason ``"timeout"``, a
     worker that died gives ``"crashed"``, an exception gives ``"error"``. Use it as
     a context manager, or call :meth:`close`.
     """
 
     def __init__(
-        self, objective: Callable[[Mapping[str, Any]], dict[str, Any]], slots: int = 1
+        self, objective: Callable[[Mapping[str, Any]], TrialRecord], slots: int = 1
     ) -> None:
         if slots < 1:
             raise ValueError(f"slots must be at least 1, got {slots}")
@@ -253,7 +115,7 @@ class ProcessExecutor:
         self._close = weakref.finalize(self, _shutdown, self._workers, self._tmpdir)
         atexit.register(self._close)
         try:
-            self._path = _dump(objective, self._tmpdir)
+            self._path = dump(objective, self._tmpdir)
         except BaseException:
             self.close()
             raise
@@ -288,7 +150,7 @@ class ProcessExecutor:
             worker.conn.send((tid, cloudpickle.dumps(dict(config))))
         self._replenish()
 
-    def wait(self, timeout: float | None) -> list[tuple[int, dict[str, Any]]]:
+    def wait(self, timeout: float | None) -> list[tuple[int, TrialRecord]]:
         """Block until a trial finishes or ``timeout`` seconds pass; return finished ones.
 
         Trials past their deadline are stopped here and returned as timeouts.
@@ -334,9 +196,9 @@ class ProcessExecutor:
         while len(self._workers) < self.slots + 1:
             parent, child = self._ctx.Pipe()
             process = self._ctx.Process(
-                target=_worker_loop, args=(child, self._path), name="automodel-worker"
+                target=worker_loop, args=(child, self._path), name="automodel-worker"
             )
-            with _main_module_hidden():
+            with main_module_hidden():
                 process.start()
             child.close()
             self._workers.append(_Worker(process, parent))
@@ -350,15 +212,15 @@ class ProcessExecutor:
         for worker in idle:
             if not worker.ready and worker.conn.poll():
                 with contextlib.suppress(EOFError, OSError):  # died: reported when waited on
-                    worker.ready = worker.conn.recv() == _READY
+                    worker.ready = worker.conn.recv() == READY
         return next((w for w in idle if w.ready), idle[0])
 
-    def _read(self, worker: _Worker) -> dict[str, Any] | None:
+    def _read(self, worker: _Worker) -> TrialRecord | None:
         """What a busy worker sent: its result, or None (only "ready", or nothing yet)."""
         try:
             while worker.conn.poll():
                 message = worker.conn.recv()
-                if message != _READY:
+                if message != READY:
                     worker.tid = worker.limit = None
                     return message[1]
                 worker.ready = self._loaded_once = True
@@ -383,12 +245,12 @@ class ProcessExecutor:
             worker.begin()
         duration = time.monotonic() - worker.start
         self._discard([worker])
-        return _failure("crashed", error, duration, worker.started_at)
+        return failure(Reason.CRASHED, error, duration, worker.started_at)
 
-    def _timed_out(self, worker: _Worker, now: float) -> dict[str, Any]:
+    def _timed_out(self, worker: _Worker, now: float) -> TrialRecord:
         self._discard([worker])
         error = f"trial stopped after its time limit of {worker.limit:.1f} s"
-        return _failure("timeout", error, now - worker.start, worker.started_at)
+        return failure(Reason.TIMEOUT, error, now - worker.start, worker.started_at)
 
     def _discard(self, workers: list[_Worker]) -> None:
         """Kill and forget workers (their replacements start at the next submit)."""

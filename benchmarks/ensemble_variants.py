@@ -171,10 +171,10 @@ def run_one(
         path = Path(tmp) / "search.ckpt"
         model = kind(max_evals=max_evals, cv=cv, random_state=seed, checkpoint=path, ensemble=True)
         model.fit(X_search, y_search)
-        trials = pickle.loads(path.read_bytes())["checkpoint"].trials
+        records = pickle.loads(path.read_bytes())["checkpoint"].finished()
     objective = _objective(model, X_search, y_search, task)
     objective.n_classes = 0 if spec.task == "regression" else len(model.classes_)
-    configs = [doc["result"]["config"] for doc in trials.trials]
+    configs = [record.config for record in records]
     # automodel's own ensemble (the single best when it built none).
     own = {model.best_index_: 1}
     if np.isfinite(model.ensemble_score_):
@@ -187,12 +187,12 @@ def run_one(
             mean = fold_bagged(objective, configs, weights, X_test_prepared)
             predicted = model.classes_[np.argmax(mean, axis=1)] if objective.n_classes else mean
         elif variant in ("stacked", "stacked_bagged"):
-            pool = ensemble_pool(trials, model.cv_results_, objective, *POOLS[variant])
+            pool = ensemble_pool(records, model.cv_results_, objective, *POOLS[variant])
             bag = variant == "stacked_bagged"
             index = stacked(objective, configs, pool, task.voting, X_test_prepared, bag)
             predicted = model.classes_[index]
         else:
-            pool = ensemble_pool(trials, model.cv_results_, objective, *POOLS.get(variant, ()))
+            pool = ensemble_pool(records, model.cv_results_, objective, *POOLS.get(variant, ()))
             # As automodel: no ensemble without the best trial (e.g. an SVC best).
             if variant == "single" or len(pool) < 2 or model.best_index_ not in pool:
                 estimator = model.best_single_estimator_

@@ -40,6 +40,7 @@ from automodel.search import Executor, InlineExecutor
 from automodel.space import build_space
 from automodel.target import check_class_target
 from automodel.tasks import CLASSIFICATION
+from automodel.trial import Status, TrialRecord
 from benchmarks.datasets import DEFAULT_DATA_DIR, DEFAULT_REGRESSION_DIR, resolve_datasets
 from benchmarks.runner import holdout_split
 
@@ -384,22 +385,23 @@ def run_growth(args: argparse.Namespace) -> None:
     print_table("seconds per evaluation", [*header.split("|"), "peak MB RSS (PSS)"], rows)
 
 
-def _fake_loss(config: Any) -> dict[str, Any]:
+def _fake_loss(config: Any) -> TrialRecord:
     """A loss that depends on the configuration only (no model is fitted)."""
-    return {"status": "ok", "loss": (hash(repr(sorted(config.items()))) % 10_000) / 10_000}
+    return TrialRecord(Status.OK, loss=(hash(repr(sorted(config.items()))) % 10_000) / 10_000)
 
 
 def run_suggest(args: argparse.Namespace) -> None:
-    """TPE's suggestion time: hyperopt's own ``tpe.suggest`` vs automodel's cached graph."""
+    """TPE's suggestion time: hyperopt's own ``tpe.suggest`` vs automodel's ``TPE()`` (the
+    same function with automodel's settings since it stopped caching hyperopt's graph)."""
     import functools
 
     from hyperopt import tpe
 
-    from automodel import search
+    from automodel import search, suggest
 
     X, y = load(args.dataset, args.data_dir)
     _, space = build_objective(X, y, args.cv, args.seed)
-    settings = search.TPE()
+    settings = suggest.TPE()
     startup = settings.n_startup_trials
     variants = {
         "hyperopt tpe.suggest": functools.partial(
@@ -412,13 +414,13 @@ def run_suggest(args: argparse.Namespace) -> None:
     times: dict[str, list[float]] = {name: [] for name in variants}
     points: dict[str, list[Any]] = {}
     for _ in range(args.repeats):
-        for name, suggest in variants.items():
+        for name, algo in variants.items():
             outcome = search.run_search(
                 space,
                 InlineExecutor(_fake_loss),
-                algo=suggest,
+                algo=algo,
                 max_evals=args.max_evals,
-                rng=np.random.default_rng(args.seed),
+                state=search.SearchState(rng=np.random.default_rng(args.seed)),
             )
             docs = outcome.trials.trials[startup:]
             times[name] += [doc["result"]["suggest_time"] for doc in docs]

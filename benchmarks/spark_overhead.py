@@ -26,9 +26,10 @@ from hyperopt.base import Domain
 from automodel import data
 from automodel.evaluate import Objective
 from automodel.families import DataInfo, resolve_families
-from automodel.search import run_search
+from automodel.search import SearchState, run_search
 from automodel.space import build_space
 from automodel.tasks import TASKS
+from automodel.trial import TrialRecord
 from automodel.workers import ProcessExecutor
 from benchmarks.datasets import DEFAULT_DATA_DIR, resolve_datasets
 from benchmarks.spark_cluster import StandaloneCluster
@@ -60,10 +61,10 @@ def _points(space: Any, n: int, seed: int) -> list[dict[str, Any]]:
     return [{k: v[0] for k, v in doc["misc"]["vals"].items() if v} for doc in docs]
 
 
-def _summary(name: str, trials: Trials, wall: float) -> str:
-    results = [doc["result"] for doc in trials.trials]
-    inside = float(np.mean([r.get("duration", 0.0) for r in results]))
-    best = max((-r["loss"] for r in results if r["status"] == "ok"), default=float("nan"))
+def _summary(name: str, records: Sequence[TrialRecord], wall: float) -> str:
+    results = list(records)
+    inside = float(np.nanmean([r.duration for r in results]))
+    best = max((-r.loss for r in results if r.ok), default=float("nan"))
     overhead = wall * SLOTS / len(results) - inside
     return f"{name:22s} {len(results):6d} {wall:8.1f} {inside:10.2f} {overhead:12.2f} {best:9.4f}"
 
@@ -76,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    from automodel.spark import spark_search, spark_session
+    from automodel.spark import SparkExecutor, spark_session
 
     space, objective = _setup(args.dataset, args.seed)
     points = _points(space, args.trials, args.seed)
@@ -87,10 +88,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.perf_counter()
     with ProcessExecutor(objective, slots=SLOTS) as executor:
         outcome = run_search(
-            space, executor, rng=np.random.default_rng(args.seed), trials=Trials(),
-            trial_timeout=TRIAL_TIMEOUT, **common,
-        )  # fmt: skip
-    print(_summary("local n_jobs=2", outcome.trials, time.perf_counter() - start), flush=True)
+            space,
+            executor,
+            state=SearchState(rng=np.random.default_rng(args.seed)),
+            trial_timeout=TRIAL_TIMEOUT,
+            **common,
+        )
+    print(_summary("local n_jobs=2", outcome.records, time.perf_counter() - start), flush=True)
     for name, master in (("spark local[2]", "local[2]"), ("standalone 2 x 1 core", None)):
         cluster = None
         if master is None:
@@ -100,11 +104,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             session = spark_session(master)
             session.sparkContext.setLogLevel("ERROR")
             start = time.perf_counter()
-            outcome = spark_search(
-                space, objective, rng=np.random.default_rng(args.seed), parallelism=SLOTS,
-                session=session, trial_timeout=TRIAL_TIMEOUT, **common,
-            )  # fmt: skip
-            print(_summary(name, outcome.trials, time.perf_counter() - start), flush=True)
+            executor = SparkExecutor(
+                objective, session=session, parallelism=SLOTS, trial_timeout=TRIAL_TIMEOUT
+            )
+            try:
+                outcome = run_search(
+                    space,
+                    executor,
+                    state=SearchState(rng=np.random.default_rng(args.seed)),
+                    trial_timeout=TRIAL_TIMEOUT,
+                    **common,
+                )
+            finally:
+                executor.close()
+            print(_summary(name, outcome.records, time.perf_counter() - start), flush=True)
             session.stop()
         finally:
             if cluster is not None:

@@ -26,6 +26,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from automodel.evaluate import Objective
 from automodel.search import InlineExecutor
+from automodel.trial import Status, TrialRecord
 from automodel.workers import ProcessExecutor
 
 LIMIT = 0.5
@@ -40,16 +41,16 @@ class Hanging:
 
     inner: Objective
 
-    def __call__(self, config: Mapping[str, Any]) -> dict[str, Any]:
+    def __call__(self, config: Mapping[str, Any]) -> TrialRecord:
         if config.get("hang"):
             time.sleep(3600)
         return self.inner(config)
 
 
-def trivial(config: Mapping[str, Any]) -> dict[str, Any]:
+def trivial(config: Mapping[str, Any]) -> TrialRecord:
     """Next to no work; reports its own duration."""
     start = time.perf_counter()
-    return {"status": "ok", "loss": 0.0, "duration": time.perf_counter() - start}
+    return TrialRecord(Status.OK, loss=0.0, duration=time.perf_counter() - start)
 
 
 def real_objective() -> Objective:
@@ -57,7 +58,7 @@ def real_objective() -> Objective:
     return Objective.build(X, y, StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
 
 
-def run_one(executor: Any, tid: int, config: Mapping[str, Any], limit: float | None) -> dict:
+def run_one(executor: Any, tid: int, config: Mapping[str, Any], limit: float | None) -> TrialRecord:
     executor.submit(tid, config, limit)
     [(done, result)] = executor.wait(None)
     assert done == tid
@@ -73,10 +74,10 @@ def overshoot() -> list[float]:
         delays = []
         for i in range(HANGS):
             hung = run_one(executor, 2 * i + 1, {"hang": True}, LIMIT)
-            assert hung["reason"] == "timeout", hung
+            assert hung.reason == "timeout", hung
             quick = run_one(executor, 2 * i + 2, QUICK, LIMIT * 20)
-            assert quick["status"] == "ok", quick
-            delay = quick["started_at"] - (hung["started_at"] + LIMIT)
+            assert quick.status == "ok", quick
+            delay = quick.started_at - (hung.started_at + LIMIT)
             delays.append(delay)
             print(
                 f"  timeout {i + 1:2d}: next trial started {1000 * delay:7.1f} ms after the limit"
@@ -91,7 +92,7 @@ def overhead(executor: Any) -> float:
     for tid in range(OVERHEAD_TRIALS):
         start = time.perf_counter()
         result = run_one(executor, tid, {}, None)
-        extra.append(time.perf_counter() - start - result["duration"])
+        extra.append(time.perf_counter() - start - result.duration)
     return float(np.median(extra))
 
 

@@ -10,34 +10,48 @@ from typing import Any
 
 from joblib import Parallel, delayed
 
+from automodel.trial import Status, TrialRecord
 
-def sleepy(config: Mapping[str, Any]) -> dict[str, Any]:
+
+@dataclass(frozen=True)
+class PidRecord(TrialRecord):
+    """A record that also says which process ran the trial."""
+
+    pid: int = 0
+
+
+def ok(loss: float = 0.0, **values: Any) -> TrialRecord:
+    """A successful record with ``loss``."""
+    return TrialRecord(Status.OK, loss=float(loss), **values)
+
+
+def sleepy(config: Mapping[str, Any]) -> TrialRecord:
     """Sleep ``config["sleep"]`` seconds, then succeed with loss ``config.get("loss", 0)``."""
     start = time.perf_counter()
     time.sleep(config.get("sleep", 0.0))
-    return {
-        "status": "ok",
-        "loss": float(config.get("loss", 0.0)),
-        "pid": os.getpid(),
-        "duration": time.perf_counter() - start,
-    }
+    return PidRecord(
+        Status.OK,
+        loss=float(config.get("loss", 0.0)),
+        pid=os.getpid(),
+        duration=time.perf_counter() - start,
+    )
 
 
-def crashing(config: Mapping[str, Any]) -> dict[str, Any]:
+def crashing(config: Mapping[str, Any]) -> TrialRecord:
     """Exit the process abruptly when ``config["crash"]``, as a segfault would."""
     if config.get("crash"):
         os._exit(3)
     return sleepy(config)
 
 
-def raising(config: Mapping[str, Any]) -> dict[str, Any]:
+def raising(config: Mapping[str, Any]) -> TrialRecord:
     """Raise when ``config["raise"]``."""
     if config.get("raise"):
         raise ValueError("bad candidate")
     return sleepy(config)
 
 
-def behaving(config: Mapping[str, Any]) -> dict[str, Any]:
+def behaving(config: Mapping[str, Any]) -> TrialRecord:
     """Hang, crash or raise as ``config["kind"]`` says; otherwise succeed."""
     kind = config.get("kind")
     if kind == "hang":
@@ -46,12 +60,12 @@ def behaving(config: Mapping[str, Any]) -> dict[str, Any]:
         os._exit(3)
     if kind == "raise":
         raise ValueError("bad candidate")
-    return {"status": "ok", "loss": (config.get("x", 0.0) - 1.0) ** 2}
+    return ok((config.get("x", 0.0) - 1.0) ** 2)
 
 
-def unpicklable_result(config: Mapping[str, Any]) -> dict[str, Any]:
+def unpicklable_result(config: Mapping[str, Any]) -> TrialRecord:
     """A result the worker cannot send back."""
-    return {"status": "ok", "loss": 0.0, "callback": lambda: None}
+    return ok(warnings=(lambda: None,))
 
 
 @dataclass
@@ -60,17 +74,17 @@ class ParallelSleeper:
 
     n_jobs: int = 2
 
-    def __call__(self, config: Mapping[str, Any]) -> dict[str, Any]:
+    def __call__(self, config: Mapping[str, Any]) -> TrialRecord:
         sleeps = [delayed(time.sleep)(config["sleep"]) for _ in range(self.n_jobs)]
         Parallel(n_jobs=self.n_jobs)(sleeps)
-        return {"status": "ok", "loss": 0.0}
+        return ok()
 
 
 class DiesOnLoad:
     """An objective whose unpickling ends the process (as a broken environment would)."""
 
     def __call__(self, config):
-        return {"status": "ok", "loss": 0.0}
+        return ok()
 
     def __reduce__(self):
         return (os._exit, (3,))

@@ -2,7 +2,6 @@ import warnings
 
 import numpy as np
 import pytest
-from hyperopt import Trials
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 from sklearn.ensemble import VotingClassifier, VotingRegressor
@@ -10,12 +9,13 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 
 import automodel
-from automodel import AutoModelClassifier, AutoModelRegressor, engine
+from automodel import AutoModelClassifier, AutoModelRegressor, finish
 from automodel.bagging import bag_best, bag_folds, bag_seconds, resolve_bagging
 from automodel.evaluate import Objective
 from automodel.refit import REFIT_SAFETY, refit_reserve
 from automodel.report import _model_line
 from automodel.tasks import CLASSIFICATION, REGRESSION
+from automodel.trial import Status, TrialRecord
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +52,7 @@ def test_the_bagged_model_is_the_trials_fold_models_averaged(bagged, cancer):
     folds = CLASSIFICATION.folds(X, y, bagged.cv, False, 0)
     objective = Objective.build(X, y, folds, random_state=0, n_classes=2)
     config = bagged.trials_.trials[bagged.best_index_]["result"]["config"]
+    assert config == bagged.trials_.results[bagged.best_index_]["config"]
     for member, (train, _) in zip(model.estimators_, folds, strict=True):
         alone = objective.pipeline(config).fit(X[train], y[train])
         np.testing.assert_allclose(member.predict_proba(X), alone.predict_proba(X))
@@ -106,7 +107,7 @@ def test_an_ensemble_that_is_kept_is_not_bagged():
 
 
 def test_bagging_that_does_not_fit_the_budget_keeps_the_refit(cancer, monkeypatch):
-    monkeypatch.setattr(engine, "bag_seconds", lambda *args: 3600.0)
+    monkeypatch.setattr(finish, "bag_seconds", lambda *args: 3600.0)
     with pytest.warns(UserWarning, match="Not bagged"):
         model = quick(timeout=60, bagging=True).fit(*cancer)
     assert not model.bagged_ and isinstance(model.best_estimator_, Pipeline)
@@ -131,16 +132,7 @@ def test_a_fold_model_without_every_class_is_not_bagged():
 
 
 def test_the_refit_reserve_plans_the_fold_fits():
-    trials = Trials()
-    trials.insert_trial_doc(
-        {
-            "state": 2, "tid": 0, "spec": None, "owner": None, "book_time": None,
-            "refresh_time": None, "exp_key": None,
-            "misc": {"tid": 0, "cmd": None, "idxs": {}, "vals": {}},
-            "result": {"status": "ok", "loss": 0.1, "fit_time": [1.0, 2.0, 3.0]},
-        }
-    )  # fmt: skip
-    trials.refresh()
+    trials = [TrialRecord(Status.OK, loss=0.1, fit_time=(1.0, 2.0, 3.0))]
     plain = refit_reserve(trials, scale=1.5)
     assert plain == pytest.approx(REFIT_SAFETY * 1.5 * 3.0)
     assert refit_reserve(trials, 1.5, bag=True) == pytest.approx(plain + REFIT_SAFETY * 6.0)

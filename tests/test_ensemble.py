@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from hyperopt import Trials
 from sklearn.datasets import load_breast_cancer, load_diabetes, make_classification
 from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.pipeline import Pipeline
@@ -15,6 +14,7 @@ from sklearn.pipeline import Pipeline
 import automodel
 from automodel import AutoModelClassifier, AutoModelRegressor, refit
 from automodel.ensemble import ensemble_pool, keep_best_predictions, resolve_size
+from automodel.trial import Reason, Status, TrialRecord
 
 
 @pytest.fixture(scope="module")
@@ -154,8 +154,8 @@ def test_the_single_best_is_kept_when_the_refit_does_not_fit_the_budget(cancer, 
 
 def test_no_ensemble_stands_in_for_a_best_trial_that_cannot_take_part(cancer, monkeypatch):
     # As when the best trial is an SVC (no class probabilities): the pool lacks it.
-    def without_the_best(trials, table, objective):
-        pool = ensemble_pool(trials, table, objective)
+    def without_the_best(records, table, objective):
+        pool = ensemble_pool(records, table, objective)
         best = min(pool, key=lambda i: table["rank_test_score"][i])
         return {i: oof for i, oof in pool.items() if i != best}
 
@@ -185,32 +185,35 @@ def test_a_member_that_fails_to_refit_leaves_the_single_best(cancer, monkeypatch
     assert "MemoryError" in model.ensemble_note_
 
 
+def _record(loss, family="forest", oof=True, fit_time=(1.0,)):
+    config = {"family": family, "scaler": "none", "params": {}}
+    if loss is None:
+        return TrialRecord.failed(Reason.ERROR, "boom").stamped(config=config)
+    predictions = np.zeros(4) if oof else None
+    return TrialRecord(
+        Status.OK, config=config, loss=loss, fit_time=tuple(fit_time), oof=predictions
+    )
+
+
 def test_only_the_best_trials_keep_their_predictions():
-    trials = Trials()
-    losses = [0.3, 0.1, None, 0.2, 0.4]
-    for k, loss in enumerate(losses):
-        result = {"status": "fail"} if loss is None else {"status": "ok", "loss": loss}
-        result["oof"] = np.zeros(3)
-        trials.trials.append({"result": result, "tid": k})
-    keep_best_predictions(trials, 2)
-    assert [("oof" in doc["result"]) for doc in trials.trials] == [False, True, False, True, False]
+    records = [_record(loss) for loss in [0.3, 0.1, None, 0.2, 0.4]]
+    kept = keep_best_predictions(records, 2)
+    assert [r.oof is not None for r in kept] == [False, True, False, True, False]
+    assert [r.loss for r in kept] == [r.loss for r in records]
 
 
 def test_the_best_trials_of_each_family_keep_their_predictions_too():
-    trials = Trials()
     runs = [("forest", 0.1), ("forest", 0.2), ("knn", 0.5), ("forest", 0.3), ("knn", 0.6)]
-    for k, (family, loss) in enumerate(runs):
-        result = {"status": "ok", "loss": loss, "config": {"family": family}, "oof": np.zeros(3)}
-        trials.trials.append({"result": result, "tid": k})
-    keep_best_predictions(trials, 2, per_family=1)
-    assert [("oof" in doc["result"]) for doc in trials.trials] == [True, True, True, False, False]
+    records = [_record(loss, family) for family, loss in runs]
+    kept = keep_best_predictions(records, 2, per_family=1)
+    assert [r.oof is not None for r in kept] == [True, True, True, False, False]
 
 
 def test_a_diverse_pool_adds_the_best_distinct_trial_of_each_family():
     runs = [("forest", 1), ("forest", 2), ("forest", 2), ("knn", 1), ("svm", 1), ("forest", 3)]
-    trials, table = Trials(), {"status": [], "rank_test_score": [], "params": []}
+    records, table = [], {"status": [], "rank_test_score": [], "params": []}
     for k, (family, setting) in enumerate(runs):
-        trials.trials.append({"result": {"status": "ok", "oof": np.full(4, k)}, "tid": k})
+        records.append(TrialRecord(Status.OK, oof=np.full(4, k)))
         table["status"].append("ok")
         table["rank_test_score"].append(k + 1)
         table["params"].append({"family": family, "setting": setting})
@@ -218,23 +221,21 @@ def test_a_diverse_pool_adds_the_best_distinct_trial_of_each_family():
     objective = SimpleNamespace(
         y=np.zeros(4), families=dict.fromkeys(["forest", "knn", "svm"], no_cap)
     )
-    assert list(ensemble_pool(trials, table, objective, size=2)) == [0, 1]
-    assert list(ensemble_pool(trials, table, objective, size=2, per_family=1)) == [0, 1, 3, 4]
+    assert list(ensemble_pool(records, table, objective, size=2)) == [0, 1]
+    assert list(ensemble_pool(records, table, objective, size=2, per_family=1)) == [0, 1, 3, 4]
     # The duplicate (row 2) never counts; the family's second distinct trial does.
-    assert list(ensemble_pool(trials, table, objective, size=1, per_family=2)) == [0, 1, 3, 4]
+    assert list(ensemble_pool(records, table, objective, size=1, per_family=2)) == [0, 1, 3, 4]
 
 
 def test_the_search_reserves_time_for_the_members_refit():
-    trials = Trials()
-    for k, (loss, fit) in enumerate([(0.1, 2.0), (0.2, 4.0), (0.3, 6.0)]):
-        result = {"status": "ok", "loss": loss, "fit_time": [fit, fit / 2], "oof": np.zeros(4)}
-        trials.trials.append({"result": result, "tid": k})
-    single = refit.refit_reserve(trials, scale=1.0)
+    runs = [(0.1, 2.0), (0.2, 4.0), (0.3, 6.0)]
+    records = [_record(loss, fit_time=(fit, fit / 2)) for loss, fit in runs]
+    single = refit.refit_reserve(records, scale=1.0)
     assert single == pytest.approx(refit.REFIT_SAFETY * 2.0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        both = refit.refit_reserve(trials, scale=1.0, members=2, cores=1)
+        both = refit.refit_reserve(records, scale=1.0, members=2, cores=1)
     assert both == pytest.approx(single + refit.REFIT_SAFETY * (2.0 + 4.0))
     # A best trial without out-of-fold predictions (an SVC) starts no ensemble.
-    del trials.trials[0]["result"]["oof"]
-    assert refit.refit_reserve(trials, scale=1.0, members=2, cores=1) == pytest.approx(single)
+    records[0] = records[0].stamped(oof=None)
+    assert refit.refit_reserve(records, scale=1.0, members=2, cores=1) == pytest.approx(single)

@@ -18,28 +18,28 @@ TREE = {"family": "tree", "scaler": "none", "params": {"max_depth": 3}}
 
 def test_ok_result_has_fold_scores_and_times(iris):
     result = _objective(*iris)(TREE)
-    assert result["status"] == "ok"
-    assert len(result["scores"]) == len(result["fit_time"]) == 3
-    assert result["loss"] == -np.mean(result["scores"])
-    assert result["loss"] < -0.85
+    assert result.ok
+    assert len(result.scores) == len(result.fit_time) == 3
+    assert result.loss == -np.mean(result.scores)
+    assert result.loss < -0.85
 
 
 def test_parallel_folds_give_the_same_scores(iris):
-    assert _objective(*iris)(TREE)["scores"] == _objective(*iris, n_jobs=2)(TREE)["scores"]
+    assert _objective(*iris)(TREE).scores == _objective(*iris, n_jobs=2)(TREE).scores
 
 
 def test_an_estimator_error_becomes_a_failed_result(iris):
     bad = {"family": "tree", "scaler": "none", "params": {"max_depth": -4}}
     result = _objective(*iris)(bad)
-    assert result["status"] == "fail"
-    assert result["reason"] == "error"
-    assert "max_depth" in result["error"]
+    assert not result.ok
+    assert result.reason == "error"
+    assert "max_depth" in result.error
 
 
 def test_a_bad_parameter_name_becomes_a_failed_result(iris):
     result = _objective(*iris)({"family": "tree", "scaler": "none", "params": {"nope": 1}})
-    assert result["status"] == "fail"
-    assert "nope" in result["error"]
+    assert not result.ok
+    assert "nope" in result.error
 
 
 def test_warnings_are_kept_in_the_result_not_shown(iris, recwarn):
@@ -50,8 +50,8 @@ def test_warnings_are_kept_in_the_result_not_shown(iris, recwarn):
         "params": {"C": 1e3, "kernel": "linear", "max_iter": 2},
     }
     result = _objective(X, y)(svm)
-    assert result["status"] == "ok"
-    assert any("ConvergenceWarning" in w for w in result["warnings"])
+    assert result.ok
+    assert any("ConvergenceWarning" in w for w in result.warnings)
     assert not [w for w in recwarn if "Convergence" in str(w.category)]
 
 

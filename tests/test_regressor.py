@@ -19,7 +19,7 @@ from sklearn.preprocessing import StandardScaler
 
 import automodel
 from automodel import AutoModelClassifier, AutoModelRegressor, Family
-from automodel.refit import SearchInterruptedWarning
+from automodel.errors import SearchInterruptedWarning
 from tests._estimators import InterruptingRegressor, SleepyRegressor
 
 

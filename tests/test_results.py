@@ -3,26 +3,17 @@ from __future__ import annotations
 import numpy as np
 
 from automodel.results import _rank, cv_results, leaderboard
+from automodel.trial import Reason, TrialRecord
 
 
 def _ok(scores, family="tree", **params):
-    return {
-        "status": "ok",
-        "loss": -float(np.mean(scores)),
-        "scores": scores,
-        "fit_time": [0.1] * len(scores),
-        "score_time": [0.01] * len(scores),
-        "config": {"family": family, "scaler": "none", "params": params},
-    }
+    config = {"family": family, "scaler": "none", "params": params}
+    return TrialRecord.succeeded(scores, [0.1] * len(scores), [0.01] * len(scores), config=config)
 
 
 def _fail(family="svm"):
-    return {
-        "status": "fail",
-        "reason": "error",
-        "error": "ValueError: nope",
-        "config": {"family": family, "scaler": "standard", "params": {"C": 1.0}},
-    }
+    config = {"family": family, "scaler": "standard", "params": {"C": 1.0}}
+    return TrialRecord.failed(Reason.ERROR, "ValueError: nope").stamped(config=config)
 
 
 def test_columns_have_equal_length_and_sklearn_names():

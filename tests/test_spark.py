@@ -51,30 +51,52 @@ def test_spark_search_gives_the_same_kind_of_model(spark, iris, tmp_path):
 
 
 def test_trials_reuse_the_spark_python_worker(spark):
-    """hyperopt's trial job leaves its input unread, which makes pyspark start a new
-    Python worker per trial; automodel's session drains it, so the workers are reused."""
+    """Each trial is a one-task job whose input is read to the end, so pyspark keeps
+    its Python worker (and the objective loaded in it) for the next trial."""
     from hyperopt import hp
 
-    from automodel.spark import spark_search
+    from automodel.search import SearchState, run_search
+    from automodel.spark import SparkExecutor
+    from tests._objectives import sleepy
 
-    def objective(config):
-        import os
-
-        return {"loss": config["x"], "status": "ok", "pid": os.getpid()}
-
-    outcome = spark_search(
-        {"x": hp.uniform("x", 0, 1)},
-        objective,
-        algo="rand",
-        max_evals=6,
-        rng=np.random.default_rng(0),
-        parallelism=1,
-        session=spark,
-    )
-    pids = [trial["result"]["pid"] for trial in outcome.trials.trials]
-    # Without draining, each of the 6 trials has a new pid; the two workers that
-    # check_executors' job started serve them all.
+    executor = SparkExecutor(sleepy, session=spark, parallelism=1)
+    try:
+        outcome = run_search(
+            {"loss": hp.uniform("loss", 0, 1)},
+            executor,
+            algo="rand",
+            max_evals=6,
+            state=SearchState(rng=np.random.default_rng(0)),
+        )
+    finally:
+        executor.close()
+    pids = [record.pid for record in outcome.records]
+    # A new Python worker per trial would give 6 pids; the workers that check_executors'
+    # job started serve them all.
     assert len(pids) == 6 and len(set(pids)) <= 2
+
+
+def test_one_trial_at_a_time_on_spark_gives_the_local_search(spark, iris):
+    params = dict(max_evals=8, cv=3, random_state=0, families=["tree", "knn"], trial_timeout=None)
+    on_spark = AutoModelClassifier(backend="spark", parallelism=1, **params).fit(*iris)
+    local = AutoModelClassifier(**params).fit(*iris)
+    assert list(on_spark.cv_results_["params"]) == list(local.cv_results_["params"])
+    np.testing.assert_array_equal(
+        on_spark.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
+    )
+
+
+def test_the_total_budget_cancels_a_running_spark_trial(spark, iris):
+    import time
+
+    start = time.monotonic()
+    model = AutoModelClassifier(
+        max_evals=3, cv=2, backend="spark", parallelism=2, timeout=12, random_state=1,
+        families=[_sleepy_family(), "tree"], ensemble=None, trial_timeout=None,
+    ).fit(*iris)  # fmt: skip
+    elapsed = time.monotonic() - start
+    assert model.cv_results_["status"][0] == "timeout"  # the 60 s default, cancelled
+    assert elapsed < 12 + 2
 
 
 def test_a_spark_search_resumes_from_its_checkpoint(spark, iris, tmp_path):

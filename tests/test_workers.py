@@ -14,13 +14,14 @@ from sklearn.model_selection import StratifiedKFold
 
 from automodel.data import check_features
 from automodel.evaluate import Objective
-from automodel.search import InlineExecutor, run_search
+from automodel.search import InlineExecutor, SearchState, run_search
 from automodel.target import check_class_target
 from automodel.workers import LOAD_FAILURES, ProcessExecutor, WorkerStartError
 from tests._objectives import (
     DiesOnLoad,
     ParallelSleeper,
     behaving,
+    ok,
     sleepy,
     unpicklable_result,
 )
@@ -56,9 +57,9 @@ def test_same_result_as_inline_on_iris(iris):
     inline = _run(InlineExecutor(objective), TREE)
     with ProcessExecutor(objective) as ex:
         result = _run(ex, TREE)
-    assert result["status"] == "ok"
-    assert {k: result[k] for k in COMPARED} == {k: inline[k] for k in COMPARED}
-    assert isinstance(result["started_at"], float)
+    assert result.status == "ok"
+    assert {k: getattr(result, k) for k in COMPARED} == {k: getattr(inline, k) for k in COMPARED}
+    assert isinstance(result.started_at, float) and result.started_at > 0
 
 
 def test_same_result_as_inline_on_a_dataframe_with_categories(penguins):
@@ -70,27 +71,27 @@ def test_same_result_as_inline_on_a_dataframe_with_categories(penguins):
     inline = _run(InlineExecutor(objective), config)
     with ProcessExecutor(objective) as ex:
         result = _run(ex, config)
-    assert result["status"] == inline["status"] == "ok"
-    assert {k: result.get(k) for k in COMPARED} == {k: inline.get(k) for k in COMPARED}
+    assert result.status == inline.status == "ok"
+    assert {k: getattr(result, k) for k in COMPARED} == {k: getattr(inline, k) for k in COMPARED}
 
 
 def test_a_trial_past_its_limit_times_out_and_the_next_one_runs(executor):
     hung = _run(executor, {"kind": "hang"}, time_limit=0.5, tid=1)
-    assert hung["status"] == "fail"
-    assert hung["reason"] == "timeout"
-    assert hung["error"] == "trial stopped after its time limit of 0.5 s"
-    assert hung["duration"] >= 0.5
-    assert "started_at" in hung
+    assert hung.status == "fail"
+    assert hung.reason == "timeout"
+    assert hung.error == "trial stopped after its time limit of 0.5 s"
+    assert hung.duration >= 0.5
+    assert hung.started_at > 0
     after = _run(executor, {"kind": "ok", "x": 1.0}, time_limit=0.5, tid=2)
-    assert after == {"status": "ok", "loss": 0.0, "started_at": after["started_at"]}
+    assert after.ok and after.loss == 0.0 and after.started_at > 0
 
 
 def test_a_dying_worker_is_reported_and_replaced(executor):
     crashed = _run(executor, {"kind": "crash"}, tid=1)
-    assert crashed["status"] == "fail"
-    assert crashed["reason"] == "crashed"
-    assert crashed["error"] == "worker process died (exit code 3)"
-    assert _run(executor, {"kind": "ok"}, tid=2)["status"] == "ok"
+    assert crashed.status == "fail"
+    assert crashed.reason == "crashed"
+    assert crashed.error == "worker process died (exit code 3)"
+    assert _run(executor, {"kind": "ok"}, tid=2).status == "ok"
 
 
 def test_workers_that_die_while_loading_stop_the_search_with_a_clear_error():
@@ -99,7 +100,7 @@ def test_workers_that_die_while_loading_stop_the_search_with_a_clear_error():
         ProcessExecutor(DiesOnLoad(), slots=1) as executor,
         pytest.raises(WorkerStartError, match="died while loading") as caught,
     ):
-        run_search(space, executor, max_evals=20, rng=np.random.default_rng(0))
+        run_search(space, executor, max_evals=20, state=SearchState(rng=np.random.default_rng(0)))
     assert f"{LOAD_FAILURES} worker processes" in str(caught.value)
     assert "exit code 3" in str(caught.value)
     assert "n_jobs=1, trial_timeout=None" in str(caught.value)
@@ -121,13 +122,13 @@ def _live_group(pgid):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_timeout_also_stops_the_joblib_processes_of_the_trial():
     with ProcessExecutor(ParallelSleeper(n_jobs=2)) as ex:
-        assert _run(ex, {"sleep": 0.0}, tid=1)["status"] == "ok"  # starts the joblib pool
+        assert _run(ex, {"sleep": 0.0}, tid=1).status == "ok"  # starts the joblib pool
         ex.submit(2, {"sleep": 60.0}, 0.5)
         [worker] = [w for w in ex._workers if w.tid == 2]
         pgid = worker.process.pid
         assert len(_live_group(pgid)) >= 3  # the worker and its two joblib processes
         [(_, result)] = ex.wait(None)
-        assert result["reason"] == "timeout"
+        assert result.reason == "timeout"
         for _ in range(100):  # SIGKILL is delivered at once, but exiting takes a moment
             if not _live_group(pgid):
                 break
@@ -137,17 +138,17 @@ def test_a_timeout_also_stops_the_joblib_processes_of_the_trial():
 
 def test_an_exception_becomes_an_error_result(executor):
     result = _run(executor, {"kind": "raise"})
-    assert result["status"] == "fail"
-    assert result["reason"] == "error"
-    assert result["error"] == "ValueError: bad candidate"
-    assert _run(executor, {"kind": "ok"}, tid=2)["status"] == "ok"
+    assert result.status == "fail"
+    assert result.reason == "error"
+    assert result.error == "ValueError: bad candidate"
+    assert _run(executor, {"kind": "ok"}, tid=2).status == "ok"
 
 
 def test_an_unpicklable_result_becomes_an_error_result():
     with ProcessExecutor(unpicklable_result) as ex:
         result = _run(ex, {})
-    assert result["reason"] == "error"
-    assert result["error"].startswith("result could not be sent")
+    assert result.reason == "error"
+    assert result.error.startswith("result could not be sent")
 
 
 def test_two_slots_run_two_trials_at_once():
@@ -160,9 +161,9 @@ def test_two_slots_run_two_trials_at_once():
         while len(results) < 2:
             results.update(ex.wait(None))
     a, b = results[1], results[2]
-    assert a["pid"] != b["pid"]
-    assert a["started_at"] < b["started_at"] + b["duration"]
-    assert b["started_at"] < a["started_at"] + a["duration"]
+    assert a.pid != b.pid
+    assert a.started_at < b.started_at + b.duration
+    assert b.started_at < a.started_at + a.duration
 
 
 def test_wait_returns_nothing_when_its_timeout_passes_first(executor):
@@ -181,7 +182,7 @@ def test_cancel_stops_every_running_trial():
         live = {p.pid for p in multiprocessing.active_children()}
         assert not live & set(busy)
         assert ex.wait(0) == []
-        assert _run(ex, {"kind": "ok"}, tid=8)["status"] == "ok"
+        assert _run(ex, {"kind": "ok"}, tid=8).status == "ok"
 
 
 def test_close_leaves_no_process_or_file_behind():
@@ -201,29 +202,34 @@ def test_run_search_with_hanging_trials_records_the_others():
     space = {"kind": hp.choice("kind", ["ok", "hang"]), "x": hp.uniform("x", -5, 5)}
     with ProcessExecutor(behaving, slots=2) as ex:
         outcome = run_search(
-            space, ex, algo="rand", max_evals=8, rng=np.random.default_rng(0), trial_timeout=0.5
+            space,
+            ex,
+            algo="rand",
+            max_evals=8,
+            state=SearchState(rng=np.random.default_rng(0)),
+            trial_timeout=0.5,
         )
-    results = [doc["result"] for doc in outcome.trials.trials]
+    results = outcome.records
     assert outcome.stop_reason == "max_evals"
     assert len(results) == 8
     for result in results:
-        expected = "ok" if result["config"]["kind"] == "ok" else "fail"
-        assert result["status"] == expected
-    assert {r.get("reason") for r in results if r["status"] == "fail"} == {"timeout"}
-    assert sum(r["status"] == "ok" for r in results) >= 2
+        expected = "ok" if result.config["kind"] == "ok" else "fail"
+        assert result.status == expected
+    assert {r.reason for r in results if r.status == "fail"} == {"timeout"}
+    assert sum(r.status == "ok" for r in results) >= 2
 
 
 def test_an_objective_plain_pickle_refuses_goes_by_cloudpickle():
     offset = 2.0
-    with ProcessExecutor(lambda config: {"status": "ok", "loss": config["x"] + offset}) as ex:
-        assert _run(ex, {"x": 1.0})["loss"] == 3.0
+    with ProcessExecutor(lambda config: ok(config["x"] + offset)) as ex:
+        assert _run(ex, {"x": 1.0}).loss == 3.0
 
 
 def test_an_unpicklable_objective_fails_at_once_and_leaves_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     lock = threading.Lock()
     with pytest.raises(TypeError, match="pickle"):
-        ProcessExecutor(lambda config: {"status": "ok", "loss": float(lock.locked())})
+        ProcessExecutor(lambda config: ok(float(lock.locked())))
     assert list(tmp_path.iterdir()) == []
     assert _workers_alive() == []
 

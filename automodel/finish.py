@@ -1,0 +1,170 @@
+"""After the search: refit the best trial, then the ensemble step or bagging; one fitted model.
+
+:func:`finish` takes a :class:`~automodel.problem.Problem` and the search's records
+and returns a :class:`SearchResult` of plain values; it does not know how the
+trials ran. :func:`reserve` tells the search how much of the time budget finishing
+needs, so that the loop can stop in time.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from joblib import effective_n_jobs
+
+from automodel.bagging import bag_best, bag_seconds
+from automodel.errors import SearchInterruptedWarning
+from automodel.problem import Problem
+from automodel.refit import (
+    REFIT_SAFETY,
+    EnsembleOutcome,
+    refit_best,
+    refit_reserve,
+    search_ensemble,
+)
+from automodel.results import cv_results
+from automodel.threads import one_thread
+from automodel.trial import TrialRecord
+
+__all__ = ["ENSEMBLE_RESERVE_MEMBERS", "SearchResult", "finish", "reserve"]
+
+#: Trials planned in the search's refit reserve for an ensemble (with the best one).
+ENSEMBLE_RESERVE_MEMBERS = 5
+
+
+@dataclass
+class SearchResult:
+    """Everything a fit produced, as plain values."""
+
+    task: str
+    scoring: Any
+    records: list[TrialRecord]
+    cv_results: dict[str, Any]
+    stop_reason: str
+    search_time: float
+    refit_time: float
+    best_index: int
+    best_score: float
+    best_estimator: Any
+    classes: np.ndarray | None
+    #: The checked feature table (a DataFrame or a 2-D array), for the column checks.
+    features: Any = None
+    #: The refit single best pipeline (the same object as its ensemble member, if any).
+    single_estimator: Any = None
+    #: The ensemble step (None without ``ensemble``): its members and integer weights
+    #: (empty when the single best was kept), scores and why it was not kept.
+    ensemble: EnsembleOutcome | None = None
+    #: Seconds of the ensemble step (selection and the members' refit), in ``refit_time``.
+    ensemble_time: float = 0.0
+    #: The best trial's fold models bag in ``best_estimator`` (see automodel.bagging);
+    #: ``bag_note`` says why bagging was planned and not done.
+    bagged: bool = False
+    bag_note: str = ""
+    #: The winner's out-of-fold predictions and the matching targets (regression; NaN
+    #: for rows in no test fold), for the report's predicted-vs-actual plots.
+    oof_predictions: np.ndarray | None = None
+    oof_target: np.ndarray | None = None
+    #: hyperopt's trial documents of the search (``trials_``).
+    trials: Any = None
+
+
+def reserve(problem: Problem, records: Sequence[TrialRecord]) -> float:
+    """Seconds of the budget to keep for finishing, given the records so far."""
+    size = problem.ensemble_size
+    members = 0 if size is None else min(size or ENSEMBLE_RESERVE_MEMBERS, ENSEMBLE_RESERVE_MEMBERS)
+    cores = effective_n_jobs(problem.settings.n_jobs)
+    return refit_reserve(records, problem.refit_scale, members, cores, problem.bag)
+
+
+def finish(
+    problem: Problem, records: list[TrialRecord], stop_reason: str, search_time: float
+) -> SearchResult:
+    """Refit the best of ``records`` on all rows; ensemble or bag it where planned."""
+    table = cv_results(records, len(problem.folds))
+    if stop_reason == "interrupted":
+        warnings.warn(
+            f"Search interrupted after {len(records)} finished trial(s); "
+            "refitting the best found so far.",
+            SearchInterruptedWarning,
+            stacklevel=4,
+        )
+    refit_start = time.monotonic()
+    with one_thread():  # as in the trials, so the refit takes what the reserve planned
+        refit = refit_best(problem.objective, records, table, stop_reason, problem.settings.timeout)
+    result = SearchResult(
+        task=problem.task.name,
+        scoring=problem.scoring,
+        records=records,
+        cv_results=table,
+        stop_reason=stop_reason,
+        search_time=search_time,
+        refit_time=0.0,
+        best_index=refit.index,
+        best_score=float(table["mean_test_score"][refit.index]),
+        best_estimator=refit.estimator,
+        classes=problem.classes,
+        features=problem.X,
+        single_estimator=refit.estimator,
+    )
+    oof = records[refit.index].oof
+    if problem.ensemble_size is not None:
+        oof = _ensemble(problem, result, oof)
+    if problem.bag and result.best_estimator is refit.estimator:
+        _bag(problem, result)
+    if oof is not None and problem.task.keeps_predictions:
+        result.oof_predictions = np.asarray(oof, dtype=np.float32)
+        result.oof_target = np.asarray(problem.y, dtype=np.float32)
+    result.refit_time = time.monotonic() - refit_start
+    return result
+
+
+def _ensemble(problem: Problem, result: SearchResult, oof: np.ndarray | None) -> Any:
+    """The ensemble step; returns the model's out-of-fold predictions."""
+    start = time.monotonic()
+    with one_thread():
+        found = search_ensemble(
+            problem.objective,
+            result.records,
+            result.cv_results,
+            result.best_index,
+            problem.ensemble_size,
+            problem.task.voting,
+            problem.deadline,
+            problem.refit_scale,
+            problem.settings.n_jobs,
+        )
+    result.ensemble = found
+    result.ensemble_time = time.monotonic() - start
+    if found.estimator is None:
+        return oof
+    result.best_estimator = found.estimator
+    members = dict(found.estimator.named_estimators_)
+    same = f"{result.cv_results['family'][result.best_index]}_{result.best_index}"
+    result.single_estimator = members.get(same, result.single_estimator)
+    return found.predictions
+
+
+def _bag(problem: Problem, result: SearchResult) -> None:
+    """Replace the refit single best by its bagged fold models, when they fit in time."""
+    settings = problem.settings
+    best = result.records[result.best_index]
+    planned = bag_seconds(best.fit_time, effective_n_jobs(settings.n_jobs), REFIT_SAFETY)
+    with one_thread():
+        found = bag_best(
+            problem.objective,
+            best.config,
+            problem.task.voting,
+            problem.deadline,
+            planned,
+            settings.n_jobs,
+            warn=settings.bagging is True,
+        )
+    result.bag_note = found.note
+    if found.estimator is not None:
+        result.best_estimator = found.estimator
+        result.bagged = True

@@ -1,0 +1,144 @@
+"""The package's shape: its import graph reads as the data flow, modules and functions stay small.
+
+The graph holds every import of an automodel module, function-level ones included,
+so a circle cannot hide behind a late import.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "automodel"
+MAX_IMPORTS = 8
+MAX_MODULE_LINES = 300
+MAX_FUNCTION_LINES = 60
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found[".".join(parts)] = path
+    return found
+
+
+def _targets(node: ast.AST, module: str, is_package: bool, modules: set[str]) -> list[str]:
+    """The automodel modules an import statement runs: a submodule named in
+    ``from package import submodule`` is one; a name from a package's ``__init__`` is
+    the package."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if not isinstance(node, ast.ImportFrom):
+        return []
+    base = node.module or ""
+    if node.level:
+        parts = module.split(".")
+        parts = parts[: len(parts) - node.level + is_package]
+        base = ".".join([*parts, *([base] if base else [])])
+    names = [f"{base}.{alias.name}" for alias in node.names]
+    return [base if name not in modules else name for name in names]
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the automodel modules it imports (anywhere in its body)."""
+    modules = _modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            for target in _targets(node, name, path.name == "__init__.py", set(modules)):
+                while target not in modules and "." in target:
+                    target = target.rsplit(".", 1)[0]
+                if target in modules and target != name:
+                    deps.add(target)
+        graph[name] = deps
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for dep in sorted(graph[node]):
+            if dep not in index:
+                visit(dep)
+                low[node] = min(low[node], low[dep])
+            elif dep in stack:
+                low[node] = min(low[node], index[dep])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def long_functions() -> list[str]:
+    """``module:function (lines)`` for every function longer than the limit."""
+    found = []
+    for name, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    found.append(f"{name}:{node.name} ({lines})")
+    return found
+
+
+def test_the_import_graph_has_no_circle():
+    assert circles(import_graph()) == []
+
+
+def test_no_module_imports_more_than_eight_others():
+    wide = {name: len(deps) for name, deps in import_graph().items() if len(deps) > MAX_IMPORTS}
+    assert wide == {}
+
+
+def test_modules_and_functions_stay_small():
+    long_modules = {
+        name: n
+        for name, path in _modules().items()
+        if (n := len(path.read_text().splitlines())) > MAX_MODULE_LINES
+    }
+    assert long_modules == {}
+    assert long_functions() == []
+
+
+def test_no_formatter_escapes():
+    escapes = [
+        name
+        for name, path in _modules().items()
+        if "fmt: skip" in path.read_text() or "fmt: off" in path.read_text()
+    ]
+    assert escapes == []
+
+
+def test_each_module_says_what_it_is_for():
+    undocumented = [
+        name
+        for name, path in _modules().items()
+        if not ast.get_docstring(ast.parse(path.read_text()))
+    ]
+    assert undocumented == []
+
+
+def test_circles_finds_a_circle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert circles(graph) == [["a", "b", "c"]]
