@@ -34,7 +34,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVR
 from xgboost import XGBRegressor
 
-from automodel.families import regression as automodel_regression
+from automodel.families import REGISTRIES
 from benchmarks.presets import REGRESSION_SYSTEMS as REGRESSION_SYSTEM_NAMES
 from benchmarks.system_parts import (
     SCALERS,
@@ -59,8 +59,8 @@ FLAML_REGRESSION_LEARNERS: dict[str, str] = {
     name: package for name, package in FLAML_LEARNERS.items() if name != "lrl1"
 }
 #: automodel's row caps of its SVM and KNN regression families (10,000 and 20,000).
-SVM_MAX_ROWS = automodel_regression.REGISTRY["svm"].max_rows
-KNN_MAX_ROWS = automodel_regression.REGISTRY["knn"].max_rows
+SVM_MAX_ROWS = REGISTRIES["regression"]["svm"].max_rows
+KNN_MAX_ROWS = REGISTRIES["regression"]["knn"].max_rows
 
 
 def _folds(cv: int, seed: int) -> KFold:

@@ -218,7 +218,7 @@ class RowCap(RegressorMixin, BaseEstimator):
 
 
 def xgboost_distributions(prep: Any, model: BaseEstimator) -> dict[str, Any]:
-    """XGBoost's candidates in either task: automodel's ranges (families/_base.py)."""
+    """XGBoost's candidates in either task: automodel's ranges (families/boosting.py)."""
     return {
         "prep": [prep],
         "scale": ["passthrough"],

@@ -392,14 +392,14 @@ def test_regression_random_search_space_mirrors_automodel(tmp_path):
     from sklearn.compose import TransformedTargetRegressor
     from sklearn.model_selection import ParameterSampler
 
-    from automodel.families import regression
+    from automodel.families import PRESETS, REGISTRIES
     from benchmarks.regression_systems import family, random_search_space
     from benchmarks.system_parts import RowCap
 
     X, _ = resolve_datasets(["tiny_reg"], None, regression_dir=_regression_dir(tmp_path))[0].load()
     space = random_search_space(X, cv=3, seed=0)
     assert sorted(family(params["model"][0]) for params in space) == sorted(
-        regression.DEFAULT_FAMILIES
+        PRESETS["regression"]["default"]
     )
     seen = set()
     for params in ParameterSampler(space, n_iter=60, random_state=0):
@@ -408,7 +408,7 @@ def test_regression_random_search_space_mirrors_automodel(tmp_path):
         seen.add(name)
         if name in ("svm", "knn"):  # automodel's row caps and standardised target
             assert isinstance(model, RowCap)
-            assert model.max_rows == regression.REGISTRY[name].max_rows
+            assert model.max_rows == REGISTRIES["regression"][name].max_rows
             assert isinstance(model.estimator, TransformedTargetRegressor)
         if name == "linear":
             assert isinstance(model, TransformedTargetRegressor)
@@ -420,7 +420,7 @@ def test_regression_random_search_space_mirrors_automodel(tmp_path):
         if "model__n_estimators" in params:
             assert 10 <= params["model__n_estimators"] <= 500
         assert "model__criterion" not in params and "model__class_weight" not in params
-    assert seen == set(regression.DEFAULT_FAMILIES)
+    assert seen == set(PRESETS["regression"]["default"])
 
 
 def test_row_cap_fits_on_at_most_max_rows():

@@ -1,18 +1,27 @@
+"""The family record and the registry (automodel.families, its _base): what a family
+declares, one declaration's records per task, presets and resolving the option."""
+
 from __future__ import annotations
+
+import importlib
+import pkgutil
 
 import pytest
 from hyperopt import hp
-from hyperopt.pyll import stochastic
-from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
+import automodel.families
 from automodel.families import (
     DEFAULT_FAMILIES,
+    FAMILIES,
+    PRESETS,
     REGISTRIES,
     REGISTRY,
     DataInfo,
     Family,
     resolve_families,
 )
+from automodel.families._base import PerTask, by_task
 
 INFO = DataInfo(n_rows=150, n_features=4, n_classes=3, cv=5)
 
@@ -30,17 +39,6 @@ def test_every_label_is_prefixed_by_its_family(name):
     labels = Domain(lambda p: 0, family.space(INFO)).params
     assert labels, name
     assert all(label.startswith(f"{name}.") for label in labels), labels
-
-
-def test_knn_neighbours_never_exceed_a_training_fold():
-    tiny = DataInfo(n_rows=12, n_features=2, n_classes=2, cv=4)
-    space = REGISTRY["knn"].space(tiny)
-    draws = [
-        stochastic.sample(space, rng=__import__("numpy").random.default_rng(s)) for s in range(200)
-    ]
-    assert max(d["n_neighbors"] for d in draws) <= tiny.fold_rows
-    assert min(d["n_neighbors"] for d in draws) >= 1
-    assert all(isinstance(d["n_neighbors"], int) for d in draws)
 
 
 def test_scale_is_searched_only_for_scale_sensitive_families():
@@ -160,3 +158,80 @@ def test_a_space_sees_the_width_after_encoding():
     assert (info.n_rows, info.n_features) == X.shape
     # island (3 values) and sex (2 values and missing) become one column per value.
     assert info.n_encoded == 5 + 3 + 3
+
+
+def test_by_task_writes_the_shared_arguments_once():
+    def space(info):
+        return {
+            "n_neighbors": hp.choice("mine.n_neighbors", [3, 5]),
+            "weights": PerTask(regression=hp.choice("mine.weights", ["uniform", "distance"])),
+        }
+
+    def default(info):
+        return {"mine.n_neighbors": 0, "mine.weights": PerTask(regression=1)}
+
+    records = by_task(
+        {
+            "classification": {"estimator": KNeighborsClassifier},
+            "regression": {"estimator": KNeighborsRegressor, "scale_target": True},
+        },
+        name="mine",
+        space=space,
+        default=default,
+        scale=True,
+    )
+    classifier, regressor = records["classification"], records["regression"]
+    assert (classifier.tasks, regressor.tasks) == (("classification",), ("regression",))
+    assert classifier.name == regressor.name == "mine" and classifier.scale and regressor.scale
+    assert (classifier.scale_target, regressor.scale_target) == (False, True)
+    assert list(classifier.space(INFO)) == ["n_neighbors"]
+    assert list(regressor.space(INFO)) == ["n_neighbors", "weights"]
+    assert classifier.default(INFO) == {"mine.n_neighbors": 0}
+    assert regressor.default(INFO) == {"mine.n_neighbors": 0, "mine.weights": 1}
+
+
+def test_a_per_task_entry_can_differ_or_be_absent():
+    def space(info):
+        return {"a": 1, "b": PerTask(classification=2, regression=3), "c": PerTask(regression=4)}
+
+    estimators = {"classification": KNeighborsClassifier, "regression": KNeighborsRegressor}
+    records = by_task({t: {"estimator": e} for t, e in estimators.items()}, name="x", space=space)
+    assert records["classification"].space(INFO) == {"a": 1, "b": 2}
+    assert records["regression"].space(INFO) == {"a": 1, "b": 3, "c": 4}
+    assert records["regression"].default is None
+
+
+def test_the_registries_list_every_declaration_in_order():
+    for task, registry in REGISTRIES.items():
+        assert list(registry.values()) == [records[task] for records in FAMILIES]
+    names = [
+        "knn",
+        "svm",
+        "tree",
+        "forest",
+        "xgboost",
+        "extra_trees",
+        "logreg",
+        "mlp",
+        "hgb",
+        "torch_mlp",
+    ]
+    assert list(REGISTRY) == names
+    assert list(REGISTRIES["regression"]) == [*names[:6], "linear", *names[7:]]
+    assert PRESETS["regression"]["all"] == tuple(REGISTRIES["regression"])[:-1]
+
+
+def test_every_family_module_is_registered():
+    """A new family module whose records are not in FAMILIES would be silently unused."""
+    declared = []
+    for info in pkgutil.iter_modules(automodel.families.__path__):
+        module = importlib.import_module(f"automodel.families.{info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, dict)
+                and value
+                and all(isinstance(f, Family) for f in value.values())
+            ):
+                declared.append(value)
+    assert len(declared) == len(FAMILIES)
+    assert all(any(records is f for f in FAMILIES) for records in declared)

@@ -126,7 +126,7 @@ def test_a_net_past_the_trial_timeout_is_a_failed_trial_and_the_search_goes_on()
     def endless(info):
         return {**torch_mlp.torch_space(info), "max_epochs": 100_000, "validation_fraction": 0.0}
 
-    slow = replace(torch_mlp.classifier_family, space=endless, default=None)
+    slow = replace(torch_mlp.TORCH_MLP["classification"], space=endless, default=None)
     X, y = _binary()
     model = automodel.AutoModelClassifier(
         families=["logreg", slow], max_evals=4, cv=2, trial_timeout=3, random_state=0, n_jobs=1

@@ -1,21 +1,25 @@
-"""Estimator families: one small record per family, one registry per task.
+"""Estimator families: one module per estimator kind, one registry for both tasks.
 
 A family says which scikit-learn estimator to build, which hyperparameters to
 search (a dict of hyperopt expressions, built from what is known about the
 data), whether a scaling step is searched in front of it, and how categorical
-columns should be encoded for it. Adding a family is adding one record to a
-registry; nothing else in automodel names a family.
+columns should be encoded for it. Each family module declares its family once
+for both tasks (``_base.by_task``: one :class:`Family` record per task it
+serves). Adding a family is one new module and its line in ``FAMILIES`` (with
+the module's name in the import above it); nothing else in automodel names a family.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from automodel.families import classification, regression
+from automodel.families import boosting, knn, linear, mlp, svm, torch_mlp, trees
 from automodel.families._base import TASK_NAMES, DataInfo, Family
 
 __all__ = [
     "DEFAULT_FAMILIES",
+    "FAMILIES",
     "PRESETS",
     "REGISTRIES",
     "REGISTRY",
@@ -24,19 +28,52 @@ __all__ = [
     "resolve_families",
 ]
 
+#: Every built-in family, each as its records by task, in the registries' order.
+FAMILIES: tuple[Mapping[str, Family], ...] = (
+    knn.KNN,
+    svm.SVM,
+    trees.TREE,
+    trees.FOREST,
+    boosting.XGBOOST,
+    trees.EXTRA_TREES,
+    linear.LINEAR,
+    mlp.MLP,
+    boosting.HGB,
+    torch_mlp.TORCH_MLP,
+)
+
 #: The built-in families of each task, by name.
 REGISTRIES: dict[str, dict[str, Family]] = {
-    "classification": classification.REGISTRY,
-    "regression": regression.REGISTRY,
+    task: {records[task].name: records[task] for records in FAMILIES if task in records}
+    for task in TASK_NAMES
 }
-#: The presets of each task: "default", "all", "classic".
+
+
+def _names(families: Sequence[Mapping[str, Family]], task: str) -> tuple[str, ...]:
+    return tuple(records[task].name for records in families)
+
+
+#: The compact default space. Defaults are evaluated in this order: the cheapest strong
+#: one first (so a tight time budget still returns a model), then the tree ensembles.
+#: Decision trees are dominated by the forests, MLPs need more trials than a ~50-trial
+#: budget gives, and HistGradientBoosting overlaps XGBoost: all three are in "all".
+_DEFAULT = (linear.LINEAR, trees.FOREST, boosting.XGBOOST, svm.SVM, trees.EXTRA_TREES, knn.KNN)
+#: The original design's four.
+_CLASSIC = (knn.KNN, svm.SVM, trees.TREE, trees.FOREST)
+
+#: The presets of each task: "default", "all", "classic". None holds a family of an
+#: optional extra (torch_mlp): it is used only when named.
 PRESETS: dict[str, dict[str, tuple[str, ...]]] = {
-    "classification": classification.PRESETS,
-    "regression": regression.PRESETS,
+    task: {
+        "default": _names(_DEFAULT, task),
+        "all": tuple(name for name, family in REGISTRIES[task].items() if not family.requires),
+        "classic": _names(_CLASSIC, task),
+    }
+    for task in TASK_NAMES
 }
 #: The classification registry and default set (the names of earlier versions).
-REGISTRY = classification.REGISTRY
-DEFAULT_FAMILIES = classification.DEFAULT_FAMILIES
+REGISTRY = REGISTRIES["classification"]
+DEFAULT_FAMILIES = PRESETS["classification"]["default"]
 
 
 def _unknown(item: Any, task: str) -> ValueError:

@@ -1,4 +1,10 @@
-"""The family record, what a space may know of the data, and the space helpers."""
+"""The family record, what a space may know of the data, and the helpers the family modules share.
+
+``by_task`` builds one family's records for both tasks from one declaration: the
+keyword arguments both tasks share once, each task's own as data, and
+:class:`PerTask` entries inside a space or default point for what only one task
+searches (``class_weight``) or sets differently.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,14 @@ import importlib.util
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 from hyperopt import hp
 from hyperopt.pyll import scope
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
-__all__ = ["KNN_MAX_ROWS", "SVM_MAX_ROWS", "TASK_NAMES", "DataInfo", "Family"]
+__all__ = ["TASK_NAMES", "DataInfo", "Family", "PerTask", "by_task"]
 
 #: The tasks a family may serve.
 TASK_NAMES = ("classification", "regression")
@@ -174,11 +181,48 @@ class Family:
             )
 
 
-#: libsvm's fit grows between quadratically and cubically in rows: past this many
-#: training rows an SVM trial trains on a subsample (stratified for classes).
-SVM_MAX_ROWS = 10_000
-#: Neighbour searches cost rows x rows at predict time: same idea, higher cap.
-KNN_MAX_ROWS = 20_000
+# -- one declaration, a record per task --------------------------------------------
+
+
+class PerTask:
+    """An entry of a space or default point that depends on the task.
+
+    ``PerTask(classification=x)`` is ``x`` in the classification record and no entry
+    at all in the regression one; ``PerTask(classification=0, regression=2)`` differs.
+    """
+
+    __slots__ = ("values",)
+
+    def __init__(self, **values: Any) -> None:
+        self.values = values
+
+
+def _for_task(task: str, build: Callable[[DataInfo], dict[str, Any]], info: DataInfo) -> Any:
+    """``build(info)`` with its :class:`PerTask` entries resolved for ``task``."""
+    resolved = {}
+    for key, value in build(info).items():
+        if not isinstance(value, PerTask):
+            resolved[key] = value
+        elif task in value.values:
+            resolved[key] = value.values[task]
+    return resolved
+
+
+def by_task(tasks: Mapping[str, Mapping[str, Any]], **common: Any) -> dict[str, Family]:
+    """One family's :class:`Family` record for each task in ``tasks``, by task.
+
+    ``common`` holds the keyword arguments the records share, ``tasks[task]`` that
+    task's own (its estimator at least; any shared one it overrides). The records'
+    spaces and defaults resolve their :class:`PerTask` entries for their task.
+    """
+    records = {}
+    for task, own in tasks.items():
+        kwargs = {**common, **own}
+        kwargs["space"] = partial(_for_task, task, kwargs["space"])
+        if kwargs.get("default") is not None:
+            kwargs["default"] = partial(_for_task, task, kwargs["default"])
+        records[task] = Family(tasks=(task,), **kwargs)
+    return records
 
 
 # -- space helpers -------------------------------------------------------------------
@@ -199,114 +243,18 @@ def log_uniform(label: str, low: float, high: float) -> Any:
     return hp.loguniform(label, math.log(low), math.log(high))
 
 
-def max_features(prefix: str) -> Any:
-    """sqrt, log2 or a fraction of the columns (forests)."""
-    return hp.choice(
-        f"{prefix}.max_features",
-        ["sqrt", "log2", hp.uniform(f"{prefix}.max_features_fraction", 0.1, 1.0)],
-    )
+def class_weight(prefix: str) -> PerTask:
+    """None or "balanced" class weights: a classification-only entry."""
+    return PerTask(classification=hp.choice(f"{prefix}.class_weight", [None, "balanced"]))
 
 
-def knn_neighbours(info: DataInfo) -> Any:
-    """Neighbours (log scale), at most the rows of a training fold, capped at 50."""
-    high = max(2, min(50, info.fold_rows))
-    return log_int("knn.n_neighbors", 1, high)
-
-
-def svm_kernel(gamma: Callable[[str], Any]) -> Any:
-    """The kernel choice of both SVM families, each kernel with its own knobs."""
-    return hp.choice(
-        "svm.kernel",
-        [
-            {"kernel": "rbf", "gamma": gamma("rbf")},
-            {"kernel": "linear"},
-            {
-                "kernel": "poly",
-                "gamma": gamma("poly"),
-                "degree": int_uniform("svm.poly.degree", 2, 4),
-                "coef0": hp.uniform("svm.poly.coef0", 0.0, 1.0),
-            },
-            {
-                "kernel": "sigmoid",
-                "gamma": gamma("sigmoid"),
-                "coef0": hp.uniform("svm.sigmoid.coef0", -1.0, 1.0),
-            },
-        ],
-    )
-
-
-def mlp_space(info: DataInfo) -> dict[str, Any]:
-    """scikit-learn's MLP (either task): 1-3 layers, optimiser branch with its own knobs."""
+def hidden_layers(prefix: str, low: int, high: int, most: int) -> Any:
+    """1 to ``most`` hidden layers, each layer's width its own log-scale integer (nets)."""
 
     def width(layer: int, of: int) -> Any:
-        return log_int(f"mlp.width_{layer}_of_{of}", 8, 256)
+        return log_int(f"{prefix}.width_{layer}_of_{of}", low, high)
 
-    return {
-        "hidden_layer_sizes": hp.choice(
-            "mlp.layers", [tuple(width(k, n) for k in range(1, n + 1)) for n in (1, 2, 3)]
-        ),
-        "activation": hp.choice("mlp.activation", ["relu", "tanh"]),
-        "optimizer": hp.choice(
-            "mlp.solver",
-            [
-                {"solver": "adam"},
-                {"solver": "sgd", "momentum": hp.uniform("mlp.momentum", 0.8, 0.99)},
-            ],
-        ),
-        "learning_rate_init": log_uniform("mlp.learning_rate_init", 1e-4, 0.1),
-        "batch_size": log_int("mlp.batch_size", 16, 256),
-        "max_iter": log_int("mlp.max_iter", 50, 500),
-        "alpha": log_uniform("mlp.alpha", 1e-6, 0.1),
-    }
-
-
-def xgboost_space(info: DataInfo) -> dict[str, Any]:
-    """XGBoost's boosting knobs (either task)."""
-    return {
-        "n_estimators": log_int("xgboost.n_estimators", 20, 500),
-        "learning_rate": log_uniform("xgboost.learning_rate", 0.01, 0.5),
-        "max_depth": int_uniform("xgboost.max_depth", 2, 10),
-        "subsample": hp.uniform("xgboost.subsample", 0.5, 1.0),
-        "colsample_bytree": hp.uniform("xgboost.colsample_bytree", 0.4, 1.0),
-        "min_child_weight": log_uniform("xgboost.min_child_weight", 0.5, 20.0),
-        "reg_lambda": log_uniform("xgboost.reg_lambda", 1e-3, 10.0),
-        "reg_alpha": log_uniform("xgboost.reg_alpha", 1e-4, 1.0),
-    }
-
-
-# -- well-known defaults shared by both tasks, as raw points ------------------------
-
-
-def knn_default(info: DataInfo) -> dict[str, Any]:
-    return {"knn.n_neighbors": min(5, info.fold_rows), "knn.weights": 0, "knn.p": 1}
-
-
-def xgboost_default(info: DataInfo) -> dict[str, Any]:
-    return {
-        "xgboost.n_estimators": 100,
-        "xgboost.learning_rate": 0.3,
-        "xgboost.max_depth": 6,
-        "xgboost.subsample": 1.0,
-        "xgboost.colsample_bytree": 1.0,
-        "xgboost.min_child_weight": 1.0,
-        "xgboost.reg_lambda": 1.0,
-        "xgboost.reg_alpha": 1e-4,
-    }
-
-
-def mlp_default(info: DataInfo) -> dict[str, Any]:
-    return {
-        "mlp.layers": 0,
-        "mlp.width_1_of_1": 100,
-        "mlp.activation": 0,
-        "mlp.solver": 0,
-        "mlp.learning_rate_init": 1e-3,
-        "mlp.batch_size": 200,
-        "mlp.max_iter": 200,
-        "mlp.alpha": 1e-4,
-    }
-
-
-def svm_gamma_default(info: DataInfo) -> float:
-    """scikit-learn's gamma="scale" is 1 / n_features on standardised columns."""
-    return min(10.0, max(1e-4, 1.0 / max(1, info.n_features)))
+    depths = range(1, most + 1)
+    return hp.choice(
+        f"{prefix}.layers", [tuple(width(k, n) for k in range(1, n + 1)) for n in depths]
+    )

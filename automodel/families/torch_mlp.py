@@ -16,10 +16,10 @@ from typing import Any
 
 from hyperopt import hp
 
-from automodel.families._base import DataInfo, Family, log_int, log_uniform
+from automodel.families._base import DataInfo, by_task, hidden_layers, log_int, log_uniform
 from automodel.nets import REQUIRES, TORCH_EXTRA, TorchMLPClassifier, TorchMLPRegressor
 
-__all__ = ["OPTIMIZERS", "classifier_family", "regressor_family", "torch_default", "torch_space"]
+__all__ = ["OPTIMIZERS", "TORCH_MLP", "torch_default", "torch_space"]
 
 NAME = "torch_mlp"
 ACTIVATIONS = ("relu", "tanh", "elu", "leaky_relu")
@@ -55,14 +55,8 @@ def _optimizer(name: str) -> dict[str, Any]:
 
 def torch_space(info: DataInfo) -> dict[str, Any]:
     """The net's hyperparameters (either task)."""
-
-    def width(layer: int, of: int) -> Any:
-        return log_int(_label(f"width_{layer}_of_{of}"), 16, 512)
-
     return {
-        "hidden_layer_sizes": hp.choice(
-            _label("layers"), [tuple(width(k, n) for k in range(1, n + 1)) for n in (1, 2, 3, 4)]
-        ),
+        "hidden_layer_sizes": hidden_layers(NAME, 16, 512, most=4),
         "activation": hp.choice(_label("activation"), list(ACTIVATIONS)),
         "dropout": hp.uniform(_label("dropout"), 0.0, 0.5),
         "init": hp.choice(_label("init"), list(INITS)),
@@ -89,20 +83,17 @@ def torch_default(info: DataInfo) -> dict[str, Any]:
     }
 
 
-def _family(estimator: Any, **kwargs: Any) -> Family:
-    return Family(
-        NAME,
-        estimator,
-        torch_space,
-        scale=True,
-        threads="n_threads",
-        default=torch_default,
-        requires=REQUIRES,
-        install=TORCH_EXTRA,
-        **kwargs,
-    )
-
-
-classifier_family = _family(TorchMLPClassifier)
 #: The regressor fits a standardised target, as the other step-size-tuned families.
-regressor_family = _family(TorchMLPRegressor, scale_target=True)
+TORCH_MLP = by_task(
+    {
+        "classification": {"estimator": TorchMLPClassifier},
+        "regression": {"estimator": TorchMLPRegressor, "scale_target": True},
+    },
+    name=NAME,
+    space=torch_space,
+    default=torch_default,
+    scale=True,
+    threads="n_threads",
+    requires=REQUIRES,
+    install=TORCH_EXTRA,
+)
