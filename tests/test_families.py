@@ -21,7 +21,7 @@ from automodel.families import (
     Family,
     resolve_families,
 )
-from automodel.families._base import PerTask, by_task
+from automodel.families._base import SCALED, PerTask, by_task
 
 INFO = DataInfo(n_rows=150, n_features=4, n_classes=3, cv=5)
 
@@ -170,16 +170,7 @@ def test_by_task_writes_the_shared_arguments_once():
     def default(info):
         return {"mine.n_neighbors": 0, "mine.weights": PerTask(regression=1)}
 
-    records = by_task(
-        {
-            "classification": {"estimator": KNeighborsClassifier},
-            "regression": {"estimator": KNeighborsRegressor, "scale_target": True},
-        },
-        name="mine",
-        space=space,
-        default=default,
-        scale=True,
-    )
+    records = by_task("mine", (KNeighborsClassifier, KNeighborsRegressor), space, default, **SCALED)
     classifier, regressor = records["classification"], records["regression"]
     assert (classifier.tasks, regressor.tasks) == (("classification",), ("regression",))
     assert classifier.name == regressor.name == "mine" and classifier.scale and regressor.scale
@@ -188,6 +179,11 @@ def test_by_task_writes_the_shared_arguments_once():
     assert list(regressor.space(INFO)) == ["n_neighbors", "weights"]
     assert classifier.default(INFO) == {"mine.n_neighbors": 0}
     assert regressor.default(INFO) == {"mine.n_neighbors": 0, "mine.weights": 1}
+    # A task's own arguments override the shared ones; None: the task is not served.
+    own = by_task("mine", (KNeighborsClassifier, None), space, regression={"name": "x"})
+    assert list(own) == ["classification"] and own["classification"].name == "mine"
+    renamed = by_task("mine", (None, KNeighborsRegressor), space, regression={"name": "x"})
+    assert renamed["regression"].name == "x" and renamed["regression"].default is None
 
 
 def test_a_per_task_entry_can_differ_or_be_absent():

@@ -208,21 +208,41 @@ def _for_task(task: str, build: Callable[[DataInfo], dict[str, Any]], info: Data
     return resolved
 
 
-def by_task(tasks: Mapping[str, Mapping[str, Any]], **common: Any) -> dict[str, Family]:
-    """One family's :class:`Family` record for each task in ``tasks``, by task.
+def by_task(
+    name: str,
+    estimators: tuple[Any, Any],
+    space: Callable[[DataInfo], dict[str, Any]],
+    default: Callable[[DataInfo], dict[str, Any]] | None = None,
+    *,
+    classification: Mapping[str, Any] | None = None,
+    regression: Mapping[str, Any] | None = None,
+    **common: Any,
+) -> dict[str, Family]:
+    """One family's :class:`Family` record for each task, by task.
 
-    ``common`` holds the keyword arguments the records share, ``tasks[task]`` that
-    task's own (its estimator at least; any shared one it overrides). The records'
-    spaces and defaults resolve their :class:`PerTask` entries for their task.
+    ``estimators`` is the (classifier, regressor) pair (None for a task the family
+    does not serve); ``common`` holds the keyword arguments the records share,
+    ``classification`` / ``regression`` a task's own (any shared one it overrides,
+    e.g. its own ``name``). The records' spaces and defaults resolve their
+    :class:`PerTask` entries for their task.
     """
+    own = {"classification": classification or {}, "regression": regression or {}}
     records = {}
-    for task, own in tasks.items():
-        kwargs = {**common, **own}
+    for task, estimator in zip(TASK_NAMES, estimators, strict=True):
+        if estimator is None:
+            continue
+        kwargs = {"name": name, "space": space, "default": default, **common, **own[task]}
         kwargs["space"] = partial(_for_task, task, kwargs["space"])
-        if kwargs.get("default") is not None:
+        if kwargs["default"] is not None:
             kwargs["default"] = partial(_for_task, task, kwargs["default"])
-        records[task] = Family(tasks=(task,), **kwargs)
+        records[task] = Family(estimator=estimator, tasks=(task,), **kwargs)
     return records
+
+
+#: Families whose knobs depend on the scale of their input and of a regression target
+#: (distances, margins, penalties, step sizes): a scaler is searched in front of them,
+#: and as regressors they fit a standardised target.
+SCALED: dict[str, Any] = {"scale": True, "regression": {"scale_target": True}}
 
 
 # -- space helpers -------------------------------------------------------------------

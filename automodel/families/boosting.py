@@ -71,21 +71,18 @@ def _hgb_default(info: DataInfo) -> dict[str, Any]:
 
 
 XGBOOST = by_task(
-    {"classification": {"estimator": XGBClassifier}, "regression": {"estimator": XGBRegressor}},
-    name="xgboost",
-    space=_xgboost_space,
-    default=_xgboost_default,
+    "xgboost",
+    (XGBClassifier, XGBRegressor),
+    _xgboost_space,
+    _xgboost_default,
     encoding="ordinal",
     fixed={"tree_method": "hist", "verbosity": 0},
     threads="n_jobs",
 )
 HGB = by_task(
-    {
-        "classification": {"estimator": HistGradientBoostingClassifier},
-        "regression": {"estimator": HistGradientBoostingRegressor},
-    },
-    name="hgb",
-    space=_hgb_space,
-    default=_hgb_default,
+    "hgb",
+    (HistGradientBoostingClassifier, HistGradientBoostingRegressor),
+    _hgb_space,
+    _hgb_default,
     encoding="ordinal",
 )

@@ -7,7 +7,7 @@ from typing import Any
 from hyperopt import hp
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
-from automodel.families._base import DataInfo, by_task, log_int
+from automodel.families._base import SCALED, DataInfo, by_task, log_int
 
 __all__ = ["KNN", "MAX_ROWS"]
 
@@ -32,14 +32,11 @@ def _default(info: DataInfo) -> dict[str, Any]:
 
 #: Neighbours are counted in target units in regression: fitted on a standardised target.
 KNN = by_task(
-    {
-        "classification": {"estimator": KNeighborsClassifier},
-        "regression": {"estimator": KNeighborsRegressor, "scale_target": True},
-    },
-    name="knn",
-    space=_space,
-    default=_default,
-    scale=True,
+    "knn",
+    (KNeighborsClassifier, KNeighborsRegressor),
+    _space,
+    _default,
     threads="n_jobs",
     max_rows=MAX_ROWS,
+    **SCALED,
 )

@@ -75,21 +75,16 @@ def _linear_default(info: DataInfo) -> dict[str, Any]:
 
 
 LINEAR = by_task(
-    {
-        "classification": {
-            "name": "logreg",
-            "estimator": LogisticRegression,
-            "space": _logreg_space,
-            "default": _logreg_default,
-            "fixed": {"max_iter": 1000},
-        },
-        "regression": {
-            "name": "linear",
-            "estimator": linear_model,
-            "space": _linear_space,
-            "default": _linear_default,
-            "scale_target": True,
-        },
-    },
+    "logreg",
+    (LogisticRegression, linear_model),
+    _logreg_space,
+    _logreg_default,
     scale=True,
+    classification={"fixed": {"max_iter": 1000}},
+    regression={
+        "name": "linear",
+        "space": _linear_space,
+        "default": _linear_default,
+        "scale_target": True,
+    },
 )

@@ -12,7 +12,7 @@ from typing import Any
 from hyperopt import hp
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from automodel.families._base import DataInfo, by_task, hidden_layers, log_int, log_uniform
+from automodel.families._base import SCALED, DataInfo, by_task, hidden_layers, log_int, log_uniform
 
 __all__ = ["MLP"]
 
@@ -50,13 +50,5 @@ def _default(info: DataInfo) -> dict[str, Any]:
 
 
 MLP = by_task(
-    {
-        "classification": {"estimator": MLPClassifier},
-        "regression": {"estimator": MLPRegressor, "scale_target": True},
-    },
-    name="mlp",
-    space=_space,
-    default=_default,
-    scale=True,
-    fixed={"early_stopping": True},
+    "mlp", (MLPClassifier, MLPRegressor), _space, _default, fixed={"early_stopping": True}, **SCALED
 )

@@ -7,7 +7,7 @@ from typing import Any
 from hyperopt import hp
 from sklearn.svm import SVC, SVR
 
-from automodel.families._base import DataInfo, PerTask, by_task, class_weight, int_uniform
+from automodel.families._base import SCALED, DataInfo, PerTask, by_task, class_weight, int_uniform
 from automodel.families._base import log_uniform as _log
 
 __all__ = ["MAX_ROWS", "SVM"]
@@ -64,14 +64,5 @@ def _default(info: DataInfo) -> dict[str, Any]:
 #: max_iter bounds libsvm on badly scaled data, where it can run for minutes. SVR's
 #: epsilon and penalty depend on the target's scale: it fits a standardised target.
 SVM = by_task(
-    {
-        "classification": {"estimator": SVC},
-        "regression": {"estimator": SVR, "scale_target": True},
-    },
-    name="svm",
-    space=_space,
-    default=_default,
-    scale=True,
-    fixed={"max_iter": 200_000},
-    max_rows=MAX_ROWS,
+    "svm", (SVC, SVR), _space, _default, fixed={"max_iter": 200_000}, max_rows=MAX_ROWS, **SCALED
 )

@@ -16,7 +16,7 @@ from typing import Any
 
 from hyperopt import hp
 
-from automodel.families._base import DataInfo, by_task, hidden_layers, log_int, log_uniform
+from automodel.families._base import SCALED, DataInfo, by_task, hidden_layers, log_int, log_uniform
 from automodel.nets import REQUIRES, TORCH_EXTRA, TorchMLPClassifier, TorchMLPRegressor
 
 __all__ = ["OPTIMIZERS", "TORCH_MLP", "torch_default", "torch_space"]
@@ -85,15 +85,12 @@ def torch_default(info: DataInfo) -> dict[str, Any]:
 
 #: The regressor fits a standardised target, as the other step-size-tuned families.
 TORCH_MLP = by_task(
-    {
-        "classification": {"estimator": TorchMLPClassifier},
-        "regression": {"estimator": TorchMLPRegressor, "scale_target": True},
-    },
-    name=NAME,
-    space=torch_space,
-    default=torch_default,
-    scale=True,
+    NAME,
+    (TorchMLPClassifier, TorchMLPRegressor),
+    torch_space,
+    torch_default,
     threads="n_threads",
     requires=REQUIRES,
     install=TORCH_EXTRA,
+    **SCALED,
 )

@@ -84,26 +84,19 @@ def _forest_default(prefix: str, bootstrap: int, info: DataInfo) -> dict[str, An
 
 
 TREE = by_task(
-    {
-        "classification": {"estimator": DecisionTreeClassifier},
-        "regression": {"estimator": DecisionTreeRegressor},
-    },
-    name="tree",
-    space=_tree_space,
-    default=_tree_default,
+    "tree",
+    (DecisionTreeClassifier, DecisionTreeRegressor),
+    _tree_space,
+    _tree_default,
     encoding="ordinal",
 )
 
 
 def _forest(name: str, classifier: Any, regressor: Any, bootstrap: int) -> dict[str, Any]:
     """Random forest and extra trees: the same declaration but for the estimators."""
+    space, default = partial(_forest_space, name), partial(_forest_default, name, bootstrap)
     return by_task(
-        {"classification": {"estimator": classifier}, "regression": {"estimator": regressor}},
-        name=name,
-        space=partial(_forest_space, name),
-        default=partial(_forest_default, name, bootstrap),
-        encoding="ordinal",
-        threads="n_jobs",
+        name, (classifier, regressor), space, default, encoding="ordinal", threads="n_jobs"
     )
 
 
