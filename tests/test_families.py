@@ -191,7 +191,7 @@ def test_a_per_task_entry_can_differ_or_be_absent():
         return {"a": 1, "b": PerTask(classification=2, regression=3), "c": PerTask(regression=4)}
 
     estimators = {"classification": KNeighborsClassifier, "regression": KNeighborsRegressor}
-    records = by_task({t: {"estimator": e} for t, e in estimators.items()}, name="x", space=space)
+    records = by_task("x", tuple(estimators.values()), space)
     assert records["classification"].space(INFO) == {"a": 1, "b": 2}
     assert records["regression"].space(INFO) == {"a": 1, "b": 3, "c": 4}
     assert records["regression"].default is None
