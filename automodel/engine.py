@@ -7,7 +7,6 @@ the data, and returns a plain :class:`SearchResult`; the scikit-learn facade
 
 from __future__ import annotations
 
-import os
 import time
 import warnings
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from automodel.refit import (
 from automodel.results import cv_results
 from automodel.search import InlineExecutor, SearchOutcome, run_search
 from automodel.selection import ENSEMBLE_POOL, FAMILY_POOL
+from automodel.settings import Settings
 from automodel.space import build_space, default_points
 from automodel.tasks import Task
 from automodel.threads import one_thread
@@ -42,31 +42,6 @@ from automodel.tracking import open_tracker
 from automodel.trial_hook import TrialHook
 
 __all__ = ["SearchResult", "Settings", "run"]
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The parameters of a search (the estimator's ``get_params()``)."""
-
-    max_evals: int | None = 50
-    cv: int = 5
-    algo: Any = "tpe"
-    scoring: Any = None
-    families: Any = None
-    random_state: Any = None
-    n_jobs: int | None = None
-    timeout: float | None = None
-    trial_timeout: float | None = 300
-    early_stop_rounds: int | None = None
-    defaults_first: bool = True
-    holdout_above: int | None = 20_000
-    ensemble: Any = "auto"
-    bagging: Any = "auto"
-    checkpoint: str | os.PathLike[str] | None = None
-    backend: str = "local"
-    parallelism: int | None = None
-    mlflow_logging: bool | None = None
-    verbose: int = 0
 
 
 @dataclass
