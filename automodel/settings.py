@@ -3,6 +3,8 @@
 :data:`SETTINGS` holds one :class:`Setting` per parameter of the estimators, in their
 signature's order; their constraints, docstrings (``_docs.py``), the ``automodel fit``
 flags (``cli_options.py``) and :class:`Settings` (what the engine reads) come from it.
+A new setting is one entry here, one parameter of ``AutoModelEstimator.__init__`` and
+one row of the README's Options table; ``tests/test_settings.py`` checks they agree.
 """
 
 from __future__ import annotations
