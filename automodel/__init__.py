@@ -1,13 +1,9 @@
 """automodel: pick the best scikit-learn model for a table with one hyperopt search."""
 
 from automodel._version import __version__
-from automodel.estimator import (
-    AutoModelClassifier,
-    AutoModelRegressor,
-    RefitWarning,
-    SearchFailedError,
-    fit,
-)
+from automodel.auto import fit
+from automodel.errors import RefitWarning, SearchFailedError
+from automodel.estimator import AutoModelClassifier, AutoModelRegressor
 from automodel.families import DataInfo, Family
 from automodel.persistence import ModelFileError, load, save
 from automodel.suggest import TPE

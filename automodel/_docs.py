@@ -1,82 +1,16 @@
-"""The parameters and attributes section shared by both estimators' docstrings."""
+"""The estimators' shared docstring section: Parameters (from the settings) and Attributes."""
 
-PARAMETERS_DOC = """
-    Parameters
-    ----------
-    max_evals : int or None, default=50
-        Number of trials (candidate pipelines scored by cross-validation). None
-        searches until ``timeout`` (which is then required), keeping the refit reserve.
-    cv : int, default=5
-        Number of shuffled folds used to score each trial (stratified for classes).
-    algo : {"tpe", "rand", "anneal"} or callable, default="tpe"
-        hyperopt's suggestion algorithm, or a suggestion function such as
-        ``automodel.search.TPE(n_startup_trials=10, gamma=0.25)``.
-    scoring : str, callable or None, default=None
-        A scikit-learn scorer name or a scorer callable ``scorer(estimator, X, y)``;
-        the search minimises minus its mean over the folds. None: "accuracy" for
-        classification, "r2" for regression. A scorer name of the other task is
-        refused.
-    families : None, str or list of (str or Family), default=None
-        Families to search: None or "default" (the compact default set), "all",
-        "classic" (KNN, SVM, decision tree, random forest), names, or
-        :class:`automodel.Family` records that serve the task.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the suggestions, the CV split and every estimator: the same seed
-        and ``max_evals`` give the same ``cv_results_`` and ``best_params_``.
-    n_jobs : int or None, default=None
-        Total number of cores automodel may use (-1: all). Each estimator itself
-        stays single-threaded so trials do not fight over cores.
-    timeout : float or None, default=None
-        Seconds for the whole ``fit``, final refit included.
-    trial_timeout : float or None, default=300
-        Seconds one trial may take. Trials run in worker processes that are
-        stopped for real when they overrun; the trial is recorded as failed
-        ("timeout") and the search goes on. None runs trials in this process,
-        without a limit (least overhead).
-    early_stop_rounds : int or None, default=None
-        Stop after this many trials without improving the best score.
-    defaults_first : bool, default=True
-        Evaluate each family's well-known default first, before the algorithm
-        suggests, so that a small budget already returns a strong model.
-    holdout_above : int or None, default=20000
-        Tables with more rows than this score each trial on one 80/20 holdout
-        split (stratified for classes) instead of ``cv`` folds.
-    ensemble : "auto", True, int, None or False, default="auto"
-        Greedy ensemble selection (Caruana et al. 2004) over the best trials'
-        out-of-fold predictions under ``scoring``: integer weights over distinct
-        pipelines, refit on all rows as one weighted soft ``VotingClassifier`` or
-        ``VotingRegressor``. "auto" builds one where it paid in the benchmarks: for
-        regression up to ``holdout_above`` rows, for classification from 1,000 rows
-        up to ``holdout_above`` (smaller tables are bagged instead, see
-        ``bagging``); True builds one for either task and any size. An int caps
-        the distinct members; None or False keeps the single best pipeline. The
-        single best is also kept when it cannot take part (an ``SVC``, without
-        class probabilities, or a family trained on a row cap), when no mix beats
-        it, or when the members' refit does not fit in ``timeout``.
-    bagging : "auto" or bool, default="auto"
-        When the single best pipeline predicts: instead of one refit on all rows,
-        its ``cv`` fold models (each fitted on its fold's training rows, as in its
-        trial) average their predictions, as one ``VotingClassifier`` (soft; hard
-        votes without ``predict_proba``) or ``VotingRegressor`` of frozen pipelines.
-        Predicting costs ``cv`` times more. "auto" bags classification searches on
-        fewer than 1,000 rows (where it paid in the benchmarks); True bags any
-        search with folds (not the holdout split); False never bags. When the fold
-        fits do not fit in ``timeout`` or one fails, the refit is kept and
-        ``bagging_note_`` says why (a warning too with True).
-    checkpoint : str, path or None, default=None
-        File where the trials are saved after every trial; fitting again with
-        the same file, data and settings continues the search.
-    backend : {"local", "spark"}, default="local"
-        "spark" runs trials through hyperopt's ``SparkTrials`` (``automodel[spark]``).
-    parallelism : int or None, default=None
-        Trials run at once on Spark (None: Spark's default parallelism).
-    mlflow_logging : bool or None, default=None
-        MLflow tracking (``automodel[mlflow]``): None logs when an MLflow run is
-        active, True starts a run if none is, False never logs. The run gets the
-        parameters, each trial as a nested run, the leaderboard and the model.
-    verbose : int, default=0
-        0: silent; 1: a progress bar.
+from __future__ import annotations
 
+import textwrap
+from typing import Any
+
+from automodel.declare import Setting
+from automodel.settings import SETTINGS
+
+__all__ = ["ESTIMATOR_DOC", "parameters_doc", "show_default"]
+
+_ATTRIBUTES_DOC = """
     Attributes
     ----------
     best_estimator_ : sklearn.pipeline.Pipeline or voting ensemble
@@ -126,3 +60,30 @@ PARAMETERS_DOC = """
     ensemble_time_ : float
         Seconds of the ensemble step (selection and refit), part of ``refit_time_``.
 """
+
+
+def show_default(value: Any) -> str:
+    """A default as the docs write it: ``"auto"``, ``None``, ``50``."""
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def _parameter(setting: Setting) -> str:
+    head = f"    {setting.name} : {setting.type_doc}, default={show_default(setting.default)}"
+    text = textwrap.fill(
+        setting.doc,
+        width=88,
+        initial_indent=" " * 8,
+        subsequent_indent=" " * 8,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return f"{head}\n{text}\n"
+
+
+def parameters_doc(settings: tuple[Setting, ...] = SETTINGS) -> str:
+    """The numpydoc Parameters section of ``settings``."""
+    return "\n    Parameters\n    ----------\n" + "".join(_parameter(s) for s in settings)
+
+
+#: Appended to each estimator's class docstring.
+ESTIMATOR_DOC = parameters_doc() + _ATTRIBUTES_DOC

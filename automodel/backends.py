@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from joblib import effective_n_jobs
 
 from automodel.evaluate import Objective
 from automodel.search import Executor, InlineExecutor
+from automodel.settings import Settings
 from automodel.spark import SparkExecutor
 from automodel.workers import ProcessExecutor
 
 __all__ = ["executor_for"]
 
 
-def executor_for(settings: Any, objective: Objective) -> Executor:
+def executor_for(settings: Settings, objective: Objective) -> Executor:
     """The executor of ``settings.backend``.
 
     Local trials with ``trial_timeout=None`` run in this process (the folds of a

@@ -32,21 +32,7 @@ from sklearn.frozen import FrozenEstimator
 
 from automodel.evaluate import Objective
 
-__all__ = ["BagOutcome", "bag_best", "bag_seconds", "resolve_bagging"]
-
-
-def resolve_bagging(bagging: Any, by_default: bool, holdout: bool) -> bool:
-    """Whether to bag the single best: True / False as given, ``"auto"`` when the task
-    bags ``by_default`` (:meth:`~automodel.tasks.Task.auto_bags`).
-
-    One holdout split has one fold model, trained on fewer rows than the refit: never
-    bagged.
-    """
-    if holdout:
-        return False
-    if bagging == "auto":
-        return by_default
-    return bool(bagging)
+__all__ = ["BagOutcome", "bag_best", "bag_seconds"]
 
 
 def bag_seconds(fold_times: Sequence[float], cores: int, safety: float) -> float:

@@ -1,6 +1,8 @@
-"""The ``automodel`` command: ``fit`` a CSV, ``predict`` with a saved model.
+"""The ``automodel`` command: ``fit`` a CSV, ``predict`` with a saved model, ``report``.
 
-Every error a user can cause becomes one line on stderr and exit code 2.
+A thin layer: it parses the flags (the settings' own, from their declarations in
+``settings.py``), calls :func:`automodel.fit` or a saved model, and prints. Every
+error a user can cause becomes one line on stderr and exit code 2.
 """
 
 from __future__ import annotations
@@ -12,29 +14,38 @@ import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import is_regressor
 
-from automodel.cli_options import (
-    ensemble_arg,
-    families_arg,
-    format_leaderboard,
-    max_evals,
-    positive_float,
-    seconds_or_none,
-)
+from automodel.auto import AUTO_RULE, TASK_CHOICES, choose_task, fit
+from automodel.cli_options import add_setting_flags, format_leaderboard, setting_params
 from automodel.results import single_best_note
 
 __all__ = ["main"]
 
 EXIT_USAGE = 2
 
-
 SEP_HELP = (
     "the CSV's delimiter, e.g. ';' (default: found from the header line: comma, "
     "semicolon, tab or |)"
 )
+TASK_HELP = f"auto (default): {AUTO_RULE}"
+REPORT_HELP = (
+    "also write a Markdown report of the search with plots into DIR, with the "
+    "columns' permutation importance (costs cv more fits of the model)"
+)
+MODEL_HELP = "model file written by `automodel fit`"
+
+#: How the summary line says why the search ended (``stop_reason_``).
+STOPPED = {
+    "max_evals": "all trials done",
+    "timeout": "time budget reached",
+    "early_stop": "early stop: no improvement",
+    "interrupted": "INTERRUPTED: best found so far",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,164 +54,71 @@ def _parser() -> argparse.ArgumentParser:
         description="Pick the best scikit-learn model for a table with one hyperopt search.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_fit(commands)
+    _add_predict(commands)
+    _add_report(commands)
+    return parser
 
-    fit = commands.add_parser(
+
+def _command(commands: Any, run: Any, name: str, summary: str, text: str) -> Any:
+    command = commands.add_parser(name, help=summary, description=text)
+    command.set_defaults(run=run)
+    return command
+
+
+def _add_fit(commands: Any) -> None:
+    fit = _command(
+        commands,
+        _fit,
         "fit",
-        help="search for the best model of a CSV table and save it",
-        description="Search model families on a CSV table, refit the best pipeline on all "
-        "rows, print the leaderboard and save the model.",
+        "search for the best model of a CSV table and save it",
+        "Search model families on a CSV table, refit the best pipeline on all rows, print "
+        "the leaderboard and save the model.",
     )
     fit.add_argument("data", help="CSV file (or .tsv, optionally .gz) with a header row")
     fit.add_argument("--sep", default=None, help=SEP_HELP)
-    fit.add_argument(
-        "--target", required=True, help="name of the column to predict (classes or numbers)"
-    )
-    fit.add_argument(
-        "--task",
-        choices=["auto", "classification", "regression"],
-        default="auto",
-        help="auto (default): text, bool and category targets and whole numbers with at most "
-        "10 distinct values (2 rows each) are classes, other numbers a regression target",
-    )
-    fit.add_argument(
-        "--out", default="model.joblib", help="where to write the model (default: model.joblib)"
-    )
-    fit.add_argument(
-        "--max-evals",
-        type=int,
-        default=None,
-        help="number of trials (default: 50; with --timeout and no --max-evals, as many as "
-        "the time budget allows)",
-    )
-    fit.add_argument("--cv", type=int, default=5, help="cross-validation folds (default: 5)")
-    fit.add_argument(
-        "--algo",
-        default="tpe",
-        help="suggestion algorithm: tpe, rand or anneal (default: tpe)",
-    )
-    fit.add_argument(
-        "--scoring",
-        default=None,
-        help="scikit-learn scorer name (default: accuracy for classes, r2 for regression)",
-    )
-    fit.add_argument(
-        "--families",
-        default=None,
-        help="comma-separated families to search, e.g. svm,knn, a preset: default, all, "
-        "classic, or module:attribute of your own automodel.Family, e.g. "
-        "default,mynets:pimanet (default: logreg or linear, forest, xgboost, svm, "
-        "extra_trees, knn)",
-    )
-    fit.add_argument("--seed", type=int, default=None, help="random seed for a reproducible run")
-    fit.add_argument(
-        "--n-jobs", type=int, default=None, help="cores automodel may use (-1: all; default: 1)"
-    )
-    fit.add_argument(
-        "--timeout",
-        type=positive_float,
-        default=None,
-        help="seconds for the whole fit, final refit included (default: no limit)",
-    )
-    fit.add_argument(
-        "--trial-timeout",
-        type=seconds_or_none,
-        default=300.0,
-        help="seconds one trial may take before it is stopped and counted as failed; none: "
-        "trials run in this process without a limit (default: 300)",
-    )
-    fit.add_argument(
-        "--checkpoint",
-        default=None,
-        help="file to save the search to after every trial; running the same command again "
-        "continues from it (default: none)",
-    )
-    fit.add_argument(
-        "--early-stop-rounds",
-        type=int,
-        default=None,
-        help="stop after this many trials without improvement (default: off)",
-    )
-    fit.add_argument(
-        "--ensemble",
-        type=ensemble_arg,
-        default="auto",
-        metavar="auto|on|none|N",
-        help="weighted ensemble of the best trials chosen on their out-of-fold predictions: "
-        "auto (an ensemble for regression, and for classification from 1,000 rows, up to "
-        "holdout_above rows; else the single best), "
-        "on, none (the single best pipeline) or N (at most N distinct members) "
-        "(default: auto)",
-    )
-    fit.add_argument(
-        "--bagging",
-        choices=["auto", "on", "off"],
-        default="auto",
-        help="the single best's fold models averaged instead of one refit on all rows: "
-        "auto (classification under 1,000 rows), on or off (default: auto)",
-    )
+    target_help = "name of the column to predict (classes or numbers)"
+    fit.add_argument("--target", required=True, help=target_help)
+    fit.add_argument("--task", choices=TASK_CHOICES, default="auto", help=TASK_HELP)
+    out_help = "where to write the model (default: model.joblib)"
+    fit.add_argument("--out", default="model.joblib", help=out_help)
+    add_setting_flags(fit)
     fit.add_argument("--top", type=int, default=10, help="leaderboard rows to print (default: 10)")
-    fit.add_argument(
-        "--spark",
-        default=None,
-        metavar="MASTER",
-        help="run trials on Apache Spark at this master URL (local[4], spark://host:7077, "
-        "yarn, ...); needs the automodel[spark] extra (default: local worker processes)",
-    )
-    fit.add_argument(
-        "--parallelism",
-        type=int,
-        default=None,
-        help="trials at once on Spark (default: Spark's default parallelism)",
-    )
-    fit.add_argument(
-        "--report",
-        default=None,
-        metavar="DIR",
-        help="also write a Markdown report of the search with plots into DIR, with the "
-        "columns' permutation importance (costs cv more fits of the model)",
-    )
-    fit.add_argument(
-        "--mlflow",
-        action="store_true",
-        help="log the search to MLflow (a run, one nested run per trial, the model); the "
-        "store is MLFLOW_TRACKING_URI's; needs automodel[mlflow]",
-    )
-    fit.add_argument("--quiet", action="store_true", help="no progress bar")
-    fit.set_defaults(run=_fit)
+    fit.add_argument("--report", default=None, metavar="DIR", help=REPORT_HELP)
 
-    predict = commands.add_parser(
+
+def _add_predict(commands: Any) -> None:
+    predict = _command(
+        commands,
+        _predict,
         "predict",
-        help="predict each row of a CSV (a class or a number) with a saved model",
-        description="Load a model written by `automodel fit` and write one prediction per "
-        "row of a CSV table (columns found by name; the target column, if present, is ignored).",
+        "predict each row of a CSV (a class or a number) with a saved model",
+        "Load a model written by `automodel fit` and write one prediction per row of a CSV "
+        "table (columns found by name; the target column, if present, is ignored).",
     )
-    predict.add_argument("model", help="model file written by `automodel fit`")
+    predict.add_argument("model", help=MODEL_HELP)
     predict.add_argument("data", help="CSV file with the columns used at fit")
     predict.add_argument("--sep", default=None, help=SEP_HELP)
     predict.add_argument("--out", default=None, help="CSV file to write (default: stdout)")
-    predict.add_argument(
-        "--proba",
-        action="store_true",
-        help="also write one probability column per class (when the model has them)",
-    )
-    predict.set_defaults(run=_predict)
+    proba_help = "also write one probability column per class (when the model has them)"
+    predict.add_argument("--proba", action="store_true", help=proba_help)
 
-    report = commands.add_parser(
+
+def _add_report(commands: Any) -> None:
+    report = _command(
+        commands,
+        _report,
         "report",
-        help="write a report of a saved model's search (leaderboard and plots)",
-        description="Write a Markdown or HTML report of the search behind a saved model: "
-        "the leaderboard, the best score per trial and per family, and each hyperparameter "
-        "of the winning family against the score, as PNG plots beside the report.",
+        "write a report of a saved model's search (leaderboard and plots)",
+        "Write a Markdown or HTML report of the search behind a saved model: the "
+        "leaderboard, the best score per trial and per family, and each hyperparameter of "
+        "the winning family against the score, as PNG plots beside the report.",
     )
-    report.add_argument("model", help="model file written by `automodel fit`")
-    report.add_argument(
-        "--out", default="report", help="directory for the report and plots (default: report)"
-    )
-    report.add_argument(
-        "--format", choices=["md", "html"], default="md", help="md or html (default: md)"
-    )
-    report.set_defaults(run=_report)
-    return parser
+    report.add_argument("model", help=MODEL_HELP)
+    out_help = "directory for the report and plots (default: report)"
+    report.add_argument("--out", default="report", help=out_help)
+    format_help = "md or html (default: md)"
+    report.add_argument("--format", choices=["md", "html"], default="md", help=format_help)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -213,41 +131,14 @@ def _report(args: argparse.Namespace) -> int:
 
 def _fit(args: argparse.Namespace) -> int:
     from automodel import data
-    from automodel.estimator import (
-        AutoModelClassifier,
-        AutoModelRegressor,
-        SearchInterruptedWarning,
-    )
+    from automodel.errors import SearchInterruptedWarning
     from automodel.persistence import save
-    from automodel.target import detect_task
 
-    families = None if args.families is None else families_arg(args.families)
+    params = setting_params(args)
     X, y = data.read_table(args.data, target=args.target, sep=args.sep)
-    task, reason = args.task, f"--task {args.task}"
-    if task == "auto":
-        task, reason = detect_task(y)
-        reason = f"task='auto' chose {task}: {reason}"
-    print(f"task: {task} ({reason}; --task changes it)", flush=True)
-    estimator = AutoModelRegressor if task == "regression" else AutoModelClassifier
-    model = estimator(
-        max_evals=max_evals(args),
-        cv=args.cv,
-        algo=args.algo,
-        scoring=args.scoring,
-        families=families,
-        random_state=args.seed,
-        n_jobs=args.n_jobs,
-        timeout=args.timeout,
-        trial_timeout=args.trial_timeout,
-        early_stop_rounds=args.early_stop_rounds,
-        ensemble=args.ensemble,
-        bagging={"on": True, "off": False}.get(args.bagging, args.bagging),
-        checkpoint=args.checkpoint,
-        backend="local" if args.spark is None else "spark",
-        parallelism=args.parallelism,
-        mlflow_logging=True if args.mlflow else None,
-        verbose=0 if args.quiet else 1,
-    )
+    task, reason = choose_task(y, args.task)  # what fit will choose, said before it starts
+    given = f"--task {task}" if args.task != "auto" else reason
+    print(f"task: {task} ({given}; --task changes it)", flush=True)
     if args.spark is not None:
         from automodel.spark import spark_session
 
@@ -255,23 +146,21 @@ def _fit(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         # Shown once below, in the summary line, rather than as a Python warning.
         warnings.simplefilter("ignore", SearchInterruptedWarning)
-        model.fit(X, y)
-    model.task_reason_ = reason
+        model = fit(X, y, task=args.task, **params)
     print(format_leaderboard(model, args.top))
     path = save(model, args.out)
     if args.report is not None:
         model.column_importance(X, y)
         print(f"report written to {model.report(args.report)}")
-    stopped = {
-        "max_evals": "all trials done",
-        "timeout": "time budget reached",
-        "early_stop": "early stop: no improvement",
-        "interrupted": "INTERRUPTED: best found so far",
-    }[model.stop_reason_]
+    _print_summary(model, path)
+    return 0
+
+
+def _print_summary(model: Any, path: Any) -> None:
     print(
         f"\nbest: {model.best_params_['family']} ({model.task_}) with CV {model.scoring_} "
-        f"{model.best_score_:.4f} ({len(model.cv_results_['params'])} trials, {stopped}); "
-        f"model written to {path}"
+        f"{model.best_score_:.4f} ({len(model.cv_results_['params'])} trials, "
+        f"{STOPPED[model.stop_reason_]}); model written to {path}"
     )
     if np.isfinite(getattr(model, "ensemble_score_", np.nan)):
         members = ", ".join(
@@ -286,7 +175,6 @@ def _fit(args: argparse.Namespace) -> int:
         print(f"model: the single best pipeline, bagged ({model.cv} fold models averaged)")
     elif note := single_best_note(model):
         print(f"model: the single best pipeline ({note})")
-    return 0
 
 
 def _predict(args: argparse.Namespace) -> int:
@@ -297,7 +185,7 @@ def _predict(args: argparse.Namespace) -> int:
     X = data.read_table(args.data, sep=args.sep)
     out = pd.DataFrame({model.target_name_ or "prediction": model.predict(X)})
     if args.proba:
-        if getattr(model, "task_", "classification") == "regression":
+        if is_regressor(model):
             raise ValueError(
                 "the model is a regressor: it gives numbers, not probabilities; drop --proba."
             )

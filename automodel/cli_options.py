@@ -1,85 +1,49 @@
-"""The command line's option types and its leaderboard table (``automodel.cli``)."""
+"""The ``automodel fit`` flags of the settings' declarations, and the leaderboard table.
+
+:func:`add_setting_flags` adds one argparse option per declared flag
+(:data:`automodel.settings.SETTINGS`); :func:`setting_params` turns the parsed
+values into the estimators' parameters.
+"""
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import os
 import shutil
-import sys
 from typing import Any
 
 import pandas as pd
 
-__all__ = [
-    "ensemble_arg",
-    "families_arg",
-    "format_leaderboard",
-    "max_evals",
-    "positive_float",
-    "seconds_or_none",
-]
+from automodel.declare import Flag, Setting
+from automodel.settings import SETTINGS
+
+__all__ = ["add_setting_flags", "argparse_options", "format_leaderboard", "setting_params"]
 
 
-def positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
-    return value
+def argparse_options(flag: Flag, default: Any) -> dict[str, Any]:
+    """The keyword arguments of ``add_argument`` for ``flag`` of a setting whose
+    default is ``default``."""
+    if flag.switch is not None:
+        return {"action": "store_true", "help": flag.help}
+    choices = None if flag.choices is None else list(flag.choices)
+    given = {"type": flag.type, "choices": choices, "metavar": flag.metavar}
+    options = {key: value for key, value in given.items() if value is not None}
+    options["default"] = default if flag.default is ... else flag.default
+    return {**options, "help": flag.help}
 
 
-def seconds_or_none(text: str) -> float | None:
-    return None if text.lower() == "none" else positive_float(text)
+def _flagged() -> list[tuple[Setting, Flag]]:
+    return [(setting, setting.cli) for setting in SETTINGS if setting.cli is not None]
 
 
-def max_evals(args: argparse.Namespace) -> int | None:
-    """--max-evals, else 50 trials, or no trial limit when only --timeout is given."""
-    if args.max_evals is not None:
-        return args.max_evals
-    return None if args.timeout is not None else 50
+def add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    """One option per setting that has a flag, in the settings' order."""
+    for setting, flag in _flagged():
+        parser.add_argument(flag.name, **argparse_options(flag, setting.default))
 
 
-def families_arg(text: str) -> list[Any]:
-    """Names, presets and ``module:attribute`` import paths of ``Family`` records."""
-    from automodel.families import Family
-
-    items: list[Any] = []
-    for token in (t.strip() for t in text.split(",")):
-        if ":" not in token:
-            items.append(token)
-            continue
-        if os.getcwd() not in sys.path:
-            sys.path.insert(0, os.getcwd())  # as `python -m` does: modules of this folder
-        module_name, _, attribute = token.partition(":")
-        try:
-            found = getattr(importlib.import_module(module_name), attribute)
-        except (ImportError, AttributeError) as exc:
-            raise ValueError(
-                f"--families {token!r}: cannot import {attribute!r} from {module_name!r} "
-                f"({type(exc).__name__}: {exc}); the module must be importable from the current "
-                "folder or the Python path."
-            ) from exc
-        if not isinstance(found, Family):
-            raise ValueError(
-                f"--families {token!r} is a {type(found).__name__}, not an automodel.Family."
-            )
-        items.append(found)
-    return items
-
-
-def ensemble_arg(text: str) -> str | int | bool | None:
-    named: dict[str, str | bool | None] = {"auto": "auto", "on": True, "none": None}
-    if text in named:
-        return named[text]
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 2:
-        raise argparse.ArgumentTypeError(
-            f"expected auto, on, none or an integer >= 2, got {text!r}"
-        )
-    return value
+def setting_params(args: argparse.Namespace) -> dict[str, Any]:
+    """The estimator parameters the parsed flags give (settings without a flag: none)."""
+    return {s.name: flag.param(getattr(args, flag.dest), args) for s, flag in _flagged()}
 
 
 def format_leaderboard(model: Any, top: int, width: int | None = None) -> str:

@@ -9,10 +9,7 @@ stage (``finish.py``). The loop and the finishing stage do not know each other.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -20,35 +17,11 @@ from automodel.backends import executor_for
 from automodel.finish import SearchResult, finish, reserve
 from automodel.problem import Problem, prepare
 from automodel.search import Observer, SearchState, run_search
+from automodel.settings import Settings
 from automodel.threads import one_thread
 from automodel.trial_hook import TrialHook
 
 __all__ = ["SearchResult", "Settings", "prepare", "run"]
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The parameters of a search (the estimator's ``get_params()``)."""
-
-    max_evals: int | None = 50
-    cv: int = 5
-    algo: Any = "tpe"
-    scoring: Any = None
-    families: Any = None
-    random_state: Any = None
-    n_jobs: int | None = None
-    timeout: float | None = None
-    trial_timeout: float | None = 300
-    early_stop_rounds: int | None = None
-    defaults_first: bool = True
-    holdout_above: int | None = 20_000
-    ensemble: Any = "auto"
-    bagging: Any = "auto"
-    checkpoint: str | os.PathLike[str] | None = None
-    backend: str = "local"
-    parallelism: int | None = None
-    mlflow_logging: bool | None = None
-    verbose: int = 0
 
 
 def _state(problem: Problem) -> SearchState:

@@ -27,22 +27,7 @@ from automodel.selection import ENSEMBLE_POOL
 from automodel.space import decode
 from automodel.trial import TrialRecord, ranked
 
-__all__ = ["build_voting", "ensemble_pool", "keep_best_predictions", "resolve_size"]
-
-
-def resolve_size(ensemble: Any, by_default: bool = True) -> int | None:
-    """The cap on distinct members: None for no ensemble, 0 for no cap.
-
-    ``"auto"`` ensembles when the task does so ``by_default``
-    (:meth:`~automodel.tasks.Task.auto_ensembles`); True always does.
-    """
-    if ensemble is None or ensemble is False:
-        return None
-    if ensemble == "auto":
-        return 0 if by_default else None
-    if ensemble is True:
-        return 0
-    return int(ensemble)
+__all__ = ["build_voting", "ensemble_pool", "keep_best_predictions"]
 
 
 def keep_best_predictions(

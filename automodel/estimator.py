@@ -8,41 +8,23 @@ the task by the rule in :mod:`automodel.target`.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable
-from dataclasses import fields
-from numbers import Integral, Real
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.metrics import get_scorer_names
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from automodel import data, engine
-from automodel._docs import PARAMETERS_DOC as _PARAMETERS_DOC
-from automodel.errors import RefitWarning, SearchFailedError, SearchInterruptedWarning
-from automodel.families import Family
+from automodel._docs import ESTIMATOR_DOC
 from automodel.results import leaderboard
-from automodel.target import detect_task
-from automodel.tasks import TASKS
+from automodel.settings import PARAMETER_CONSTRAINTS, SETTINGS, Settings
 from automodel.tracking import open_tracker
 
-__all__ = [
-    "AutoModelClassifier",
-    "AutoModelEstimator",
-    "AutoModelRegressor",
-    "RefitWarning",
-    "SearchFailedError",
-    "SearchInterruptedWarning",
-    "fit",
-]
-
-logger = logging.getLogger("automodel")
+__all__ = ["AutoModelClassifier", "AutoModelEstimator", "AutoModelRegressor"]
 
 
 def _final_estimator_has(method: str, before_fit: bool):  # noqa: ANN202 - for available_if
@@ -61,32 +43,7 @@ class AutoModelEstimator(BaseEstimator):
 
     _task: ClassVar[str]
 
-    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
-        "max_evals": [None, Interval(Integral, 1, None, closed="left")],
-        "cv": [Interval(Integral, 2, None, closed="left")],
-        "algo": [StrOptions({"tpe", "rand", "anneal"}), callable],
-        "scoring": [None, StrOptions(set(get_scorer_names())), callable],
-        "families": [None, str, list, tuple, Family],
-        "random_state": ["random_state"],
-        "n_jobs": [None, Integral],
-        "timeout": [None, Interval(Real, 0, None, closed="neither")],
-        "trial_timeout": [None, Interval(Real, 0, None, closed="neither")],
-        "checkpoint": [None, str, os.PathLike],
-        "defaults_first": ["boolean"],
-        "holdout_above": [None, Interval(Integral, 1, None, closed="left")],
-        "ensemble": [
-            None,
-            "boolean",
-            StrOptions({"auto"}),
-            Interval(Integral, 2, None, closed="left"),
-        ],
-        "bagging": ["boolean", StrOptions({"auto"})],
-        "backend": [StrOptions({"local", "spark"})],
-        "parallelism": [None, Interval(Integral, 1, None, closed="left")],
-        "early_stop_rounds": [None, Interval(Integral, 1, None, closed="left")],
-        "mlflow_logging": [None, "boolean"],
-        "verbose": ["verbose"],
-    }
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = PARAMETER_CONSTRAINTS
 
     def __init__(
         self,
@@ -111,25 +68,9 @@ class AutoModelEstimator(BaseEstimator):
         mlflow_logging: bool | None = None,
         verbose: int = 0,
     ) -> None:
-        self.max_evals = max_evals
-        self.cv = cv
-        self.algo = algo
-        self.scoring = scoring
-        self.families = families
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.timeout = timeout
-        self.trial_timeout = trial_timeout
-        self.early_stop_rounds = early_stop_rounds
-        self.defaults_first = defaults_first
-        self.holdout_above = holdout_above
-        self.ensemble = ensemble
-        self.bagging = bagging
-        self.checkpoint = checkpoint
-        self.backend = backend
-        self.parallelism = parallelism
-        self.mlflow_logging = mlflow_logging
-        self.verbose = verbose
+        given = locals()  # the parameters are the settings' declarations (test_settings.py)
+        for setting in SETTINGS:
+            setattr(self, setting.name, given[setting.name])
 
     def __sklearn_tags__(self):  # noqa: ANN204 - sklearn's Tags type
         tags = super().__sklearn_tags__()
@@ -139,10 +80,9 @@ class AutoModelEstimator(BaseEstimator):
     def fit(self, X: Any, y: Any) -> AutoModelEstimator:
         """Search the space on ``(X, y)`` and refit the best pipeline on all rows."""
         self._validate_params()
-        names = {f.name for f in fields(engine.Settings)}
         params = self.get_params(deep=False)
-        settings = engine.Settings(**{k: v for k, v in params.items() if k in names})
-        problem = engine.prepare(settings, TASKS[self._task], X, y)
+        settings = Settings(**params)
+        problem = engine.prepare(settings, self._task, X, y)
         tracker = open_tracker(settings.mlflow_logging)
         if tracker is not None:
             tracker.start(params, problem.task.name, problem.X.shape)
@@ -229,29 +169,20 @@ class AutoModelEstimator(BaseEstimator):
             ensemble = (self.ensemble_members_, self.ensemble_weights_, self.ensemble_score_)
         return leaderboard(self.cv_results_, top, ensemble)
 
-    def column_importance(
-        self,
-        X: Any,
-        y: Any,
-        *,
-        n_repeats: int = 5,
-        max_rows: int = 2000,
-        random_state: int | None = 0,
-    ) -> pd.DataFrame:
+    def column_importance(self, X: Any, y: Any, **options: Any) -> pd.DataFrame:
         """Permutation importance of the model per raw column, on held-out rows.
 
         Refits the model on the training part of each fold of ``(X, y)`` (the
         data it was fitted on) and shuffles one column at a time on the held-out
         part; returns ``column``, ``mean`` and ``std`` of the drop in ``scoring_``,
-        best first, and keeps it as ``column_importance_`` for the report. See
-        :mod:`automodel.importance` for the cost.
+        best first, and keeps it as ``column_importance_`` for the report.
+        ``options`` (``n_repeats=5``, ``max_rows=2000``, ``random_state=0``) and the
+        cost: :func:`automodel.importance.column_importance`.
         """
         from automodel.importance import column_importance
 
         check_is_fitted(self, "best_estimator_")
-        self.column_importance_ = column_importance(
-            self, X, y, n_repeats=n_repeats, max_rows=max_rows, random_state=random_state
-        )
+        self.column_importance_ = column_importance(self, X, y, **options)
         return self.column_importance_
 
     def report(self, out_dir: str | os.PathLike[str], fmt: str = "md") -> Any:
@@ -281,7 +212,7 @@ class AutoModelClassifier(ClassifierMixin, AutoModelEstimator):
     and ``classes_`` orders ``predict_proba``'s columns.
     """
 
-    __doc__ = (__doc__ or "") + _PARAMETERS_DOC
+    __doc__ = (__doc__ or "") + ESTIMATOR_DOC
     _task = "classification"
 
     def predict(self, X: Any) -> np.ndarray:
@@ -321,37 +252,10 @@ class AutoModelRegressor(RegressorMixin, AutoModelEstimator):
     report plots against the targets.
     """
 
-    __doc__ = (__doc__ or "") + _PARAMETERS_DOC
+    __doc__ = (__doc__ or "") + ESTIMATOR_DOC
     _task = "regression"
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted target values for ``X``."""
         X = self._prepare(X)
         return np.asarray(self.best_estimator_.predict(X), dtype=np.float64).ravel()
-
-
-_ESTIMATORS: dict[str, type[AutoModelEstimator]] = {
-    "classification": AutoModelClassifier,
-    "regression": AutoModelRegressor,
-}
-
-
-def fit(X: Any, y: Any, task: str = "auto", **params: Any) -> AutoModelEstimator:
-    """Search for the best model of ``(X, y)`` and return the fitted estimator.
-
-    ``task`` is "auto" (the rule of :func:`automodel.target.detect_task`, logged on
-    the "automodel" logger), "classification" or "regression"; the result is an
-    :class:`AutoModelClassifier` or :class:`AutoModelRegressor`. ``params`` are
-    their parameters, e.g. ``automodel.fit(X, y, max_evals=30, random_state=0)``.
-    """
-    if task == "auto":
-        task, reason = detect_task(y)
-        reason = f"task='auto' chose {task}: {reason}"
-        logger.info("%s.", reason)
-    elif task in _ESTIMATORS:
-        reason = f"task={task!r} was given"
-    else:
-        raise ValueError(f"task must be 'auto', 'classification' or 'regression', got {task!r}.")
-    model = _ESTIMATORS[task](**params).fit(X, y)
-    model.task_reason_ = reason
-    return model

@@ -17,12 +17,11 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from automodel import checkpoint, data
-from automodel.bagging import resolve_bagging
-from automodel.ensemble import resolve_size
 from automodel.evaluate import Objective
 from automodel.families import DataInfo, Family, resolve_families
+from automodel.settings import Settings
 from automodel.space import build_space, default_points
-from automodel.tasks import Task
+from automodel.tasks import TASKS, Task
 
 __all__ = ["Problem", "prepare"]
 
@@ -31,7 +30,7 @@ __all__ = ["Problem", "prepare"]
 class Problem:
     """What one search works on, derived from the settings, the task and the data."""
 
-    settings: Any  # automodel.settings.Settings
+    settings: Settings
     task: Task
     X: Any
     y: np.ndarray
@@ -68,7 +67,7 @@ def _seed(random_state: Any) -> int:
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
-def _check_settings(settings: Any) -> None:
+def _check_settings(settings: Settings) -> None:
     if settings.max_evals is None and settings.timeout is None:
         raise ValueError(
             "max_evals=None searches until the time budget ends, but there is no timeout: "
@@ -90,7 +89,7 @@ def _check_settings(settings: Any) -> None:
         )
 
 
-def _resume(settings: Any, task: Task, X: Any, y: np.ndarray, space: Any, scoring: Any) -> Any:
+def _resume(settings: Settings, task: Task, X: Any, y: np.ndarray, space: Any, scoring: Any) -> Any:
     """The fingerprint of this search and its checkpoint, when there is one to resume."""
     if settings.checkpoint is None:
         return None, None  # hashing the whole table is only worth it with a checkpoint
@@ -100,8 +99,10 @@ def _resume(settings: Any, task: Task, X: Any, y: np.ndarray, space: Any, scorin
     return fingerprint, checkpoint.read(settings.checkpoint, fingerprint)
 
 
-def prepare(settings: Any, task: Task, X: Any, y: Any) -> Problem:
-    """Check the settings and the data for ``task``; derive space, folds and objective."""
+def prepare(settings: Settings, task: Task | str, X: Any, y: Any) -> Problem:
+    """Check the settings and the data for ``task`` (a Task or its name); derive space,
+    folds and objective."""
+    task = TASKS[task] if isinstance(task, str) else task
     started = time.monotonic()
     _check_settings(settings)
     X = data.check_features(X)
@@ -118,10 +119,8 @@ def prepare(settings: Any, task: Task, X: Any, y: Any) -> Problem:
     fingerprint, resumed = _resume(settings, task, X, y_fit, space, scoring)
     seed = resumed.seed if resumed is not None else _seed(settings.random_state)
     holdout = settings.holdout_above is not None and len(y_fit) > settings.holdout_above
-    # "auto" ensembles and bags where it paid in the benchmarks: the task's rule by
-    # rows, and no ensemble above holdout_above rows (diamonds: no test gain at twice
-    # the peak memory).
-    ensemble_size = resolve_size(settings.ensemble, task.auto_ensembles(len(y_fit)) and not holdout)
+    # "auto" ensembles and bags where it paid in the benchmarks (the task's rule).
+    ensemble_size = task.ensemble_size(settings.ensemble, len(y_fit), holdout)
     folds = task.folds(X, y_fit, settings.cv, holdout, seed)
     objective = Objective.build(
         X,
@@ -135,7 +134,7 @@ def prepare(settings: Any, task: Task, X: Any, y: Any) -> Problem:
         keep_predictions=task.keeps_predictions or ensemble_size is not None,
         n_classes=n_classes,
     )
-    bag = resolve_bagging(settings.bagging, task.auto_bags(len(y_fit)), holdout)
+    bag = task.bags(settings.bagging, len(y_fit), holdout)
     return Problem(
         settings,
         task,

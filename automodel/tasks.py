@@ -92,6 +92,25 @@ class Task:
         """Whether ``bagging="auto"`` bags the single best on a table of ``n_rows`` rows."""
         return n_rows < self.bag_below
 
+    def ensemble_size(self, ensemble: Any, n_rows: int, holdout: bool) -> int | None:
+        """The ensemble step's cap on distinct members for the ``ensemble`` setting: None
+        for no ensemble, 0 for no cap. ``"auto"`` ensembles where the task does
+        (:meth:`auto_ensembles`), never on a holdout split (above ``holdout_above`` rows:
+        on diamonds no test gain at twice the peak memory); True always does."""
+        if ensemble is None or ensemble is False:
+            return None
+        if ensemble == "auto":
+            return 0 if self.auto_ensembles(n_rows) and not holdout else None
+        return 0 if ensemble is True else int(ensemble)
+
+    def bags(self, bagging: Any, n_rows: int, holdout: bool) -> bool:
+        """Whether to bag the single best for the ``bagging`` setting: True / False as
+        given, ``"auto"`` where the task does (:meth:`auto_bags`). One holdout split has
+        one fold model, trained on fewer rows than the refit: never bagged."""
+        if holdout:
+            return False
+        return self.auto_bags(n_rows) if bagging == "auto" else bool(bagging)
+
     def scoring(self, scoring: Any) -> Any:
         """The scorer to use: the default for None; a scorer name of the other task is refused."""
         if scoring is None:

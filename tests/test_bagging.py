@@ -10,7 +10,7 @@ from sklearn.pipeline import Pipeline
 
 import automodel
 from automodel import AutoModelClassifier, AutoModelRegressor, finish
-from automodel.bagging import bag_best, bag_folds, bag_seconds, resolve_bagging
+from automodel.bagging import bag_best, bag_folds, bag_seconds
 from automodel.evaluate import Objective
 from automodel.refit import REFIT_SAFETY, refit_reserve
 from automodel.report import _model_line
@@ -34,11 +34,12 @@ def bagged(cancer):
 
 
 def test_auto_bags_small_classification_tables_only():
-    assert resolve_bagging("auto", CLASSIFICATION.auto_bags(999), holdout=False)
-    assert not resolve_bagging("auto", CLASSIFICATION.auto_bags(1000), holdout=False)
-    assert resolve_bagging(True, REGRESSION.auto_bags(10**6), holdout=False)
-    assert not resolve_bagging(True, True, holdout=True)  # one split
-    assert not resolve_bagging(False, True, holdout=False)
+    assert CLASSIFICATION.bags("auto", 999, holdout=False)
+    assert not CLASSIFICATION.bags("auto", 1000, holdout=False)
+    assert not REGRESSION.bags("auto", 10, holdout=False)
+    assert REGRESSION.bags(True, 10**6, holdout=False)
+    assert not CLASSIFICATION.bags(True, 10, holdout=True)  # one split
+    assert not CLASSIFICATION.bags(False, 10, holdout=False)
 
 
 def test_the_bagged_model_is_the_trials_fold_models_averaged(bagged, cancer):

@@ -8,7 +8,7 @@ import pytest
 
 import automodel
 from automodel.cli import main
-from automodel.cli_options import ensemble_arg, seconds_or_none
+from automodel.declare import ensemble_arg, seconds_or_none
 from tests.conftest import PENGUINS
 
 

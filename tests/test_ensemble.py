@@ -13,7 +13,8 @@ from sklearn.pipeline import Pipeline
 
 import automodel
 from automodel import AutoModelClassifier, AutoModelRegressor, refit
-from automodel.ensemble import ensemble_pool, keep_best_predictions, resolve_size
+from automodel.ensemble import ensemble_pool, keep_best_predictions
+from automodel.tasks import CLASSIFICATION, REGRESSION
 from automodel.trial import Reason, Status, TrialRecord
 
 
@@ -97,8 +98,10 @@ def test_auto_ensembles_regression_and_classes_from_a_thousand_rows(cancer, diab
     forced = quick(AutoModelRegressor, ensemble=True, holdout_above=200).fit(*diabetes)
     assert isinstance(forced.best_estimator_, VotingRegressor)
     assert AutoModelClassifier().ensemble == AutoModelRegressor().ensemble == "auto"
-    assert resolve_size("auto", by_default=False) is None
-    assert resolve_size(True, by_default=False) == 0
+    assert CLASSIFICATION.ensemble_size("auto", 999, holdout=False) is None
+    assert CLASSIFICATION.ensemble_size("auto", 1000, holdout=False) == 0
+    assert REGRESSION.ensemble_size("auto", 10, holdout=True) is None
+    assert CLASSIFICATION.ensemble_size(True, 10, holdout=True) == 0
 
 
 def test_none_keeps_the_single_best_and_an_int_caps_the_members(cancer):
@@ -108,7 +111,8 @@ def test_none_keeps_the_single_best_and_an_int_caps_the_members(cancer):
     assert quick(ensemble=False).fit(*cancer).best_params_ == single.best_params_
     capped = quick(ensemble=2).fit(*cancer)
     assert len(capped.ensemble_members_) <= 2
-    assert resolve_size("auto") == 0 and resolve_size(None) is None and resolve_size(3) == 3
+    assert REGRESSION.ensemble_size(None, 10, holdout=False) is None
+    assert REGRESSION.ensemble_size(3, 10, holdout=False) == 3
 
 
 def test_regression_ensemble_is_a_weighted_voting_regressor(diabetes):

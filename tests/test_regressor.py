@@ -238,3 +238,14 @@ def test_fit_with_a_given_task(diabetes):
         automodel.fit(X, y, task="classification", max_evals=2)
     with pytest.raises(ValueError, match="task must be 'auto', 'classification' or 'regression'"):
         automodel.fit(X, y, task="ranking")
+
+
+def test_choose_task_says_what_fit_will_pick_and_why(diabetes):
+    from automodel.auto import choose_task
+
+    _, y = diabetes
+    task, reason = choose_task(y)
+    assert task == "regression" and reason.startswith("task='auto' chose regression: y holds")
+    assert choose_task(y > 140, "regression") == ("regression", "task='regression' was given")
+    with pytest.raises(ValueError, match="task must be 'auto'"):
+        choose_task(y, "ranking")
