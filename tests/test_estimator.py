@@ -330,7 +330,7 @@ def test_interrupt_refits_the_best_so_far(iris, tmp_path):
     model = AutoModelClassifier(
         max_evals=50, cv=3, families=[family], trial_timeout=None, random_state=0
     )
-    with pytest.warns(automodel.estimator.SearchInterruptedWarning, match="after 2 finished"):
+    with pytest.warns(automodel.errors.SearchInterruptedWarning, match="after 2 finished"):
         model.fit(*iris)
     assert model.stop_reason_ == "interrupted"
     assert len(model.cv_results_["params"]) == 2
