@@ -212,7 +212,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _fit(args: argparse.Namespace) -> int:
-    from automodel import data
+    from automodel import table
     from automodel.estimator import (
         AutoModelClassifier,
         AutoModelRegressor,
@@ -222,7 +222,7 @@ def _fit(args: argparse.Namespace) -> int:
     from automodel.target import detect_task
 
     families = None if args.families is None else families_arg(args.families)
-    X, y = data.read_table(args.data, target=args.target, sep=args.sep)
+    X, y = table.read_table(args.data, target=args.target, sep=args.sep)
     task, reason = args.task, f"--task {args.task}"
     if task == "auto":
         task, reason = detect_task(y)
@@ -290,11 +290,11 @@ def _fit(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from automodel import data
+    from automodel import table
     from automodel.persistence import load
 
     model = load(args.model)
-    X = data.read_table(args.data, sep=args.sep)
+    X = table.read_table(args.data, sep=args.sep)
     out = pd.DataFrame({model.target_name_ or "prediction": model.predict(X)})
     if args.proba:
         if getattr(model, "task_", "classification") == "regression":

@@ -33,6 +33,7 @@ from automodel.refit import (
     search_ensemble,
 )
 from automodel.results import cv_results
+from automodel.schema import describe, encoded_width
 from automodel.search import InlineExecutor, SearchOutcome, run_search
 from automodel.selection import ENSEMBLE_POOL, FAMILY_POOL
 from automodel.space import build_space, default_points
@@ -135,9 +136,9 @@ def run(settings: Settings, task: Task, X: Any, y: Any) -> SearchResult:
     task.check_rows(y_fit, classes, settings.cv)
     scoring = task.scoring(settings.scoring)
     families = resolve_families(settings.families, task.name)
-    schema = data.describe(X)
+    schema = describe(X)
     n_classes = 0 if classes is None else len(classes)
-    width = data.encoded_width(schema, X)
+    width = encoded_width(schema, X)
     info = DataInfo(X.shape[0], X.shape[1], n_classes, settings.cv, n_encoded=width)
     space = build_space(families, info)
     points = default_points(families, info) if settings.defaults_first else []
