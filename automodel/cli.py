@@ -130,12 +130,12 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _fit(args: argparse.Namespace) -> int:
-    from automodel import data
+    from automodel import table
     from automodel.errors import SearchInterruptedWarning
     from automodel.persistence import save
 
     params = setting_params(args)
-    X, y = data.read_table(args.data, target=args.target, sep=args.sep)
+    X, y = table.read_table(args.data, target=args.target, sep=args.sep)
     task, reason = choose_task(y, args.task)  # what fit will choose, said before it starts
     given = f"--task {task}" if args.task != "auto" else reason
     print(f"task: {task} ({given}; --task changes it)", flush=True)
@@ -178,11 +178,11 @@ def _print_summary(model: Any, path: Any) -> None:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from automodel import data
+    from automodel import table
     from automodel.persistence import load
 
     model = load(args.model)
-    X = data.read_table(args.data, sep=args.sep)
+    X = table.read_table(args.data, sep=args.sep)
     out = pd.DataFrame({model.target_name_ or "prediction": model.predict(X)})
     if args.proba:
         if is_regressor(model):

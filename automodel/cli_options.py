@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from automodel.declare import Flag, Setting
+from automodel.formatting import fmt_number
 from automodel.settings import SETTINGS
 
 __all__ = ["add_setting_flags", "argparse_options", "format_leaderboard", "setting_params"]
@@ -91,6 +92,5 @@ def _score_cell(family: str, mean: float, std: float) -> str:
 
 
 def _short(value: Any) -> str:
-    from automodel.plots import fmt_number  # matplotlib: only when a leaderboard prints
 
     return fmt_number(value)

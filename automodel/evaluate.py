@@ -21,8 +21,8 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
 
-from automodel.data import Schema, describe
 from automodel.families import REGISTRY, Family
+from automodel.schema import Schema, describe
 from automodel.space import decode, make_pipeline
 from automodel.trial import Reason, TrialRecord
 

@@ -108,7 +108,6 @@ def finish(
         best_score=float(table["mean_test_score"][refit.index]),
         best_estimator=refit.estimator,
         classes=problem.classes,
-        features=problem.X,
         single_estimator=refit.estimator,
     )
     oof = records[refit.index].oof
@@ -120,6 +119,7 @@ def finish(
         result.oof_predictions = np.asarray(oof, dtype=np.float32)
         result.oof_target = np.asarray(problem.y, dtype=np.float32)
     result.refit_time = time.monotonic() - refit_start
+    result.features = problem.X
     return result
 
 

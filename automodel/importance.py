@@ -26,7 +26,7 @@ from sklearn.metrics import get_scorer
 
 from automodel import data
 from automodel.evaluate import take_rows
-from automodel.tasks import TASKS
+from automodel.tasks import task_of
 
 __all__ = ["column_importance", "plot_importance"]
 
@@ -45,18 +45,9 @@ def column_importance(
     ``mean`` and ``std`` are over every (fold, repeat); ``max_rows`` bounds the
     held-out rows that are permuted, shared over the folds.
     """
-    task = TASKS[model.task_]
+    task = task_of(model)
     X = data.check_features(X)
-    y_fit, _ = task.check_target(y, X.shape[0])
-    if model.task_ == "classification":
-        labels = np.asarray(y)
-        unknown = sorted(set(labels.tolist()) - set(model.classes_.tolist()), key=str)
-        if unknown:
-            raise ValueError(
-                f"y holds class(es) {unknown[:5]} the model was not fitted on; pass the "
-                f"table it was fitted on (classes {model.classes_.tolist()[:10]})."
-            )
-        y_fit = np.searchsorted(model.classes_, labels)  # the model's class indices
+    y_fit = task.fitted_target(y, X.shape[0], getattr(model, "classes_", None))
     holdout = model.holdout_above is not None and len(y_fit) > model.holdout_above
     seed = 0 if random_state is None else int(random_state)
     folds = task.folds(X, y_fit, model.cv, holdout, seed)

@@ -1,13 +1,15 @@
-"""The report's plots, drawn on ``matplotlib.figure.Figure`` objects (Agg canvas).
+"""The report's figures: the drawing helpers every plot shares, and the plots of the search.
 
-Never through pyplot, so nothing here touches global matplotlib state. Each
-function reads only ``cv_results_`` and plain fitted attributes, so it works on
-a loaded model as well as on a freshly fitted one.
+Drawn on ``matplotlib.figure.Figure`` objects (Agg canvas), never through pyplot, so
+nothing here touches global matplotlib state. Each function reads only
+``cv_results_`` and plain fitted attributes, so it works on a loaded model as well
+as on a freshly fitted one. Here: score per trial, best score per family, and the
+winner's out-of-fold predictions against the actual target; the hyperparameter plots
+are in :mod:`automodel.plot_params`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from numbers import Integral
 from pathlib import Path
@@ -16,27 +18,24 @@ from typing import Any
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from automodel.formatting import fmt_number, is_number
+from automodel.tasks import task_of
 
 __all__ = [
     "PALETTE",
     "family_colours",
     "fmt_number",
+    "is_number",
     "new_figure",
     "plot_families",
-    "plot_params",
     "plot_predictions",
     "plot_trials",
     "save_figure",
+    "score_label",
     "scoring_of",
 ]
 
-#: Hyperparameters whose values are spread over decades even without a space to ask.
-KNOWN_LOG_PARAMS = frozenset(
-    {"C", "gamma", "learning_rate", "reg_lambda", "reg_alpha", "min_child_weight"}
-)
 #: Colour per family (matplotlib's tab10, fixed so every plot agrees).
 PALETTE = [
     "#1f77b4",
@@ -54,53 +53,12 @@ _DPI = 110
 
 
 def family_colours(families: Sequence[str]) -> dict[str, str]:
+    """A colour of :data:`PALETTE` per family, in order of first appearance."""
     ordered = list(dict.fromkeys(families))
     return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(ordered)}
 
 
-# -- which hyperparameters are searched on a log scale ----------------------------
-
-
-def _space_log_params(model: Any) -> dict[str, set[str]]:
-    """Per family, the parameter names its hyperopt space draws log-uniformly.
-
-    Found by walking each family's space expression; an empty dict when the
-    families cannot be rebuilt (the caller then falls back to known names).
-    """
-    try:
-        from hyperopt.pyll.base import as_apply, dfs
-
-        from automodel.families import DataInfo, resolve_families
-
-        task = getattr(model, "task_", "classification")
-        families = resolve_families(getattr(model, "families", None), task)
-        info = DataInfo(
-            n_rows=1000, n_features=int(getattr(model, "n_features_in_", 10)), n_classes=2
-        )
-        found: dict[str, set[str]] = {}
-        for family in families:
-            names: set[str] = set()
-            for node in dfs(as_apply(family.space(info))):
-                if node.name != "hyperopt_param":
-                    continue
-                label, dist = node.pos_args[0].obj, node.pos_args[1]
-                if dist.name in ("loguniform", "qloguniform", "lognormal", "qlognormal"):
-                    names.add(str(label).rsplit(".", 1)[-1])
-            found[family.name] = names
-        return found
-    except Exception:  # noqa: BLE001 - a custom family or space we cannot walk
-        return {}
-
-
-def _log_scale(name: str, family: str, values: np.ndarray, searched: dict[str, set[str]]) -> bool:
-    if values.size == 0 or np.any(values <= 0):
-        return False
-    if family in searched:
-        return name in searched[family]
-    return name in KNOWN_LOG_PARAMS or values.max() / values.min() >= 100
-
-
-# -- plots -----------------------------------------------------------------------
+# -- figures ----------------------------------------------------------------------
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -117,6 +75,7 @@ def save_figure(figure: Figure, path: Path) -> None:
 
 
 def score_label(scoring: str, cv: Any) -> str:
+    """The axis label of a mean CV score, e.g. ``mean 5-fold CV accuracy``."""
     folds = f"{cv}-fold " if isinstance(cv, Integral) else ""
     return f"mean {folds}CV {scoring}"
 
@@ -132,6 +91,16 @@ def _view_floor(scores: np.ndarray) -> float:
     return low
 
 
+def scoring_of(model: Any) -> Any:
+    """The scorer a search used (``scoring_``; older models only have ``scoring``, or
+    neither: then their task's default)."""
+    return (
+        getattr(model, "scoring_", None)
+        or getattr(model, "scoring", None)
+        or task_of(model).default_scoring
+    )
+
+
 def plot_trials(model: Any, path: Path, colours: dict[str, str]) -> None:
     """Score per trial, coloured by family, with the best-so-far line.
 
@@ -141,7 +110,6 @@ def plot_trials(model: Any, path: Path, colours: dict[str, str]) -> None:
     """
     table = model.cv_results_
     scores = np.asarray(table["mean_test_score"], dtype=float)
-    families = list(table["family"])
     n = len(scores)
     trials = np.arange(n)
     ok = np.isfinite(scores)
@@ -151,30 +119,7 @@ def plot_trials(model: Any, path: Path, colours: dict[str, str]) -> None:
     floor = low - pad
     figure = new_figure(9.0, 4.6)
     ax = figure.add_subplot()
-    for family in colours:
-        rows = [i for i in range(n) if ok[i] and not clipped[i] and families[i] == family]
-        if rows:
-            ax.scatter(
-                trials[rows],
-                scores[rows],
-                s=28,
-                color=colours[family],
-                label=family,
-                zorder=3,
-                edgecolors="white",
-                linewidths=0.5,
-            )
-        rows = [i for i in range(n) if clipped[i] and families[i] == family]
-        if rows:
-            ax.scatter(
-                trials[rows],
-                np.full(len(rows), floor),
-                marker="v",
-                s=40,
-                color=colours[family],
-                zorder=3,
-                clip_on=False,
-            )
+    _scatter_families(ax, scores, list(table["family"]), ok, clipped, floor, colours)
     if clipped.any():
         ax.scatter([], [], marker="v", color="grey", label=f"score < {low:.3g} (not to scale)")
     best_so_far = np.fmax.accumulate(np.where(ok, scores, -np.inf))
@@ -208,6 +153,45 @@ def plot_trials(model: Any, path: Path, colours: dict[str, str]) -> None:
     ax.grid(True, alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     save_figure(figure, path)
+
+
+def _scatter_families(
+    ax: Any,
+    scores: np.ndarray,
+    families: list[str],
+    ok: np.ndarray,
+    clipped: np.ndarray,
+    floor: float,
+    colours: dict[str, str],
+) -> None:
+    """Per family, its trials as dots at their score (labelled by family), and those
+    scoring far below the rest as triangles on the bottom edge (``floor``)."""
+    n = len(scores)
+    trials = np.arange(n)
+    for family in colours:
+        rows = [i for i in range(n) if ok[i] and not clipped[i] and families[i] == family]
+        if rows:
+            ax.scatter(
+                trials[rows],
+                scores[rows],
+                s=28,
+                color=colours[family],
+                label=family,
+                zorder=3,
+                edgecolors="white",
+                linewidths=0.5,
+            )
+        rows = [i for i in range(n) if clipped[i] and families[i] == family]
+        if rows:
+            ax.scatter(
+                trials[rows],
+                np.full(len(rows), floor),
+                marker="v",
+                s=40,
+                color=colours[family],
+                zorder=3,
+                clip_on=False,
+            )
 
 
 def plot_families(model: Any, path: Path, colours: dict[str, str]) -> None:
@@ -245,100 +229,6 @@ def plot_families(model: Any, path: Path, colours: dict[str, str]) -> None:
     ax.set_title("Best score per family")
     ax.grid(True, axis="x", alpha=0.3)
     save_figure(figure, path)
-
-
-def _log_axis(ax: Any, values: np.ndarray) -> None:
-    """Log x-axis with plain-number tick labels (1, 2, 5 per decade when few decades)."""
-    ax.set_xscale("log")
-    decades = math.log10(values.max() / values.min()) if values.size else 0.0
-    subs = (1.0, 2.0, 5.0) if decades <= 2 else (1.0,)
-    ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
-    ax.xaxis.set_minor_formatter(NullFormatter())
-
-
-def _numeric_params(model: Any, family: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """``(name, values, scores)`` for each numeric ``param_*`` of ``family``'s ok trials."""
-    table = model.cv_results_
-    scores = np.asarray(table["mean_test_score"], dtype=float)
-    rows = [
-        i
-        for i, f in enumerate(table["family"])
-        if f == family and table["status"][i] == "ok" and np.isfinite(scores[i])
-    ]
-    found = []
-    for key, column in table.items():
-        if not key.startswith("param_") or key in ("param_family", "param_scaler"):
-            continue
-        mask = np.ma.getmaskarray(column)
-        data = np.ma.getdata(column)
-        values, kept = [], []
-        for i in rows:
-            if not mask[i] and is_number(data[i]):
-                values.append(float(data[i]))
-                kept.append(scores[i])
-        if len(values) >= 1:
-            found.append((key.removeprefix("param_"), np.array(values), np.array(kept)))
-    return found
-
-
-def plot_params(model: Any, family: str, path: Path, colour: str) -> bool:
-    """Score against each numeric hyperparameter of ``family``; False if none."""
-    params = _numeric_params(model, family)
-    if not params:
-        return False
-    searched = _space_log_params(model)
-    best_params = model.best_params_
-    columns = min(3, len(params))
-    rows = math.ceil(len(params) / columns)
-    figure = new_figure(3.6 * columns + 0.4, 3.0 * rows + 0.6)
-    axes = figure.subplots(rows, columns, squeeze=False)
-    ylabel = score_label(scoring_of(model), getattr(model, "cv", None))
-    for k, (name, values, scores) in enumerate(params):
-        ax = axes[k // columns][k % columns]
-        ax.scatter(values, scores, s=26, color=colour, edgecolors="white", linewidths=0.5)
-        log = _log_scale(name, family, values, searched)
-        if log:
-            _log_axis(ax, values)
-        elif np.all(values == np.round(values)):
-            distinct = np.unique(values)
-            if distinct.size <= 8:
-                ax.set_xticks(distinct, [fmt_number(int(v)) for v in distinct])
-                if distinct.size == 1:
-                    ax.set_xlim(distinct[0] - 1, distinct[0] + 1)
-            else:
-                ax.xaxis.get_major_locator().set_params(integer=True)
-        elif np.unique(values).size == 1:
-            ax.set_xticks(values[:1], [fmt_number(values[0])])
-        winner = best_params.get(name)
-        if best_params.get("family") == family and is_number(winner):
-            ax.scatter(
-                [winner],
-                [model.best_score_],
-                s=110,
-                marker="*",
-                color="black",
-                zorder=4,
-                label="best trial",
-            )
-            ax.legend(loc="lower right", fontsize="x-small")
-        trials = "trial" if len(values) == 1 else "trials"
-        ax.set_title(f"{name} ({len(values)} {trials})", fontsize="medium")
-        ax.set_xlabel(f"{name} (log scale)" if log else name)
-        if k % columns == 0:
-            ax.set_ylabel(ylabel)
-        ax.tick_params(axis="both", labelsize="small")
-        ax.grid(True, alpha=0.3)
-    for k in range(len(params), rows * columns):
-        axes[k // columns][k % columns].set_visible(False)
-    figure.suptitle(f"{family}: score against each numeric hyperparameter")
-    save_figure(figure, path)
-    return True
-
-
-def scoring_of(model: Any) -> Any:
-    """The scorer a search used (``scoring_``; older models only have ``scoring``)."""
-    return getattr(model, "scoring_", None) or getattr(model, "scoring", None) or "accuracy"
 
 
 def plot_predictions(model: Any, path: Path, colour: str) -> bool:

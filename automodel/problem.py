@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from numbers import Integral
 from typing import Any
 
 import numpy as np
 from sklearn.utils import check_random_state
 
-from automodel import checkpoint, data
+from automodel import checkpoint, data, schema
 from automodel.evaluate import Objective
 from automodel.families import DataInfo, Family, resolve_families
 from automodel.settings import Settings
@@ -28,7 +28,10 @@ __all__ = ["Problem", "prepare"]
 
 @dataclass
 class Problem:
-    """What one search works on, derived from the settings, the task and the data."""
+    """What one search works on, derived from the settings, the task and the data.
+
+    The folds and the objective follow from the rest (``__post_init__``).
+    """
 
     settings: Settings
     task: Task
@@ -37,17 +40,44 @@ class Problem:
     classes: np.ndarray | None
     scoring: Any
     families: list[Family]
+    columns: schema.Schema
     space: Any
     points: list[dict[str, Any]]
-    folds: list[tuple[np.ndarray, np.ndarray]]
     seed: int
-    objective: Objective
-    #: The ensemble's member cap (None: no ensemble step, 0: no cap).
-    ensemble_size: int | None
-    bag: bool
+    #: Above ``holdout_above`` rows trials score one holdout split instead of folds.
+    holdout: bool
     started: float
     fingerprint: str | None = None
     resumed: checkpoint.Checkpoint | None = None
+    folds: list[tuple[np.ndarray, np.ndarray]] = field(init=False)
+    objective: Objective = field(init=False)
+
+    def __post_init__(self) -> None:
+        settings, task = self.settings, self.task
+        self.folds = task.folds(self.X, self.y, settings.cv, self.holdout, self.seed)
+        self.objective = Objective.build(
+            self.X,
+            self.y,
+            self.folds,
+            scoring=self.scoring,
+            families={family.name: family for family in self.families},
+            random_state=self.seed,
+            schema=self.columns,
+            stratify=task.stratified,
+            keep_predictions=task.keeps_predictions or self.ensemble_size is not None,
+            n_classes=0 if self.classes is None else len(self.classes),
+        )
+
+    @property
+    def ensemble_size(self) -> int | None:
+        """The ensemble's member cap (None: no ensemble step, 0: no cap): "auto" where it
+        paid in the benchmarks (the task's rule)."""
+        return self.task.ensemble_size(self.settings.ensemble, len(self.y), self.holdout)
+
+    @property
+    def bag(self) -> bool:
+        """Whether the single best is bagged (the task's rule for "auto")."""
+        return self.task.bags(self.settings.bagging, len(self.y), self.holdout)
 
     @property
     def refit_scale(self) -> float:
@@ -91,8 +121,6 @@ def _check_settings(settings: Settings) -> None:
 
 def _resume(settings: Settings, task: Task, X: Any, y: np.ndarray, space: Any, scoring: Any) -> Any:
     """The fingerprint of this search and its checkpoint, when there is one to resume."""
-    if settings.checkpoint is None:
-        return None, None  # hashing the whole table is only worth it with a checkpoint
     seed_part = settings.random_state if isinstance(settings.random_state, Integral) else None
     parts = (X, y, str(space), settings.cv, settings.holdout_above, scoring, str(settings.algo))
     fingerprint = checkpoint.fingerprint(*parts, seed_part, task.name, settings.defaults_first)
@@ -110,31 +138,17 @@ def prepare(settings: Settings, task: Task | str, X: Any, y: Any) -> Problem:
     task.check_rows(y_fit, classes, settings.cv)
     scoring = task.scoring(settings.scoring)
     families = resolve_families(settings.families, task.name)
-    schema = data.describe(X)
+    columns = schema.describe(X)
     n_classes = 0 if classes is None else len(classes)
-    width = data.encoded_width(schema, X)
+    width = schema.encoded_width(columns, X)
     info = DataInfo(X.shape[0], X.shape[1], n_classes, settings.cv, n_encoded=width)
     space = build_space(families, info)
     points = default_points(families, info) if settings.defaults_first else []
-    fingerprint, resumed = _resume(settings, task, X, y_fit, space, scoring)
+    fingerprint, resumed = None, None
+    if settings.checkpoint is not None:  # hashing the table is only worth it then
+        fingerprint, resumed = _resume(settings, task, X, y_fit, space, scoring)
     seed = resumed.seed if resumed is not None else _seed(settings.random_state)
     holdout = settings.holdout_above is not None and len(y_fit) > settings.holdout_above
-    # "auto" ensembles and bags where it paid in the benchmarks (the task's rule).
-    ensemble_size = task.ensemble_size(settings.ensemble, len(y_fit), holdout)
-    folds = task.folds(X, y_fit, settings.cv, holdout, seed)
-    objective = Objective.build(
-        X,
-        y_fit,
-        folds,
-        scoring=scoring,
-        families={family.name: family for family in families},
-        random_state=seed,
-        schema=schema,
-        stratify=task.stratified,
-        keep_predictions=task.keeps_predictions or ensemble_size is not None,
-        n_classes=n_classes,
-    )
-    bag = task.bags(settings.bagging, len(y_fit), holdout)
     return Problem(
         settings,
         task,
@@ -143,13 +157,11 @@ def prepare(settings: Settings, task: Task | str, X: Any, y: Any) -> Problem:
         classes,
         scoring,
         families,
+        columns,
         space,
         points,
-        folds,
         seed,
-        objective,
-        ensemble_size,
-        bag,
+        holdout,
         started,
         fingerprint,
         resumed,

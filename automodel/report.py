@@ -2,50 +2,42 @@
 
 ``write_report(model, out_dir)`` reads only ``cv_results_`` and plain fitted
 attributes (``best_params_``, ``best_score_``, ``best_index_``, ``scoring_``,
-``task_``, ``stop_reason_``, ``search_time_``; for regression the winner's
-out-of-fold predictions), so it works on a model loaded with
-:func:`automodel.load` as well as on a freshly fitted one. The plots are drawn
-by :mod:`automodel.plots`.
+``task_``, ``stop_reason_``, ``search_time_``; the winner's out-of-fold
+predictions when its task keeps them), so it works on a model loaded with
+:func:`automodel.load` as well as on a freshly fitted one. Here the report's plain
+values are gathered and its plots drawn (by :mod:`automodel.plots`,
+:mod:`automodel.plot_params` and :mod:`automodel.importance`);
+:mod:`automodel.report_pages` lays them out.
 """
 
 from __future__ import annotations
 
-import html
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from automodel.importance import plot_importance
+from automodel.plot_params import plot_params
 from automodel.plots import (
     PALETTE,
     family_colours,
     fmt_number,
-    new_figure,
     plot_families,
-    plot_params,
     plot_predictions,
     plot_trials,
-    save_figure,
     scoring_of,
 )
+from automodel.report_pages import Plot, html_page, markdown_page
 from automodel.results import single_best_note
+from automodel.tasks import task_of
 
-__all__ = ["new_figure", "save_figure", "write_report"]
+__all__ = ["write_report"]
 
 #: Trials shown in the report's leaderboard.
 TOP_TRIALS = 10
-
-
-@dataclass(frozen=True)
-class _Plot:
-    """One PNG of the report: its file name, a caption and a short description."""
-
-    file: str
-    title: str
-    caption: str
 
 
 # -- plain values ----------------------------------------------------------------
@@ -76,7 +68,7 @@ def _summary(model: Any) -> dict[str, Any]:
         "failures": dict(failures),
         "stop_reason": getattr(model, "stop_reason_", None),
         "scoring": scoring_of(model),
-        "task": getattr(model, "task_", "classification"),
+        "task": task_of(model).name,
         "task_reason": getattr(model, "task_reason_", None),
         "search_time": getattr(model, "search_time_", None),
         "cv": getattr(model, "cv", None),
@@ -146,13 +138,14 @@ def _leaderboard_rows(model: Any, top: int) -> list[dict[str, str]]:
     return rows
 
 
-def _make_plots(model: Any, out: Path) -> list[_Plot]:
+def _make_plots(model: Any, out: Path) -> list[Plot]:
+    """Draw the report's PNGs into ``out``: those the model has the values for."""
     table = model.cv_results_
     colours = family_colours(list(table["family"]))
     plots = []
     plot_trials(model, out / "trials.png", colours)
     plots.append(
-        _Plot(
+        Plot(
             "trials.png",
             "Search progress",
             "Mean CV score of each trial (colour: family), failed trials as red crosses "
@@ -161,12 +154,12 @@ def _make_plots(model: Any, out: Path) -> list[_Plot]:
     )
     plot_families(model, out / "families.png", colours)
     plots.append(
-        _Plot("families.png", "Best score per family", "Best mean CV score of each family.")
+        Plot("families.png", "Best score per family", "Best mean CV score of each family.")
     )
     family = str(model.best_params_.get("family"))
     if plot_predictions(model, out / "predictions.png", colours.get(family, PALETTE[0])):
         plots.append(
-            _Plot(
+            Plot(
                 "predictions.png",
                 "Predictions of the model",
                 "Out-of-fold predictions of the model (each row predicted by the fold that "
@@ -176,11 +169,9 @@ def _make_plots(model: Any, out: Path) -> list[_Plot]:
         )
     importance = getattr(model, "column_importance_", None)
     if importance is not None:
-        from automodel.importance import plot_importance
-
         plot_importance(importance, out / "importance.png", str(scoring_of(model)))
         plots.append(
-            _Plot(
+            Plot(
                 "importance.png",
                 "Which columns matter",
                 "Permutation importance of the model on held-out rows: the drop of its "
@@ -191,7 +182,7 @@ def _make_plots(model: Any, out: Path) -> list[_Plot]:
     file = f"params_{family}.png"
     if plot_params(model, family, out / file, colours.get(family, PALETTE[0])):
         plots.append(
-            _Plot(
+            Plot(
                 file,
                 f"Hyperparameters of {family}",
                 f"Mean CV score of every {family} trial against each numeric "
@@ -200,88 +191,6 @@ def _make_plots(model: Any, out: Path) -> list[_Plot]:
             )
         )
     return plots
-
-
-# -- documents ---------------------------------------------------------------------
-
-
-_HEADERS = ["rank", "trial", "family", "scaler", "mean ± std CV", "fit time (s)", "params"]
-_KEYS = ["rank", "trial", "family", "scaler", "score", "fit_time", "params"]
-
-
-def _header_items(info: dict[str, Any]) -> list[tuple[str, str]]:
-    failures = (
-        ", ".join(f"{n} {reason}" for reason, n in sorted(info["failures"].items())) or "none"
-    )
-    task = info["task"] + (f" ({info['task_reason']})" if info["task_reason"] else "")
-    items = [
-        ("Task", task),
-        ("Model", info["model"]),
-        ("Best family", f"{info['family']} (scaler: {info['scaler']})"),
-        ("Best params", info["params"]),
-        (f"Best CV {info['scoring']}", f"{info['score']:.4f} ± {info['std']:.4f}"),
-        ("Best trial", str(info["best_trial"])),
-        ("Trials", f"{info['n_trials']} ({info['n_ok']} ok)"),
-        ("Failures", failures),
-        ("Stop reason", str(info["stop_reason"])),
-        ("Scoring", str(info["scoring"])),
-    ]
-    if info["cv"] is not None:
-        items.append(("CV folds", str(info["cv"])))
-    if info["algo"] is not None:
-        items.append(("Algorithm", str(info["algo"])))
-    if info["search_time"] is not None:
-        items.append(("Search time", f"{info['search_time']:.1f} s"))
-    return items
-
-
-def _markdown(info: dict[str, Any], rows: list[dict[str, str]], plots: list[_Plot]) -> str:
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
-
-    lines = ["# automodel search report", ""]
-    lines += [f"- **{name}**: {cell(value)}" for name, value in _header_items(info)]
-    lines += ["", f"## Leaderboard (top {len(rows)})", ""]
-    lines.append("| " + " | ".join(_HEADERS) + " |")
-    lines.append(
-        "|" + "|".join("---:" if h in ("rank", "trial") else "---" for h in _HEADERS) + "|"
-    )
-    for row in rows:
-        lines.append("| " + " | ".join(cell(row[k]) for k in _KEYS) + " |")
-    lines += ["", "## Plots", ""]
-    for plot in plots:
-        lines += [f"### {plot.title}", "", plot.caption, "", f"![{plot.title}]({plot.file})", ""]
-    return "\n".join(lines)
-
-
-def _html(info: dict[str, Any], rows: list[dict[str, str]], plots: list[_Plot]) -> str:
-    esc = html.escape
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        "<title>automodel search report</title>",
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
-        "table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:4px 8px;"
-        "text-align:left;vertical-align:top}th{background:#f2f2f2}img{max-width:100%}"
-        "dt{font-weight:bold;float:left;clear:left;width:11em}dd{margin-left:12em}</style>",
-        "</head><body>",
-        "<h1>automodel search report</h1>",
-        "<dl>",
-    ]
-    parts += [f"<dt>{esc(name)}</dt><dd>{esc(value)}</dd>" for name, value in _header_items(info)]
-    parts += ["</dl>", f"<h2>Leaderboard (top {len(rows)})</h2>", "<table>"]
-    parts.append("<tr>" + "".join(f"<th>{esc(h)}</th>" for h in _HEADERS) + "</tr>")
-    for row in rows:
-        parts.append("<tr>" + "".join(f"<td>{esc(row[k])}</td>" for k in _KEYS) + "</tr>")
-    parts += ["</table>", "<h2>Plots</h2>"]
-    for plot in plots:
-        parts += [
-            f"<h3>{esc(plot.title)}</h3>",
-            f"<p>{esc(plot.caption)}</p>",
-            f'<img src="{esc(plot.file)}" alt="{esc(plot.title)}">',
-        ]
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
 
 
 def write_report(model: Any, out_dir: str | Path, fmt: str = "md") -> Path:
@@ -311,7 +220,7 @@ def write_report(model: Any, out_dir: str | Path, fmt: str = "md") -> Path:
     info = _summary(model)
     rows = _leaderboard_rows(model, TOP_TRIALS)
     plots = _make_plots(model, out)
-    text = _markdown(info, rows, plots) if fmt == "md" else _html(info, rows, plots)
+    text = (markdown_page if fmt == "md" else html_page)(info, rows, plots)
     path = out / f"report.{fmt}"
     path.write_text(text, encoding="utf-8")
     return path

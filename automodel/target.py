@@ -24,6 +24,7 @@ from sklearn.utils.multiclass import type_of_target
 __all__ = [
     "MAX_AUTO_CLASSES",
     "check_class_target",
+    "class_codes",
     "check_cv_classes",
     "check_regression_rows",
     "check_regression_target",
@@ -43,12 +44,18 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _one_column(y: Any, what: str) -> np.ndarray:
-    """``y`` as a 1-D array (a one-column table or a column vector is accepted)."""
+def _one_column(y: Any, n_rows: int, estimator: str, what: str) -> np.ndarray:
+    """``y`` as a 1-D array of one ``what`` per row of X (a one-column table or a column
+    vector is accepted); a missing ``y``, more columns or another length is refused."""
+    if y is None:
+        raise ValueError(
+            f"{estimator} requires y to be passed, but the target y is None; "
+            f"pass one {what} per row."
+        )
     if isinstance(y, pd.DataFrame):
         if y.shape[1] != 1:
             raise ValueError(
-                f"y must be one column of {what}, got a table with {y.shape[1]} columns."
+                f"y must be one column of {what}s, got a table with {y.shape[1]} columns."
             )
         y = y.iloc[:, 0]
     if isinstance(y, pd.Series) and isinstance(y.dtype, pd.CategoricalDtype):
@@ -62,6 +69,7 @@ def _one_column(y: Any, what: str) -> np.ndarray:
             stacklevel=4,
         )
         values = values.ravel()
+    _check_length(values, n_rows, what)
     return values
 
 
@@ -107,6 +115,16 @@ def detect_task(y: Any) -> tuple[str, str]:
     return "regression", f"y holds {len(values)} distinct whole numbers"
 
 
+def _refuse_rows(bad: np.ndarray, what: str, fix: str, why: str = "") -> None:
+    """Refuse a target whose rows ``bad`` holds: ``y {what} at rows [...]; {why}drop
+    those rows or {fix}.`` (``{n}`` in ``what``: how many)."""
+    if bad.any():
+        rows = np.flatnonzero(bad)[:5].tolist()
+        raise ValueError(
+            f"y {what.format(n=bad.sum())} at rows {rows}; {why}drop those rows or {fix}."
+        )
+
+
 def _check_length(values: np.ndarray, n_rows: int, what: str) -> None:
     if values.ndim != 1:
         raise ValueError(
@@ -122,20 +140,9 @@ def _check_length(values: np.ndarray, n_rows: int, what: str) -> None:
 
 def check_class_target(y: Any, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     """Validate class labels; return ``(codes 0..n_classes-1, classes)``."""
-    if y is None:
-        raise ValueError(
-            "AutoModelClassifier requires y to be passed, but the target y is None; "
-            "pass one class label per row."
-        )
-    values = _one_column(y, "class labels")
-    _check_length(values, n_rows, "class label")
+    values = _one_column(y, n_rows, "AutoModelClassifier", "class label")
     missing = pd.isna(pd.Series(values, dtype=object)).to_numpy()
-    if missing.any():
-        rows = np.flatnonzero(missing)
-        raise ValueError(
-            f"y has {missing.sum()} missing label(s) (NaN/None) at rows {rows[:5].tolist()}; "
-            "drop those rows or fill in their labels."
-        )
+    _refuse_rows(missing, "has {n} missing label(s) (NaN/None)", "fill in their labels")
     if values.dtype.kind == "f" and np.isinf(values).any():
         raise ValueError("y contains infinity; class labels must be finite values or strings.")
     kind = type_of_target(values, input_name="y")
@@ -153,6 +160,19 @@ def check_class_target(y: Any, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
             "classes of labels to learn from; check the target column."
         )
     return codes.astype(np.int64), classes
+
+
+def class_codes(y: Any, classes: np.ndarray) -> np.ndarray:
+    """Class labels as indices into a fitted model's ``classes``; a label it was not
+    fitted on is refused."""
+    labels = np.asarray(y)
+    unknown = sorted(set(labels.tolist()) - set(classes.tolist()), key=str)
+    if unknown:
+        raise ValueError(
+            f"y holds class(es) {unknown[:5]} the model was not fitted on; pass the "
+            f"table it was fitted on (classes {classes.tolist()[:10]})."
+        )
+    return np.searchsorted(classes, labels)
 
 
 def check_cv_classes(codes: np.ndarray, classes: np.ndarray, cv: int) -> None:
@@ -178,13 +198,7 @@ def check_cv_classes(codes: np.ndarray, classes: np.ndarray, cv: int) -> None:
 
 def check_regression_target(y: Any, n_rows: int) -> tuple[np.ndarray, None]:
     """Validate a numeric target; return ``(values as float64, None)``."""
-    if y is None:
-        raise ValueError(
-            "AutoModelRegressor requires y to be passed, but the target y is None; "
-            "pass one number per row."
-        )
-    values = _one_column(y, "numbers")
-    _check_length(values, n_rows, "number")
+    values = _one_column(y, n_rows, "AutoModelRegressor", "number")
     if len(values) < 2:
         raise ValueError(
             f"There is only {len(values)} sample (n_samples={len(values)}): a regression "
@@ -199,20 +213,13 @@ def check_regression_target(y: Any, n_rows: int) -> tuple[np.ndarray, None]:
             "numbers; use task='classification' (AutoModelClassifier) for class labels, or "
             "convert the column with pd.to_numeric."
         )
-    missing = np.isnan(numbers)
-    if missing.any():
-        rows = np.flatnonzero(missing)
-        raise ValueError(
-            f"y has {missing.sum()} missing value(s) (NaN/None) at rows {rows[:5].tolist()}; "
-            "drop those rows or fill in their targets."
-        )
-    infinite = np.isinf(numbers)
-    if infinite.any():
-        rows = np.flatnonzero(infinite)
-        raise ValueError(
-            f"y contains infinity at rows {rows[:5].tolist()}; a regression target must be "
-            "finite: drop those rows or replace the values."
-        )
+    _refuse_rows(np.isnan(numbers), "has {n} missing value(s) (NaN/None)", "fill in their targets")
+    _refuse_rows(
+        np.isinf(numbers),
+        "contains infinity",
+        "replace the values",
+        "a regression target must be finite: ",
+    )
     if np.all(numbers == numbers[0]):
         raise ValueError(
             f"y is constant (every row is {_plain(numbers[0])!r}): there is nothing to learn; "

@@ -20,7 +20,7 @@ from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold, Strati
 from automodel import target
 from automodel.families import PRESETS, REGISTRIES, Family
 
-__all__ = ["CLASSIFICATION", "REGRESSION", "TASKS", "Task", "regression_scorer_names"]
+__all__ = ["CLASSIFICATION", "REGRESSION", "TASKS", "Task", "regression_scorer_names", "task_of"]
 
 #: Fraction of the rows held out when one holdout split replaces the folds.
 HOLDOUT_SIZE = 0.2
@@ -62,6 +62,8 @@ class Task:
         "Ensembles, measured").
     bag_below : ``bagging="auto"`` bags the single best on tables of fewer rows than
         this (0: never); it paid for classification on small tables only.
+    class_codes : ``(labels, classes) -> indices into classes`` for a target of class
+        labels (a label not in ``classes`` is refused); None for a target of numbers.
     """
 
     name: str
@@ -73,6 +75,7 @@ class Task:
     keeps_predictions: bool
     ensemble_from: int
     bag_below: int
+    class_codes: Callable[[Any, np.ndarray], np.ndarray] | None = None
 
     @property
     def registry(self) -> dict[str, Family]:
@@ -110,6 +113,12 @@ class Task:
         if holdout:
             return False
         return self.auto_bags(n_rows) if bagging == "auto" else bool(bagging)
+
+    def fitted_target(self, y: Any, n_rows: int, classes: np.ndarray | None) -> np.ndarray:
+        """``y`` checked, in the terms of a model fitted with ``classes`` (its
+        ``classes_``): class labels as indices into them, numbers as float64."""
+        checked, _ = self.check_target(y, n_rows)
+        return checked if self.class_codes is None else self.class_codes(y, classes)
 
     def scoring(self, scoring: Any) -> Any:
         """The scorer to use: the default for None; a scorer name of the other task is refused."""
@@ -151,6 +160,7 @@ CLASSIFICATION = Task(
     keeps_predictions=False,
     ensemble_from=SMALL_CLASSIFICATION_ROWS,
     bag_below=SMALL_CLASSIFICATION_ROWS,
+    class_codes=target.class_codes,
 )
 
 REGRESSION = Task(
@@ -167,3 +177,8 @@ REGRESSION = Task(
 
 #: The tasks by name.
 TASKS: dict[str, Task] = {task.name: task for task in (CLASSIFICATION, REGRESSION)}
+
+
+def task_of(model: Any) -> Task:
+    """The task of a fitted model (``task_``); a model saved before it was kept is a classifier."""
+    return TASKS[getattr(model, "task_", CLASSIFICATION.name)]

@@ -59,8 +59,10 @@ def main() -> int:
             returns.append(stop)
         seen.add(stop)
     print(" -> ".join(s.removeprefix("automodel.") for s in stops))
-    print(f"{len(stops)} stops in {len(seen)} modules; {len(returns)} returns to a module "
-          f"already passed: {', '.join(r.removeprefix('automodel.') for r in returns)}")
+    print(
+        f"{len(stops)} stops in {len(seen)} modules; {len(returns)} returns to a module "
+        f"already passed: {', '.join(r.removeprefix('automodel.') for r in returns)}"
+    )
     return 0
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from automodel.report import new_figure, save_figure
+from automodel.plots import new_figure, save_figure
 from benchmarks.metrics import ACCURACY, Metric
 
 __all__ = ["plot_accuracy", "plot_ranks", "plot_scores", "plot_wall_time", "plot_wtl"]

@@ -12,7 +12,7 @@ from sklearn.exceptions import NotFittedError
 import automodel
 from automodel import AutoModelClassifier, ModelFileError
 from automodel.cli import main
-from automodel.data import read_table
+from automodel.table import read_table
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(40, 4))

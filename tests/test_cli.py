@@ -385,7 +385,7 @@ def test_a_bug_keeps_its_traceback_instead_of_a_one_line_error(monkeypatch, caps
         # Raised outside automodel's own checks, as a library's internal error would be.
         return np.asarray([1, 2]).reshape(3)
 
-    monkeypatch.setattr("automodel.data.read_table", broken)
+    monkeypatch.setattr("automodel.table.read_table", broken)
     with pytest.raises(ValueError, match="cannot reshape"):
         main(["fit", str(PENGUINS), "--target", "species"])
     assert "internal error, not a problem with your input" in capsys.readouterr().err

@@ -10,8 +10,8 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import Normalizer, StandardScaler
 
-from automodel.data import describe
 from automodel.families import REGISTRIES, REGISTRY, DataInfo, resolve_families
+from automodel.schema import describe
 from automodel.space import Candidate, build_space, decode, make_pipeline
 from tests.conftest import skip_unless_installed
 

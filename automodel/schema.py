@@ -1,0 +1,133 @@
+"""The training table's columns: their kinds, and the column step every Pipeline starts with.
+
+:func:`describe` sorts the columns into numbers and categories and drops the useless
+ones; :meth:`Schema.preprocessor` builds the ``ColumnTransformer`` (imputation,
+categorical encoding) that becomes the first step of every Pipeline, so it is fitted
+inside each CV fold and the saved model takes raw rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+
+__all__ = ["Schema", "describe", "encoded_width"]
+
+logger = logging.getLogger("automodel")
+
+#: One-hot encoding keeps at most this many categories per column; rarer ones share a column.
+MAX_ONEHOT_CATEGORIES = 30
+#: Below this many rows a column with one value per row is not judged ID-like.
+MIN_ROWS_FOR_ID_CHECK = 20
+
+
+@dataclass(frozen=True)
+class Schema:
+    """What was learned about the columns of the training table."""
+
+    numeric: list[Any]
+    categorical: list[Any]
+    dropped: dict[Any, str] = field(default_factory=dict)
+    #: High-cardinality text columns one-hot encoding would blow up (kept for trees).
+    onehot_excluded: list[Any] = field(default_factory=list)
+
+    def preprocessor(self, encoding: Literal["onehot", "ordinal"]) -> ColumnTransformer:
+        """The column step for a family: impute numbers, encode categories."""
+        steps: list[tuple[str, Any, list[Any]]] = []
+        if self.numeric:
+            steps.append(
+                ("num", SimpleImputer(strategy="median", keep_empty_features=True), self.numeric)
+            )
+        categorical = self.categorical
+        if encoding == "onehot":
+            categorical = [c for c in categorical if c not in self.onehot_excluded]
+            encoder: Any = OneHotEncoder(
+                handle_unknown="infrequent_if_exist",
+                max_categories=MAX_ONEHOT_CATEGORIES,
+                sparse_output=False,
+                dtype=np.float64,
+            )
+        else:
+            encoder = OrdinalEncoder(
+                handle_unknown="use_encoded_value",
+                unknown_value=-1,
+                encoded_missing_value=-1,
+                dtype=np.float64,
+            )
+        if categorical:
+            steps.append(("cat", encoder, categorical))
+        return ColumnTransformer(
+            steps, remainder="drop", sparse_threshold=0.0, verbose_feature_names_out=False
+        )
+
+
+def encoded_width(schema: Schema, X: pd.DataFrame | np.ndarray) -> int:
+    """Columns the one-hot column step makes of ``X`` (fitted on all of its rows)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return len(schema.preprocessor("onehot").fit(X).get_feature_names_out())
+
+
+def describe(X: pd.DataFrame | np.ndarray) -> Schema:
+    """Sort columns into numeric and categorical and drop the useless ones.
+
+    Constant and all-missing columns are dropped (with a logged note). A text
+    column with a different value in every row looks like an ID: it is kept
+    for ordinal encoding but never one-hot expanded.
+    """
+    positional = not isinstance(X, pd.DataFrame)
+    frame = pd.DataFrame(X) if positional else X
+    numeric: list[Any] = []
+    categorical: list[Any] = []
+    dropped: dict[Any, str] = {}
+    id_like: list[Any] = []
+    n_rows = len(frame)
+    for position, name in enumerate(frame.columns):
+        column = frame.iloc[:, position]
+        key = position if positional else name
+        if column.isna().all():
+            dropped[key] = "all values missing"
+            continue
+        if column.nunique(dropna=False) <= 1 and n_rows > 1:
+            dropped[key] = "constant"
+            continue
+        if _is_numeric(column):
+            numeric.append(key)
+            continue
+        categorical.append(key)
+        present = column.dropna()
+        if len(present) >= MIN_ROWS_FOR_ID_CHECK and present.nunique() == len(present):
+            id_like.append(key)
+    for key, reason in dropped.items():
+        logger.warning("Dropping column %r: %s.", key, reason)
+    for key in id_like:
+        logger.warning(
+            "Column %r has a different value in every row (an ID?); it is not one-hot encoded.",
+            key,
+        )
+    if not numeric and not categorical:
+        raise ValueError(
+            f"X has no usable column: all {frame.shape[1]} column(s) are constant or entirely "
+            f"missing ({dropped}); pass columns that vary between rows."
+        )
+    return Schema(numeric, categorical, dropped, id_like)
+
+
+def _is_numeric(column: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return False
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return True
+    if column.dtype == object:
+        # An object column of numbers (e.g. from an object ndarray) is numeric.
+        converted = pd.to_numeric(column.dropna(), errors="coerce")
+        return bool(converted.notna().all())
+    return False

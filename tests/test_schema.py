@@ -1,0 +1,31 @@
+"""automodel.schema: the column kinds and the column step built from them."""
+
+from __future__ import annotations
+
+import logging
+
+from automodel.schema import describe
+from tests._tables import messy_table
+
+
+def test_describe_sorts_columns_and_drops_useless_ones(caplog):
+    X, _ = messy_table()
+    with caplog.at_level(logging.WARNING, logger="automodel"):
+        schema = describe(X)
+    assert schema.numeric == ["num", "with_gaps"]
+    assert schema.categorical == ["colour", "shape", "flag", "text_gaps", "row_id"]
+    assert schema.dropped == {"const": "constant", "empty": "all values missing"}
+    assert schema.onehot_excluded == ["row_id"]
+    assert "Dropping column 'const'" in caplog.text
+    assert "'row_id' has a different value in every row" in caplog.text
+
+
+def test_onehot_never_expands_an_id_column():
+    X, _ = messy_table()
+    schema = describe(X)
+    onehot = schema.preprocessor("onehot").fit(X)
+    names = list(onehot.get_feature_names_out())
+    assert not any(name.startswith("row_id") for name in names)
+    assert len(names) < 20
+    ordinal = schema.preprocessor("ordinal").fit(X)
+    assert ordinal.transform(X).shape[1] == 7
