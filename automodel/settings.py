@@ -59,7 +59,7 @@ SETTINGS: tuple[Setting, ...] = (
         (StrOptions({"tpe", "rand", "anneal"}), callable),
         '{"tpe", "rand", "anneal"} or callable',
         "hyperopt's suggestion algorithm, or a suggestion function such as "
-        "``automodel.search.TPE(n_startup_trials=10, gamma=0.25)``.",
+        "``automodel.TPE(n_startup_trials=10, gamma=0.25)``.",
         Flag("--algo", "suggestion algorithm: tpe, rand or anneal (default: tpe)"),
     ),
     Setting(
@@ -230,7 +230,7 @@ SETTINGS: tuple[Setting, ...] = (
         "local",
         (StrOptions({"local", "spark"}),),
         '{"local", "spark"}',
-        '"spark" runs trials through hyperopt\'s ``SparkTrials`` (``automodel[spark]``).',
+        '"spark" runs each trial as a Spark job (``automodel[spark]``).',
         Flag(
             "--spark",
             "run trials on Apache Spark at this master URL (local[4], "

@@ -37,9 +37,9 @@ def trace_fit(X: Any, y: Any, **params: Any) -> list[str]:
             return
         code = frame.f_code
         names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
-        if any(_carries(frame.f_locals.get(name), shapes) for name in names):
-            if not stops or stops[-1] != module:
-                stops.append(module)
+        carries = any(_carries(frame.f_locals.get(name), shapes) for name in names)
+        if carries and (not stops or stops[-1] != module):
+            stops.append(module)
 
     sys.setprofile(profile)
     try:

@@ -15,7 +15,7 @@ on the search's own CV, on the fresh folds and on the test part. A lead on the
 search's CV that is gone on the fresh folds was selection noise, not a better model.
 
 The default seeds (5, 6, 7) are not those of the committed benchmark (0-4).
-``--tpe-gamma`` searches with ``algo=automodel.search.TPE(gamma=G)`` wherever an
+``--tpe-gamma`` searches with ``algo=automodel.TPE(gamma=G)`` wherever an
 algorithm is "tpe", to check whether a less greedy TPE chooses better models.
 """
 
@@ -33,7 +33,7 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.preprocessing import LabelEncoder
 
-from automodel import AutoModelClassifier, search
+from automodel import TPE, AutoModelClassifier
 from automodel.data import check_features
 from benchmarks.datasets import DEFAULT_DATA_DIR, DatasetSpec, resolve_datasets
 from benchmarks.presets import FULL_DATASETS
@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--tpe-gamma",
         type=float,
-        default=search.TPE().gamma,
+        default=TPE().gamma,
         help="TPE's gamma: the best ceil(gamma * sqrt(n)) of n trials model the good ones "
         "(default: %(default)s, hyperopt's)",
     )
@@ -133,11 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         tables = resolve_datasets(args.datasets, args.data_dir)
     except ValueError as exc:
         parser.error(str(exc))
-    _compare(tables, args, search.TPE(gamma=args.tpe_gamma))
+    _compare(tables, args, TPE(gamma=args.tpe_gamma))
     return 0
 
 
-def _compare(tables: Sequence[DatasetSpec], args: argparse.Namespace, tpe: search.TPE) -> None:
+def _compare(tables: Sequence[DatasetSpec], args: argparse.Namespace, tpe: TPE) -> None:
     """Search each table and seed with each algorithm ("tpe" is ``tpe``); print the rows,
     means and leads."""
     print(f"TPE gamma {tpe.gamma}, start-up trials {tpe.n_startup_trials}", flush=True)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hyperopt import tpe
 
-from automodel import search
+from automodel import TPE
 from benchmarks.fresh_folds import Scored, main, paired
 
 
@@ -44,9 +44,9 @@ def test_tpe_gamma_reaches_tpe_through_algo(monkeypatch, capsys):
     argv = ["--datasets", "iris", "--seeds", "0", "--max-evals", "12", "--cv", "3"]
     assert main([*argv, "--algos", "tpe", "--tpe-gamma", "1.0"]) == 0
     out = capsys.readouterr().out
-    assert f"TPE gamma 1.0, start-up trials {search.TPE().n_startup_trials}" in out
+    assert f"TPE gamma 1.0, start-up trials {TPE().n_startup_trials}" in out
     assert seen and set(seen) == {1.0}
-    assert search.TPE().gamma == 0.25  # the default TPE is untouched
+    assert TPE().gamma == 0.25  # the default TPE is untouched
 
 
 @pytest.mark.parametrize(
