@@ -20,9 +20,13 @@ import numpy as np
 import pandas as pd
 from sklearn.base import is_regressor
 
+from automodel import table
 from automodel.auto import AUTO_RULE, TASK_CHOICES, choose_task, fit
 from automodel.cli_options import add_setting_flags, format_leaderboard, setting_params
+from automodel.errors import SearchInterruptedWarning
+from automodel.persistence import load, save
 from automodel.results import single_best_note
+from automodel.spark import spark_session
 
 __all__ = ["main"]
 
@@ -122,7 +126,6 @@ def _add_report(commands: Any) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from automodel.persistence import load
 
     path = load(args.model).report(args.out, args.format)
     print(f"report written to {path}")
@@ -130,9 +133,6 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _fit(args: argparse.Namespace) -> int:
-    from automodel import table
-    from automodel.errors import SearchInterruptedWarning
-    from automodel.persistence import save
 
     params = setting_params(args)
     X, y = table.read_table(args.data, target=args.target, sep=args.sep)
@@ -140,8 +140,6 @@ def _fit(args: argparse.Namespace) -> int:
     given = f"--task {task}" if args.task != "auto" else reason
     print(f"task: {task} ({given}; --task changes it)", flush=True)
     if args.spark is not None:
-        from automodel.spark import spark_session
-
         spark_session(args.spark, args.parallelism)  # becomes the active session fit uses
     with warnings.catch_warnings():
         # Shown once below, in the summary line, rather than as a Python warning.
@@ -178,8 +176,6 @@ def _print_summary(model: Any, path: Any) -> None:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from automodel import table
-    from automodel.persistence import load
 
     model = load(args.model)
     X = table.read_table(args.data, sep=args.sep)

@@ -22,7 +22,7 @@ from automodel import data, engine
 from automodel._docs import ESTIMATOR_DOC
 from automodel.results import leaderboard
 from automodel.settings import PARAMETER_CONSTRAINTS, SETTINGS, Settings
-from automodel.tracking import open_tracker
+from automodel.tracking import log_report, open_tracker
 
 __all__ = ["AutoModelClassifier", "AutoModelEstimator", "AutoModelRegressor"]
 
@@ -179,7 +179,7 @@ class AutoModelEstimator(BaseEstimator):
         ``options`` (``n_repeats=5``, ``max_rows=2000``, ``random_state=0``) and the
         cost: :func:`automodel.importance.column_importance`.
         """
-        from automodel.importance import column_importance
+        from automodel.importance import column_importance  # matplotlib: only when asked
 
         check_is_fitted(self, "best_estimator_")
         self.column_importance_ = column_importance(self, X, y, **options)
@@ -190,8 +190,7 @@ class AutoModelEstimator(BaseEstimator):
 
         Returns the path of the report file; see :func:`automodel.report.write_report`.
         """
-        from automodel.report import write_report
-        from automodel.tracking import log_report
+        from automodel.report import write_report  # matplotlib: only when asked
 
         path = write_report(self, out_dir, fmt)
         log_report(self, path)

@@ -80,7 +80,7 @@ def column_importance(
 
 def plot_importance(frame: pd.DataFrame, path: Path, scoring: str, top: int = 20) -> None:
     """Horizontal bars of the ``top`` columns' mean drop, with their spread."""
-    from automodel.plots import new_figure, save_figure
+    from automodel.plots import new_figure, save_figure  # matplotlib: only for the plot
 
     shown = frame.head(top).iloc[::-1]
     figure = new_figure(7.5, 1.2 + 0.35 * len(shown))

@@ -11,7 +11,7 @@ from hyperopt import space_eval
 from hyperopt.base import Domain
 from hyperopt.pyll import stochastic
 
-from automodel.data import describe
+from automodel.schema import describe
 from automodel.families import REGISTRIES, DataInfo, Family
 from automodel.space import build_space, decode, default_points, make_estimator, make_pipeline
 
