@@ -9,15 +9,13 @@ paired on the very same runs, without a second search.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from benchmarks.group import Group, markdown_table
 from benchmarks.stats import REFERENCE, dataset_order, wins_ties_losses
-
-if TYPE_CHECKING:
-    from benchmarks.sections import Group
 
 __all__ = ["SINGLE_SUFFIX", "ensemble_section", "single_best_frame"]
 
@@ -53,8 +51,6 @@ def _get(frame: pd.DataFrame, key: str) -> list[Any]:
 
 def ensemble_section(group: Group) -> list[str]:
     """Paired ensemble vs single best of REFERENCE, per table and overall; times."""
-    from benchmarks.sections import markdown_table
-
     single = single_best_frame(group.frame)
     if single.empty:
         return []

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.datasets import available_datasets
-from benchmarks.perf import MemorySampler, busy_note, load, print_table, searcher
+from benchmarks.perf_tools import MemorySampler, busy_note, load, print_table, searcher
 from benchmarks.protocol import holdout_split, score_test_part
 
 __all__ = ["RUN", "load_regression", "run_adult", "run_diamonds"]

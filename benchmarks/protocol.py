@@ -11,16 +11,34 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from benchmarks.runner import Task
+from benchmarks.datasets import DatasetSpec
 
-__all__ = ["TEST_SIZE", "execute", "holdout_split", "systems_for", "score_test_part"]
+__all__ = ["TEST_SIZE", "Task", "execute", "holdout_split", "systems_for", "score_test_part"]
 
 TEST_SIZE = 0.25
+
+
+@dataclass(frozen=True)
+class Task:
+    """One (system, dataset, seed) run and the budget it gets."""
+
+    system: str
+    dataset: DatasetSpec
+    seed: int
+    max_evals: int
+    cv: int
+    time_budget: float | None = None
+    budget_notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str, int, int, int]:
+        """What identifies a run for resuming: the budget is part of it."""
+        return (self.system, self.dataset.name, self.seed, self.max_evals, self.cv)
 
 
 def holdout_split(X: Any, y: Any, seed: int, task: str = "classification") -> list[Any]:

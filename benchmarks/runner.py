@@ -28,14 +28,14 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from benchmarks.datasets import REPO_ROOT, DatasetSpec
 from benchmarks.presets import Preset, supports
-from benchmarks.protocol import TEST_SIZE, execute, holdout_split
+from benchmarks.protocol import TEST_SIZE, Task, execute, holdout_split
 from benchmarks.records import (
     append_record,
     completed_keys,
@@ -77,24 +77,6 @@ PRELOAD = (
     "xgboost",
     "hyperopt",
 )
-
-
-@dataclass(frozen=True)
-class Task:
-    """One (system, dataset, seed) run and the budget it gets."""
-
-    system: str
-    dataset: DatasetSpec
-    seed: int
-    max_evals: int
-    cv: int
-    time_budget: float | None = None
-    budget_notes: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def key(self) -> tuple[str, str, int, int, int]:
-        """What identifies a run for resuming: the budget is part of it."""
-        return (self.system, self.dataset.name, self.seed, self.max_evals, self.cv)
 
 
 # -- one run (in the child process; the protocol is in benchmarks/protocol.py) ----

@@ -7,8 +7,6 @@ groups also get a table of test RMSE.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.ensemble_section import ensemble_section
-from benchmarks.metrics import METRICS, RMSE, Metric
+from benchmarks.group import Group, markdown_table
+from benchmarks.metrics import RMSE, Metric
 from benchmarks.plots import plot_ranks, plot_scores, plot_wall_time, plot_wtl
 from benchmarks.stats import (
     REFERENCE,
@@ -55,43 +54,6 @@ def _int_text(value: Any) -> str:
 def _short(message: Any, limit: int = 160) -> str:
     text = " ".join(str(message or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def markdown_table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], right: int = 1
-) -> list[str]:
-    """Markdown table; columns from index ``right`` on are right-aligned."""
-    lines = ["| " + " | ".join(headers) + " |"]
-    lines.append("|" + "|".join("---" if i < right else "---:" for i in range(len(headers))) + "|")
-    for row in rows:
-        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |")
-    return lines
-
-
-@dataclass(frozen=True)
-class Group:
-    """One group of the report: its runs, task, where its plots go, its heading level."""
-
-    frame: pd.DataFrame
-    systems: list[str]
-    out: Path
-    suffix: str
-    level: str
-    task: str = "classification"
-
-    @property
-    def regression(self) -> bool:
-        """Whether this group's runs are on regression tables."""
-        return self.task == "regression"
-
-    @property
-    def metric(self) -> Metric:
-        """What the group ranks and pairs systems by (test accuracy or test R^2)."""
-        return METRICS[self.task]
-
-    def png(self, name: str) -> str:
-        """The file name of one of this group's plots (kept apart per group)."""
-        return f"{name}{self.suffix}.png"
 
 
 def group_section(

@@ -11,8 +11,8 @@ from hyperopt import space_eval
 from hyperopt.base import Domain
 from hyperopt.pyll import stochastic
 
-from automodel.schema import describe
 from automodel.families import REGISTRIES, DataInfo, Family
+from automodel.schema import describe
 from automodel.space import build_space, decode, default_points, make_estimator, make_pipeline
 
 TASKS = ("classification", "regression")
