@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = [
     "FULL_DATASETS",
@@ -13,6 +15,7 @@ __all__ = [
     "REGRESSION_SYSTEMS",
     "SYSTEM_ORDER",
     "Preset",
+    "autogluon_python",
     "availability",
     "supports",
 ]
@@ -25,9 +28,12 @@ SYSTEM_ORDER: tuple[str, ...] = (
     "optuna-tpe",
     "flaml",
     "rf-default",
+    "autogluon",
 )
 #: Peers that need a package automodel does not depend on (skipped when absent).
 OPTIONAL_SYSTEMS: dict[str, str] = {"optuna-tpe": "optuna", "flaml": "flaml"}
+#: The environment variable naming the Python of AutoGluon's environment.
+AUTOGLUON_PYTHON = "AUTOMODEL_AUTOGLUON_PYTHON"
 #: Systems whose budget is the number of candidates (``max_evals``) and ``cv``.
 CORE_SYSTEMS: tuple[str, ...] = ("automodel-tpe", "automodel-rand", "rf-default", "random-search")
 #: Systems with a regression variant (``benchmarks/regression_systems.py``); the
@@ -124,7 +130,14 @@ PRESETS: dict[str, Preset] = {
         seeds=5,
         max_evals=50,
         cv=5,
-        systems=("automodel-tpe", "automodel-rand", "random-search", "rf-default", "flaml"),
+        systems=(
+            "automodel-tpe",
+            "automodel-rand",
+            "random-search",
+            "rf-default",
+            "flaml",
+            "autogluon",
+        ),
         # diamonds: 40,000 search rows; RandomizedSearchCV scores 50 candidates x 5 folds.
         run_timeout=3600.0,
         flaml_budget=60.0,
@@ -147,8 +160,20 @@ def supports(system: str, task: str) -> bool:
     return task != "regression" or system in REGRESSION_SYSTEMS
 
 
+def autogluon_python() -> Path:
+    """The interpreter of AutoGluon's own environment (``benchmarks/autogluon_peer.py``)."""
+    named = os.environ.get(AUTOGLUON_PYTHON)
+    repository = Path(__file__).resolve().parents[1]
+    return Path(named) if named else repository / ".venv-autogluon" / "bin" / "python"
+
+
 def availability(name: str) -> str | None:
     """None when system ``name`` can run here, else why not (a package is missing)."""
+    if name == "autogluon" and not autogluon_python().exists():
+        return (
+            f"AutoGluon's interpreter {autogluon_python()} does not exist (run "
+            f"benchmarks/setup_autogluon.sh, or set {AUTOGLUON_PYTHON})"
+        )
     package = OPTIONAL_SYSTEMS.get(name)
     if package is not None and importlib.util.find_spec(package) is None:
         return f"the {package!r} package is not installed (pip install {package})"

@@ -35,6 +35,7 @@ from sklearn.svm import SVR
 from xgboost import XGBRegressor
 
 from automodel.families import REGISTRIES
+from benchmarks import autogluon_peer
 from benchmarks.presets import REGRESSION_SYSTEMS as REGRESSION_SYSTEM_NAMES
 from benchmarks.system_parts import (
     SCALERS,
@@ -215,6 +216,7 @@ REGRESSION_SYSTEMS: dict[str, Callable[[pd.DataFrame, np.ndarray, int, Budget], 
     "random-search": fit_random_search,
     "flaml": _flaml("regression", "r2", FLAML_REGRESSION_LEARNERS),
     "rf-default": fit_rf_default,
+    "autogluon": autogluon_peer.for_task("regression"),
 }
 if tuple(REGRESSION_SYSTEMS) != REGRESSION_SYSTEM_NAMES:  # pragma: no cover - a guard
     raise RuntimeError("benchmarks.presets.REGRESSION_SYSTEMS must list REGRESSION_SYSTEMS")

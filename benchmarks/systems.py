@@ -31,6 +31,7 @@ from sklearn.svm import SVC
 from xgboost import XGBClassifier
 
 from automodel.families import DEFAULT_FAMILIES
+from benchmarks import autogluon_peer
 from benchmarks.presets import SYSTEM_ORDER
 from benchmarks.system_parts import (
     SCALERS,
@@ -410,6 +411,7 @@ SYSTEMS: dict[str, Callable[[pd.DataFrame, np.ndarray, int, Budget], Fitted]] = 
     "optuna-tpe": fit_optuna_tpe,
     "flaml": fit_flaml,
     "rf-default": fit_rf_default,
+    "autogluon": autogluon_peer.for_task("classification"),
 }
 if tuple(SYSTEMS) != SYSTEM_ORDER:  # pragma: no cover - a guard for whoever adds a system
     raise RuntimeError("benchmarks.presets.SYSTEM_ORDER must list every system of SYSTEMS")
