@@ -22,7 +22,7 @@ from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
 
 from automodel.families import REGISTRY, Family
-from automodel.schema import Schema, describe
+from automodel.schema import ENCODINGS, Schema, describe
 from automodel.space import decode, make_pipeline
 from automodel.trial import Reason, TrialRecord
 
@@ -156,7 +156,7 @@ class Objective:
             y=y,
             folds=list(folds),
             scoring=scoring,
-            preprocessors={enc: schema.preprocessor(enc) for enc in ("onehot", "ordinal")},
+            preprocessors={enc: schema.preprocessor(enc) for enc in ENCODINGS},
             families=REGISTRY if families is None else families,
             random_state=random_state,
             stratify=stratify,

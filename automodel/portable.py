@@ -12,7 +12,16 @@ from automodel.families import Family
 __all__ = ["PACKAGES", "predicting_part", "requirements", "versions"]
 
 #: The libraries a saved model's pickle refers to.
-PACKAGES = ("automodel", "scikit-learn", "xgboost", "numpy", "pandas", "joblib")
+PACKAGES = (
+    "automodel",
+    "scikit-learn",
+    "xgboost",
+    "lightgbm",
+    "catboost",
+    "numpy",
+    "pandas",
+    "joblib",
+)
 
 
 def requirements() -> list[str]:

@@ -17,12 +17,18 @@ import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder
 
-__all__ = ["Schema", "describe", "encoded_width"]
+__all__ = ["ENCODINGS", "Schema", "as_text", "describe", "encoded_width"]
 
 logger = logging.getLogger("automodel")
 
+#: How a family may want its categorical columns: one-hot columns, ordinal codes, or
+#: the text itself (for a model that encodes categories on its own, e.g. CatBoost).
+ENCODINGS = ("onehot", "ordinal", "native")
+Encoding = Literal["onehot", "ordinal", "native"]
+#: What a missing category becomes for ``"native"`` encoding.
+MISSING_CATEGORY = "missing"
 #: One-hot encoding keeps at most this many categories per column; rarer ones share a column.
 MAX_ONEHOT_CATEGORIES = 30
 #: Below this many rows a column with one value per row is not judged ID-like.
@@ -39,8 +45,12 @@ class Schema:
     #: High-cardinality text columns one-hot encoding would blow up (kept for trees).
     onehot_excluded: list[Any] = field(default_factory=list)
 
-    def preprocessor(self, encoding: Literal["onehot", "ordinal"]) -> ColumnTransformer:
-        """The column step for a family: impute numbers, encode categories."""
+    def preprocessor(self, encoding: Encoding) -> ColumnTransformer:
+        """The column step for a family: impute numbers, encode categories.
+
+        ``"native"`` keeps categories as text (missing ones as ``MISSING_CATEGORY``) in a
+        DataFrame, numbers first, for a model that reads the text columns itself.
+        """
         steps: list[tuple[str, Any, list[Any]]] = []
         if self.numeric:
             steps.append(
@@ -49,24 +59,36 @@ class Schema:
         categorical = self.categorical
         if encoding == "onehot":
             categorical = [c for c in categorical if c not in self.onehot_excluded]
-            encoder: Any = OneHotEncoder(
-                handle_unknown="infrequent_if_exist",
-                max_categories=MAX_ONEHOT_CATEGORIES,
-                sparse_output=False,
-                dtype=np.float64,
-            )
-        else:
-            encoder = OrdinalEncoder(
-                handle_unknown="use_encoded_value",
-                unknown_value=-1,
-                encoded_missing_value=-1,
-                dtype=np.float64,
-            )
         if categorical:
-            steps.append(("cat", encoder, categorical))
-        return ColumnTransformer(
+            steps.append(("cat", _category_encoder(encoding), categorical))
+        step = ColumnTransformer(
             steps, remainder="drop", sparse_threshold=0.0, verbose_feature_names_out=False
         )
+        return step.set_output(transform="pandas") if encoding == "native" else step
+
+
+def _category_encoder(encoding: Encoding) -> Any:
+    if encoding == "onehot":
+        return OneHotEncoder(
+            handle_unknown="infrequent_if_exist",
+            max_categories=MAX_ONEHOT_CATEGORIES,
+            sparse_output=False,
+            dtype=np.float64,
+        )
+    if encoding == "native":
+        return FunctionTransformer(as_text, feature_names_out="one-to-one")
+    return OrdinalEncoder(
+        handle_unknown="use_encoded_value",
+        unknown_value=-1,
+        encoded_missing_value=-1,
+        dtype=np.float64,
+    )
+
+
+def as_text(X: Any) -> pd.DataFrame:
+    """Categories as text, missing ones as ``MISSING_CATEGORY`` (the ``"native"`` step)."""
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+    return frame.astype(object).where(frame.notna(), MISSING_CATEGORY).astype(str)
 
 
 def encoded_width(schema: Schema, X: pd.DataFrame | np.ndarray) -> int:

@@ -13,6 +13,8 @@ __all__ = [
     "PRESETS",
     "REGRESSION_DATASETS",
     "REGRESSION_SYSTEMS",
+    "PEER_SYSTEMS",
+    "STUDY_FAMILIES",
     "SYSTEM_ORDER",
     "Preset",
     "autogluon_python",
@@ -20,6 +22,12 @@ __all__ = [
     "supports",
 ]
 
+#: Studies of what a family adds: automodel (TPE) with the default families and these,
+#: every other option at its default. In no preset: run them with ``--systems``.
+STUDY_FAMILIES: dict[str, tuple[str, ...]] = {
+    "automodel-lightgbm": ("default", "lightgbm"),
+    "automodel-catboost": ("default", "lightgbm", "catboost"),
+}
 #: Every system, in the order tables and plots show them.
 SYSTEM_ORDER: tuple[str, ...] = (
     "automodel-tpe",
@@ -29,9 +37,16 @@ SYSTEM_ORDER: tuple[str, ...] = (
     "flaml",
     "rf-default",
     "autogluon",
+    *STUDY_FAMILIES,
 )
+#: The full preset's systems: automodel as shipped and its peers (not the studies).
+PEER_SYSTEMS: tuple[str, ...] = tuple(s for s in SYSTEM_ORDER if s not in STUDY_FAMILIES)
 #: Peers that need a package automodel does not depend on (skipped when absent).
-OPTIONAL_SYSTEMS: dict[str, str] = {"optuna-tpe": "optuna", "flaml": "flaml"}
+OPTIONAL_SYSTEMS: dict[str, str] = {
+    "optuna-tpe": "optuna",
+    "flaml": "flaml",
+    "automodel-catboost": "catboost",
+}
 #: The environment variable naming the Python of AutoGluon's environment.
 AUTOGLUON_PYTHON = "AUTOMODEL_AUTOGLUON_PYTHON"
 #: Systems whose budget is the number of candidates (``max_evals``) and ``cv``.
@@ -119,7 +134,7 @@ PRESETS: dict[str, Preset] = {
         seeds=3,
         max_evals=50,
         cv=5,
-        systems=SYSTEM_ORDER,
+        systems=PEER_SYSTEMS,
         run_timeout=900.0,
         flaml_budget=60.0,
     ),

@@ -89,11 +89,26 @@ def record(out: Path) -> int:
     return 0
 
 
+def _largest_gap(old: list[Any], new: list[Any]) -> float | None:
+    """The largest absolute difference of two lists of numbers (None: not comparable)."""
+    try:
+        a = np.array([np.nan if v is None else v for v in old], dtype=float)
+        b = np.array([np.nan if v is None else v for v in new], dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if a.shape != b.shape or not np.array_equal(np.isnan(a), np.isnan(b)):
+        return None
+    return float(np.nanmax(np.abs(a - b), initial=0.0))
+
+
 def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What differs, each with the largest gap where the values are numbers: a gap of
+    1e-16 is the last bit of a float (another machine or BLAS), not another search."""
     found = []
     for name in ("best_params", "trial_scores", "predictions"):
         if old[name] != new[name]:
-            found.append(name)
+            gap = _largest_gap(old[name], new[name]) if name != "best_params" else None
+            found.append(name if gap is None else f"{name} (largest gap {gap:.1e})")
     if not np.isclose(old["best_score"], new["best_score"], rtol=0, atol=1e-12):
         found.append("best_score")
     return found

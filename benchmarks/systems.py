@@ -15,7 +15,7 @@ single-threaded, as automodel's are, so wall times compare.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,7 @@ from xgboost import XGBClassifier
 
 from automodel.families import DEFAULT_FAMILIES
 from benchmarks import autogluon_peer
-from benchmarks.presets import SYSTEM_ORDER
+from benchmarks.presets import STUDY_FAMILIES, SYSTEM_ORDER
 from benchmarks.system_parts import (
     SCALERS,
     SVC_MAX_ITER,
@@ -61,17 +61,21 @@ def _xgb(seed: int, **params: Any) -> XGBClassifier:
 
 
 def _automodel(
-    algo: str, task: str = "classification"
+    algo: str, task: str = "classification", families: Sequence[str] | None = None
 ) -> Callable[[pd.DataFrame, np.ndarray, int, Budget], Fitted]:
-    """automodel with ``algo``, every other option at its default (``AutoModelRegressor``
-    for ``task="regression"``)."""
+    """automodel with ``algo`` (and ``families``), every other option at its default
+    (``AutoModelRegressor`` for ``task="regression"``)."""
 
     def fit(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget) -> Fitted:
         from automodel import AutoModelClassifier, AutoModelRegressor
 
         estimator = AutoModelRegressor if task == "regression" else AutoModelClassifier
         model = estimator(
-            max_evals=budget.max_evals, cv=budget.cv, algo=algo, random_state=seed
+            max_evals=budget.max_evals,
+            cv=budget.cv,
+            algo=algo,
+            random_state=seed,
+            families=None if families is None else list(families),
         ).fit(X, y)
         status = list(model.cv_results_["status"])
         single = getattr(model, "best_single_estimator_", None)
@@ -412,6 +416,7 @@ SYSTEMS: dict[str, Callable[[pd.DataFrame, np.ndarray, int, Budget], Fitted]] = 
     "flaml": fit_flaml,
     "rf-default": fit_rf_default,
     "autogluon": autogluon_peer.for_task("classification"),
+    **{name: _automodel("tpe", families=found) for name, found in STUDY_FAMILIES.items()},
 }
 if tuple(SYSTEMS) != SYSTEM_ORDER:  # pragma: no cover - a guard for whoever adds a system
     raise RuntimeError("benchmarks.presets.SYSTEM_ORDER must list every system of SYSTEMS")

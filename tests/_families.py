@@ -12,7 +12,7 @@ from hyperopt.base import Domain
 from hyperopt.pyll import stochastic
 
 from automodel.families import REGISTRIES, DataInfo, Family
-from automodel.schema import describe
+from automodel.schema import ENCODINGS, describe
 from automodel.space import build_space, decode, default_points, make_estimator, make_pipeline
 
 TASKS = ("classification", "regression")
@@ -47,11 +47,19 @@ def labels(family: Family, task: str) -> set[str]:
     return set(Domain(lambda p: 0, family.space(INFO[task])).params)
 
 
+def classification_only(records: Mapping[str, Family]) -> tuple[set[str], int]:
+    """The labels only the classification record searches, and how many the regression
+    record searches."""
+    classes = labels(records["classification"], "classification")
+    regression = labels(records["regression"], "regression")
+    return classes - regression, len(regression)
+
+
 def fits(family: Family, task: str, draws: int = 3) -> None:
     """``draws`` points of the family's space become pipelines that fit the tiny table."""
     X, y = tiny(task)
     schema = describe(X)
-    preprocessors = {enc: schema.preprocessor(enc) for enc in ("onehot", "ordinal")}
+    preprocessors = {enc: schema.preprocessor(enc) for enc in ENCODINGS}
     space = build_space([family], INFO[task])
     rng = np.random.default_rng(0)
     for _ in range(draws):

@@ -124,8 +124,8 @@ def test_restricting_families(iris):
 
 
 def test_unknown_family_is_an_error_listing_valid_names(iris):
-    valid = "extra_trees, forest, hgb, knn, logreg, mlp, svm, torch_mlp, tree, xgboost"
-    with pytest.raises(ValueError, match=f"Valid names: {valid}"):
+    valid = "catboost, extra_trees, forest, hgb, knn, lightgbm, logreg, mlp, svm, torch_mlp, tree"
+    with pytest.raises(ValueError, match=f"Valid names: {valid}, xgboost"):
         AutoModelClassifier(families=["nope"]).fit(*iris)
 
 
@@ -484,7 +484,7 @@ def test_class_weight_is_searched_where_supported(iris):
 
 def test_all_families_preset_runs(iris):
     model = AutoModelClassifier(
-        max_evals=9, cv=2, families="all", trial_timeout=None, random_state=0
+        max_evals=10, cv=2, families="all", trial_timeout=None, random_state=0
     ).fit(*iris)
     # defaults first: one trial per family, in registry order
     assert model.cv_results_["family"] == list(automodel.families.PRESETS["classification"]["all"])

@@ -74,7 +74,10 @@ def test_resolve_defaults_and_restriction():
 
 
 def test_unknown_family_lists_the_valid_names():
-    valid = "extra_trees, forest, hgb, knn, logreg, mlp, svm, torch_mlp, tree, xgboost"
+    valid = (
+        "catboost, extra_trees, forest, hgb, knn, lightgbm, logreg, mlp, svm, torch_mlp, tree, "
+        "xgboost"
+    )
     with pytest.raises(ValueError, match=rf"Unknown family 'svn'.*{valid}"):
         resolve_families(["svn"])
 
@@ -98,7 +101,7 @@ def test_a_custom_family_is_one_record():
 @pytest.mark.parametrize("task", ["classification", "regression"])
 def test_presets_of_each_task(task):
     assert [f.name for f in resolve_families("classic", task)] == ["knn", "svm", "tree", "forest"]
-    optional = {"torch_mlp"}  # an extra's family is never in a preset
+    optional = {"torch_mlp", "catboost"}  # an extra's family is never in a preset
     assert {f.name for f in resolve_families("all", task)} == set(REGISTRIES[task]) - optional
     defaults = [f.name for f in resolve_families(None, task)]
     assert defaults[1:] == ["forest", "xgboost", "svm", "extra_trees", "knn"]
@@ -211,10 +214,15 @@ def test_the_registries_list_every_declaration_in_order():
         "mlp",
         "hgb",
         "torch_mlp",
+        "lightgbm",
+        "catboost",
     ]
     assert list(REGISTRY) == names
     assert list(REGISTRIES["regression"]) == [*names[:6], "linear", *names[7:]]
-    assert PRESETS["regression"]["all"] == tuple(REGISTRIES["regression"])[:-1]
+    extras = ("torch_mlp", "catboost")
+    assert PRESETS["regression"]["all"] == tuple(
+        name for name in REGISTRIES["regression"] if name not in extras
+    )
 
 
 def test_every_family_module_is_registered():

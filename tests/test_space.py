@@ -11,7 +11,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import Normalizer, StandardScaler
 
 from automodel.families import REGISTRIES, REGISTRY, DataInfo, resolve_families
-from automodel.schema import describe
+from automodel.schema import ENCODINGS, describe
 from automodel.space import Candidate, build_space, decode, make_pipeline
 from tests.conftest import skip_unless_installed
 
@@ -20,7 +20,7 @@ INFO = DataInfo(n_rows=150, n_features=4, n_classes=3, cv=5)
 
 def _preprocessors(X):
     schema = describe(X)
-    return {enc: schema.preprocessor(enc) for enc in ("onehot", "ordinal")}
+    return {enc: schema.preprocessor(enc) for enc in ENCODINGS}
 
 
 def test_space_has_one_branch_per_family_and_unique_labels():
@@ -107,6 +107,7 @@ EXPECTED_DEFAULTS = {
     "logreg": {"C": 1.0, "l1_ratio": 0.0},
     "mlp": {"hidden_layer_sizes": (100,), "solver": "adam", "alpha": 1e-4},
     "hgb": {"learning_rate": 0.1, "max_iter": 100, "max_leaf_nodes": 31},
+    "lightgbm": {"n_estimators": 100, "learning_rate": 0.1, "num_leaves": 31},
 }
 
 
@@ -169,6 +170,7 @@ REGRESSION_DEFAULTS = {
     "linear": {"penalty": "l2", "alpha": 1.0},
     "mlp": {"hidden_layer_sizes": (100,), "solver": "adam", "alpha": 1e-4},
     "hgb": {"learning_rate": 0.1, "max_iter": 100, "max_leaf_nodes": 31},
+    "lightgbm": {"n_estimators": 100, "learning_rate": 0.1, "num_leaves": 31},
 }
 
 

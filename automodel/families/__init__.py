@@ -14,7 +14,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from automodel.families import boosting, knn, linear, mlp, svm, torch_mlp, trees
+from automodel.families import (
+    boosting,
+    catboost,
+    knn,
+    lightgbm,
+    linear,
+    mlp,
+    svm,
+    torch_mlp,
+    trees,
+)
 from automodel.families._base import TASK_NAMES, DataInfo, Family
 
 __all__ = [
@@ -40,6 +50,8 @@ FAMILIES: tuple[Mapping[str, Family], ...] = (
     mlp.MLP,
     boosting.HGB,
     torch_mlp.TORCH_MLP,
+    lightgbm.LIGHTGBM,
+    catboost.CATBOOST,
 )
 
 #: The built-in families of each task, by name.

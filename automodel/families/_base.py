@@ -81,8 +81,9 @@ class Family:
     scale : bool
         Whether a scaler choice (none / standard / min-max / unit-norm rows) is
         searched in front of the estimator.
-    encoding : {"onehot", "ordinal"}
-        How categorical columns are encoded for this family.
+    encoding : {"onehot", "ordinal", "native"}
+        How categorical columns are encoded for this family ("native": kept as text
+        in a DataFrame, for an estimator that encodes categories itself).
     fixed : mapping
         Constant keyword arguments passed to ``estimator`` on every trial.
     threads : str or None
@@ -123,7 +124,7 @@ class Family:
     estimator: Callable[..., BaseEstimator]
     space: Callable[[DataInfo], dict[str, Any]]
     scale: bool = False
-    encoding: Literal["onehot", "ordinal"] = "onehot"
+    encoding: Literal["onehot", "ordinal", "native"] = "onehot"
     fixed: Mapping[str, Any] = field(default_factory=dict)
     threads: str | None = None
     max_rows: int | None = None

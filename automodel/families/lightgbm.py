@@ -1,0 +1,62 @@
+"""The ``lightgbm`` family (LightGBM's gradient-boosted trees), for both tasks.
+
+Its space holds the knobs the published tuning studies search (TabRepo's LightGBM
+space, FLAML's): trees and learning rate, leaves, the smallest leaf, row and column
+subsampling, L1 / L2 penalties and extremely randomised splits; class weights for
+classification. Its default point is LightGBM's own defaults. Categories reach it as
+ordinal codes; one thread per trial (``n_jobs``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hyperopt import hp
+from lightgbm import LGBMClassifier, LGBMRegressor
+
+from automodel.families._base import DataInfo, PerTask, by_task, class_weight, log_int, log_uniform
+
+__all__ = ["LIGHTGBM"]
+
+
+def _space(info: DataInfo) -> dict[str, Any]:
+    return {
+        "n_estimators": log_int("lightgbm.n_estimators", 20, 1000),
+        "learning_rate": log_uniform("lightgbm.learning_rate", 0.005, 0.3),
+        "num_leaves": log_int("lightgbm.num_leaves", 4, 256),
+        "min_child_samples": log_int("lightgbm.min_child_samples", 2, 100),
+        "subsample": hp.uniform("lightgbm.subsample", 0.5, 1.0),
+        "colsample_bytree": hp.uniform("lightgbm.colsample_bytree", 0.4, 1.0),
+        "reg_alpha": log_uniform("lightgbm.reg_alpha", 1e-4, 1.0),
+        "reg_lambda": log_uniform("lightgbm.reg_lambda", 1e-3, 10.0),
+        "extra_trees": hp.choice("lightgbm.extra_trees", [False, True]),
+        "class_weight": class_weight("lightgbm"),
+    }
+
+
+def _default(info: DataInfo) -> dict[str, Any]:
+    """LightGBM's defaults (no penalties: the lowest values of their log ranges)."""
+    return {
+        "lightgbm.n_estimators": 100,
+        "lightgbm.learning_rate": 0.1,
+        "lightgbm.num_leaves": 31,
+        "lightgbm.min_child_samples": 20,
+        "lightgbm.subsample": 1.0,
+        "lightgbm.colsample_bytree": 1.0,
+        "lightgbm.reg_alpha": 1e-4,
+        "lightgbm.reg_lambda": 1e-3,
+        "lightgbm.extra_trees": 0,
+        "lightgbm.class_weight": PerTask(classification=0),
+    }
+
+
+LIGHTGBM = by_task(
+    "lightgbm",
+    (LGBMClassifier, LGBMRegressor),
+    _space,
+    _default,
+    encoding="ordinal",
+    # subsample draws rows for every tree only with a bagging frequency.
+    fixed={"subsample_freq": 1, "verbosity": -1},
+    threads="n_jobs",
+)
