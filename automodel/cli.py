@@ -14,7 +14,7 @@ import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,10 @@ EXIT_USAGE = 2
 SEP_HELP = (
     "the CSV's delimiter, e.g. ';' (default: found from the header line: comma, "
     "semicolon, tab or |)"
+)
+DECIMAL_HELP = (
+    "the CSV's decimal mark, '.' or ',' (default: found from the first lines: a comma "
+    "where numbers like 5,1 outnumber numbers like 5.1)"
 )
 TASK_HELP = f"auto (default): {AUTO_RULE}"
 REPORT_HELP = (
@@ -81,6 +85,7 @@ def _add_fit(commands: Any) -> None:
     )
     fit.add_argument("data", help="CSV file (or .tsv, optionally .gz) with a header row")
     fit.add_argument("--sep", default=None, help=SEP_HELP)
+    fit.add_argument("--decimal", choices=[".", ","], default=None, help=DECIMAL_HELP)
     target_help = "name of the column to predict (classes or numbers)"
     fit.add_argument("--target", required=True, help=target_help)
     fit.add_argument("--task", choices=TASK_CHOICES, default="auto", help=TASK_HELP)
@@ -103,6 +108,7 @@ def _add_predict(commands: Any) -> None:
     predict.add_argument("model", help=MODEL_HELP)
     predict.add_argument("data", help="CSV file with the columns used at fit")
     predict.add_argument("--sep", default=None, help=SEP_HELP)
+    predict.add_argument("--decimal", choices=[".", ","], default=None, help=DECIMAL_HELP)
     predict.add_argument("--out", default=None, help="CSV file to write (default: stdout)")
     proba_help = "also write one probability column per class (when the model has them)"
     predict.add_argument("--proba", action="store_true", help=proba_help)
@@ -125,6 +131,14 @@ def _add_report(commands: Any) -> None:
     report.add_argument("--format", choices=["md", "html"], default="md", help=format_help)
 
 
+def _format(args: argparse.Namespace, stream: TextIO) -> table.CsvFormat:
+    """The CSV's format (the flags, else found from its first lines), said on ``stream``."""
+    found = table.sniff_format(args.data, args.sep, args.decimal)
+    if Path(args.data).is_file():  # else read_table names the missing file
+        print(f"reading {args.data}: {found.describe()}", file=stream)
+    return found
+
+
 def _report(args: argparse.Namespace) -> int:
 
     path = load(args.model).report(args.out, args.format)
@@ -135,7 +149,8 @@ def _report(args: argparse.Namespace) -> int:
 def _fit(args: argparse.Namespace) -> int:
 
     params = setting_params(args)
-    X, y = table.read_table(args.data, target=args.target, sep=args.sep)
+    found = _format(args, sys.stdout)
+    X, y = table.read_table(args.data, target=args.target, sep=found.sep, decimal=found.decimal)
     task, reason = choose_task(y, args.task)  # what fit will choose, said before it starts
     given = f"--task {task}" if args.task != "auto" else reason
     print(f"task: {task} ({given}; --task changes it)", flush=True)
@@ -178,7 +193,8 @@ def _print_summary(model: Any, path: Any) -> None:
 def _predict(args: argparse.Namespace) -> int:
 
     model = load(args.model)
-    X = table.read_table(args.data, sep=args.sep)
+    found = _format(args, sys.stderr)  # stdout may carry the predictions
+    X = table.read_table(args.data, sep=found.sep, decimal=found.decimal)
     out = pd.DataFrame({model.target_name_ or "prediction": model.predict(X)})
     if args.proba:
         if is_regressor(model):

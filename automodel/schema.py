@@ -125,6 +125,7 @@ def describe(X: pd.DataFrame | np.ndarray) -> Schema:
             numeric.append(key)
             continue
         categorical.append(key)
+        _warn_numbers_as_text(key, column)
         present = column.dropna()
         if len(present) >= MIN_ROWS_FOR_ID_CHECK and present.nunique() == len(present):
             id_like.append(key)
@@ -141,6 +142,29 @@ def describe(X: pd.DataFrame | np.ndarray) -> Schema:
             f"missing ({dropped}); pass columns that vary between rows."
         )
     return Schema(numeric, categorical, dropped, id_like)
+
+
+#: Share of a text column's values that must read as numbers to be called numbers as text.
+NUMBERS_AS_TEXT = 0.9
+
+
+def _warn_numbers_as_text(key: Any, column: pd.Series) -> None:
+    """Warn (one line) when a text column holds numbers written with a decimal comma or
+    spaces: it is read as categories, which is rarely what its numbers mean."""
+    present = column.dropna()
+    if len(present) == 0 or pd.api.types.is_bool_dtype(column.dtype):
+        return
+    text = present.astype(str).str.strip()
+    cleaned = text.str.replace(" ", "", regex=False).str.replace(",", ".", regex=False)
+    numbers = pd.to_numeric(cleaned, errors="coerce").notna()
+    if numbers.mean() >= NUMBERS_AS_TEXT:
+        example = text[numbers].iloc[0]
+        logger.warning(
+            "Column %r holds numbers written as text (e.g. %r); it is read as categories. "
+            "If they are numbers, convert the column (a CSV with decimal commas: --decimal ',').",
+            key,
+            example,
+        )
 
 
 def _is_numeric(column: pd.Series) -> bool:

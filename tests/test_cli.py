@@ -411,3 +411,18 @@ def test_bagging_option_and_the_model_line(tmp_path, capsys):
     assert main([*argv, "--out", str(tmp_path / "one.joblib"), "--bagging", "off"]) == 0
     assert "bagged" not in capsys.readouterr().out
     assert isinstance(automodel.load(tmp_path / "one.joblib").best_estimator_, Pipeline)
+
+
+def test_fit_reads_decimal_commas_and_says_how_it_read_the_table(tmp_path, capsys):
+    european = tmp_path / "penguins_eu.csv"
+    pd.read_csv(PENGUINS).to_csv(european, sep=";", decimal=",", index=False)
+    out = tmp_path / "m.joblib"
+    argv = ["fit", str(european), "--target", "species", "--max-evals", "2", "--cv", "3"]
+    assert main([*argv, "--families", "tree", "--out", str(out)]) == 0
+    assert f"reading {european}: delimiter ';', decimal mark ','" in capsys.readouterr().out
+    model = automodel.load(out)
+    assert "bill_length_mm" in model.feature_names_in_
+    assert main(["predict", str(out), str(european), "--decimal", ","]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0] == "species"  # the CSV alone on stdout
+    assert "decimal mark ','" in captured.err

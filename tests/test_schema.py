@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+import pandas as pd
+
 from automodel.schema import describe
 from tests._tables import messy_table
 
@@ -29,3 +31,17 @@ def test_onehot_never_expands_an_id_column():
     assert len(names) < 20
     ordinal = schema.preprocessor("ordinal").fit(X)
     assert ordinal.transform(X).shape[1] == 7
+
+
+def test_numbers_written_as_text_get_a_one_line_warning(caplog):
+    frame = pd.DataFrame(
+        {"size": ["5,1", "4,9", "3,2", None], "colour": ["red", "blue", "red", "blue"]}
+    )
+    with caplog.at_level("WARNING", logger="automodel"):
+        found = describe(frame)
+    assert found.categorical == ["size", "colour"]
+    warned = [r.getMessage() for r in caplog.records if "numbers written as text" in r.getMessage()]
+    assert warned == [
+        "Column 'size' holds numbers written as text (e.g. '5,1'); it is read as categories. "
+        "If they are numbers, convert the column (a CSV with decimal commas: --decimal ',')."
+    ]

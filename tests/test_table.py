@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from automodel.table import read_table, sniff_delimiter
+from automodel.table import CsvFormat, read_table, sniff_decimal, sniff_delimiter, sniff_format
 
 
 def test_read_table_splits_the_target(tmp_path):
@@ -34,3 +34,41 @@ def test_a_semicolon_csv_is_read_by_its_columns(tmp_path):
     X, y = read_table(str(path), target="y")
     assert list(X.columns) == ["a", "b"] and list(y) == [0, 1]
     assert list(read_table(str(path), sep=";").columns) == ["a", "b", "y"]
+
+
+EUROPEAN = "sepal_length;sepal_width;species\n5,1;3,5;setosa\n4,9;3,0;setosa\n6,3;2,9;virginica\n"
+
+
+def test_a_semicolon_csv_with_decimal_commas_is_read_as_numbers(tmp_path):
+    path = tmp_path / "iris_eu.csv"
+    path.write_text(EUROPEAN)
+    assert sniff_format(path) == CsvFormat(";", ",")
+    X, y = read_table(str(path), target="species")
+    assert X.dtypes.tolist() == [float, float]
+    assert X["sepal_length"].tolist() == [5.1, 4.9, 6.3]
+    # Given explicitly, the decimal mark wins over what the lines suggest.
+    as_text = read_table(str(path), decimal=".")
+    assert not pd.api.types.is_numeric_dtype(as_text["sepal_length"])
+
+
+@pytest.mark.parametrize(
+    ("lines", "sep", "decimal"),
+    [
+        (["1,5;2,25;a", "3,0;4;b"], ";", ","),
+        (["1.5;2.25;a", "3.0;4;b"], ";", "."),
+        (["1.5;x,y;a", "3.5;p,q;b"], ";", "."),  # commas in text, not numbers
+        (["1,5,2", "3,0,4"], ",", "."),  # a comma delimiter leaves no room for decimal commas
+        (['"1,5"\t"2,5"', '"3,0"\t"4"'], "\t", ","),
+    ],
+)
+def test_the_decimal_mark_is_found_from_the_data_lines(lines, sep, decimal):
+    assert sniff_decimal(lines, sep) == decimal
+
+
+def test_dotted_thousands_with_decimal_commas(tmp_path):
+    path = tmp_path / "prices.csv"
+    path.write_text("price;rooms\n1.234,50;3\n987,25;2\n12.000,00;5\n")
+    found = sniff_format(path)
+    assert (found.decimal, found.thousands) == (",", ".")
+    assert "thousands separator '.'" in found.describe()
+    assert read_table(str(path))["price"].tolist() == [1234.5, 987.25, 12000.0]
