@@ -21,6 +21,7 @@ import pandas as pd
 from sklearn.base import is_regressor
 
 from automodel import table
+from automodel._version import __version__
 from automodel.auto import AUTO_RULE, TASK_CHOICES, choose_task, fit
 from automodel.cli_options import add_setting_flags, format_leaderboard, setting_params
 from automodel.errors import SearchInterruptedWarning
@@ -61,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="automodel",
         description="Pick the best scikit-learn model for a table with one hyperopt search.",
     )
+    parser.add_argument("--version", action="version", version=f"automodel {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_fit(commands)
     _add_predict(commands)
@@ -222,7 +224,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
     try:
-        return args.run(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
+            return args.run(args)
     except KeyboardInterrupt:
         print("automodel: interrupted", file=sys.stderr)
         return 130
@@ -237,6 +241,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = " ".join(str(exc).split())
         print(f"automodel: error: {message}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _one_line_warning(message: Any, category: type, *args: Any, **kwargs: Any) -> None:
+    """A warning as one line on stderr, without the file and line it came from."""
+    text = " ".join(str(message).split())
+    print(f"automodel: warning: {text}", file=sys.stderr)
 
 
 def _is_input_error(exc: BaseException) -> bool:

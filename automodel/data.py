@@ -9,6 +9,7 @@ CSV reading in :mod:`automodel.table`.
 
 from __future__ import annotations
 
+import difflib
 import warnings
 from typing import Any
 
@@ -140,12 +141,7 @@ def align_features(
     if columns is not None and _is_frame(X):
         missing = [c for c in columns if c not in X.columns]
         if missing:
-            listed = "".join(f"- {c}\n" for c in missing[:10])
-            raise ValueError(
-                "The feature names should match those that were passed during fit.\n"
-                f"Feature names seen at fit time, yet now missing:\n{listed}"
-                f"Add the missing column(s) {missing[:10]} to the table you predict on."
-            )
+            raise ValueError(_missing_columns(missing, [c for c in X.columns if c not in columns]))
         extra = [c for c in X.columns if c not in columns and c != target_name]
         if extra:
             warnings.warn(
@@ -168,6 +164,21 @@ def align_features(
     if columns is not None:
         return pd.DataFrame(X, columns=columns)
     return X
+
+
+def _missing_columns(missing: list[Any], unknown: list[Any]) -> str:
+    """One line naming the columns of fit that the table lacks, with a likely rename."""
+    names = ", ".join(repr(c) for c in missing[:10]) + (" ..." if len(missing) > 10 else "")
+    text = f"The table has no column {names}, which the model was fitted on"
+    lowered = {str(u).lower(): u for u in unknown}  # a change of case is a rename too
+    guesses = [
+        f"{lowered[close[0]]!r} for {c!r}"
+        for c in missing
+        if (close := difflib.get_close_matches(str(c).lower(), list(lowered), n=1))
+    ]
+    if guesses:
+        text += f" (renamed? it has {', '.join(guesses[:5])})"
+    return text + "; add the missing column(s) to the table you predict on."
 
 
 def _is_number_type(dtype: str) -> bool:

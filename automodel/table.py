@@ -8,6 +8,7 @@ wrong and how to fix it.
 
 from __future__ import annotations
 
+import difflib
 import gzip
 import re
 from collections.abc import Sequence
@@ -131,9 +132,11 @@ def read_table(
         return frame
     if target not in frame.columns:
         columns = ", ".join(map(str, frame.columns[:20]))
+        close = difflib.get_close_matches(target, [str(c) for c in frame.columns], n=1)
+        guess = f" Did you mean {close[0]!r}?" if close else ""
         raise ValueError(
-            f"Target column {target!r} is not in {str(source)!r}; its columns are: {columns} "
-            f"(read with delimiter {sep!r}). Pass one of them with --target, or give the "
+            f"Target column {target!r} is not in {str(source)!r}.{guess} Its columns are: "
+            f"{columns} (read with delimiter {sep!r}). Pass one of them with --target, or give the "
             "delimiter with --sep."
         )
     return frame.drop(columns=[target]), frame[target]

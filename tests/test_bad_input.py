@@ -228,7 +228,13 @@ PREDICT_CASES = [
         "missing column",
         lambda f, a: f.predict(pd.DataFrame(X[:, :3], columns=list("abc"))),
         ValueError,
-        r"missing:\n- d\n.*Add the missing column",
+        r"^The table has no column 'd', which the model was fitted on; add the missing",
+    ),
+    (
+        "renamed column",
+        lambda f, a: f.predict(pd.DataFrame(X, columns=["a", "b", "c", "D"])),
+        ValueError,
+        r"no column 'd', which the model was fitted on \(renamed\? it has 'D' for 'd'\)",
     ),
     (
         "column count",

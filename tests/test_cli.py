@@ -426,3 +426,34 @@ def test_fit_reads_decimal_commas_and_says_how_it_read_the_table(tmp_path, capsy
     captured = capsys.readouterr()
     assert captured.out.splitlines()[0] == "species"  # the CSV alone on stdout
     assert "decimal mark ','" in captured.err
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"automodel {automodel.__version__}"
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--target", "specie"], "Target column 'specie' is not in"),
+        (["--target", "species", "--families", "forrest"], "Unknown family 'forrest'"),
+    ],
+)
+def test_a_typo_gets_a_suggestion(flags, message, capsys):
+    assert main(["fit", str(PENGUINS), *flags]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "Did you mean" in err and len(err.splitlines()) == 1
+    assert ("'species'?" if "specie'" in message else "'forest'?") in err
+
+
+def test_predict_warns_of_an_extra_column_in_one_line(model_file, tmp_path, capsys):
+    extra = tmp_path / "extra.csv"
+    pd.read_csv(PENGUINS).assign(colour="red").to_csv(extra, index=False)
+    assert main(["predict", str(model_file), str(extra), "--out", str(tmp_path / "p.csv")]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert warned == [
+        "automodel: warning: Ignoring column(s) ['colour'] that were not seen at fit time."
+    ]

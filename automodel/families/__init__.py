@@ -11,6 +11,7 @@ the module's name in the import above it); nothing else in automodel names a fam
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -97,9 +98,11 @@ def _unknown(item: Any, task: str) -> ValueError:
                 f"{task.capitalize()} families: {', '.join(sorted(registry))}."
             )
     presets = " / ".join(repr(p) for p in PRESETS[task])
+    close = difflib.get_close_matches(str(item), [*registry, *PRESETS[task]], n=1)
+    guess = f"Did you mean {close[0]!r}? " if close else ""
     return ValueError(
-        f"Unknown family {item!r} in `families`. Valid names: {', '.join(sorted(registry))} "
-        f"(or {presets}, or an automodel.Family record)."
+        f"Unknown family {item!r} in `families`. {guess}Valid names: "
+        f"{', '.join(sorted(registry))} (or {presets}, or an automodel.Family record)."
     )
 
 
