@@ -1,4 +1,4 @@
-"""The ``automodel`` command: ``fit`` a CSV, ``predict`` with a saved model, ``report``.
+"""The ``automodel`` command: ``fit`` a CSV; ``predict``, ``score`` or ``report`` a saved model.
 
 A thin layer: it parses the flags (the settings' own, from their declarations in
 ``settings.py``), calls :func:`automodel.fit` or a saved model, and prints. Every
@@ -19,11 +19,17 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 from sklearn.base import is_regressor
+from sklearn.metrics import check_scoring
 
 from automodel import table
 from automodel._version import __version__
 from automodel.auto import AUTO_RULE, TASK_CHOICES, choose_task, fit
-from automodel.cli_options import add_setting_flags, format_leaderboard, setting_params
+from automodel.cli_options import (
+    add_csv_flags,
+    add_setting_flags,
+    format_leaderboard,
+    setting_params,
+)
 from automodel.errors import SearchInterruptedWarning
 from automodel.persistence import load, save
 from automodel.results import single_best_note
@@ -33,14 +39,6 @@ __all__ = ["main"]
 
 EXIT_USAGE = 2
 
-SEP_HELP = (
-    "the CSV's delimiter, e.g. ';' (default: found from the header line: comma, "
-    "semicolon, tab or |)"
-)
-DECIMAL_HELP = (
-    "the CSV's decimal mark, '.' or ',' (default: found from the first lines: a comma "
-    "where numbers like 5,1 outnumber numbers like 5.1)"
-)
 TASK_HELP = f"auto (default): {AUTO_RULE}"
 REPORT_HELP = (
     "also write a Markdown report of the search with plots into DIR, with the "
@@ -66,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_fit(commands)
     _add_predict(commands)
+    _add_score(commands)
     _add_report(commands)
     return parser
 
@@ -86,8 +85,7 @@ def _add_fit(commands: Any) -> None:
         "the leaderboard and save the model.",
     )
     fit.add_argument("data", help="CSV file (or .tsv, optionally .gz) with a header row")
-    fit.add_argument("--sep", default=None, help=SEP_HELP)
-    fit.add_argument("--decimal", choices=[".", ","], default=None, help=DECIMAL_HELP)
+    add_csv_flags(fit)
     target_help = "name of the column to predict (classes or numbers)"
     fit.add_argument("--target", required=True, help=target_help)
     fit.add_argument("--task", choices=TASK_CHOICES, default="auto", help=TASK_HELP)
@@ -109,11 +107,41 @@ def _add_predict(commands: Any) -> None:
     )
     predict.add_argument("model", help=MODEL_HELP)
     predict.add_argument("data", help="CSV file with the columns used at fit")
-    predict.add_argument("--sep", default=None, help=SEP_HELP)
-    predict.add_argument("--decimal", choices=[".", ","], default=None, help=DECIMAL_HELP)
+    add_csv_flags(predict)
     predict.add_argument("--out", default=None, help="CSV file to write (default: stdout)")
     proba_help = "also write one probability column per class (when the model has them)"
     predict.add_argument("--proba", action="store_true", help=proba_help)
+
+
+def _add_score(commands: Any) -> None:
+    score = _command(
+        commands,
+        _score,
+        "score",
+        "score a saved model on a labelled CSV with its own metric",
+        "Predict a CSV that holds the target column and print the model's score on it "
+        "with the metric its search optimised (accuracy, R^2, or the --scoring of fit).",
+    )
+    score.add_argument("model", help=MODEL_HELP)
+    score.add_argument("data", help="CSV file with the columns used at fit and the target")
+    score.add_argument("--target", default=None, help="target column (default: the fit's)")
+    add_csv_flags(score)
+
+
+def _score(args: argparse.Namespace) -> int:
+    model = load(args.model)
+    target = args.target or model.target_name_
+    if target is None:
+        raise ValueError("the model was fitted without column names: name the target, --target.")
+    found = _format(args, sys.stdout)
+    X, y = table.read_table(args.data, target=target, sep=found.sep, decimal=found.decimal)
+    value = check_scoring(model, scoring=model.scoring_)(model, X, y)
+    name = model.scoring_ if isinstance(model.scoring_, str) else "score"
+    print(
+        f"{name} on {args.data}: {value:.4f} ({len(y)} rows; cross-validated at fit: "
+        f"{model.best_score_:.4f})"
+    )
+    return 0
 
 
 def _add_report(commands: Any) -> None:

@@ -1,4 +1,4 @@
-"""The ``automodel fit`` flags of the settings' declarations, and the leaderboard table.
+"""The ``automodel fit`` flags of the settings' declarations, the CSV flags, the leaderboard.
 
 :func:`add_setting_flags` adds one argparse option per declared flag
 (:data:`automodel.settings.SETTINGS`); :func:`setting_params` turns the parsed
@@ -17,7 +17,28 @@ from automodel.declare import Flag, Setting
 from automodel.formatting import fmt_number
 from automodel.settings import SETTINGS
 
-__all__ = ["add_setting_flags", "argparse_options", "format_leaderboard", "setting_params"]
+__all__ = [
+    "add_csv_flags",
+    "add_setting_flags",
+    "argparse_options",
+    "format_leaderboard",
+    "setting_params",
+]
+
+SEP_HELP = (
+    "the CSV's delimiter, e.g. ';' (default: found from the header line: comma, "
+    "semicolon, tab or |)"
+)
+DECIMAL_HELP = (
+    "the CSV's decimal mark, '.' or ',' (default: found from the first lines: a comma "
+    "where numbers like 5,1 outnumber numbers like 5.1)"
+)
+
+
+def add_csv_flags(command: argparse.ArgumentParser) -> None:
+    """``--sep`` and ``--decimal``: how the command's CSV is written (found if not given)."""
+    command.add_argument("--sep", default=None, help=SEP_HELP)
+    command.add_argument("--decimal", choices=[".", ","], default=None, help=DECIMAL_HELP)
 
 
 def argparse_options(flag: Flag, default: Any) -> dict[str, Any]:

@@ -457,3 +457,15 @@ def test_predict_warns_of_an_extra_column_in_one_line(model_file, tmp_path, caps
     assert warned == [
         "automodel: warning: Ignoring column(s) ['colour'] that were not seen at fit time."
     ]
+
+
+def test_score_prints_the_models_own_metric_on_a_labelled_csv(model_file, tmp_path, capsys):
+    labelled = pd.read_csv(PENGUINS)
+    assert main(["score", str(model_file), str(PENGUINS)]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    model = automodel.load(model_file)
+    expected = (model.predict(labelled.drop(columns="species")) == labelled["species"]).mean()
+    assert line.startswith(f"accuracy on {PENGUINS}: {expected:.4f} ({len(labelled)} rows;")
+    # A target that is not there is one line with a suggestion.
+    assert main(["score", str(model_file), str(PENGUINS), "--target", "specis"]) == 2
+    assert "Did you mean 'species'?" in capsys.readouterr().err

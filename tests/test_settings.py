@@ -22,7 +22,17 @@ from automodel.settings import SETTINGS, Settings
 README = Path(__file__).resolve().parents[1] / "README.md"
 ESTIMATORS = [AutoModelClassifier, AutoModelRegressor]
 #: ``automodel fit`` options that are not settings of the estimators.
-CLI_ONLY = {"-h", "--help", "--sep", "--target", "--task", "--out", "--top", "--report"}
+CLI_ONLY = {
+    "-h",
+    "--help",
+    "--sep",
+    "--decimal",
+    "--target",
+    "--task",
+    "--out",
+    "--top",
+    "--report",
+}
 
 
 def test_the_signature_is_the_declarations():
