@@ -22,20 +22,34 @@ PACKAGES = (
     "pandas",
     "joblib",
 )
+#: Distributions that provide a package's module, in order of preference: automodel
+#: depends on XGBoost's CPU build; a user may have the CUDA build instead.
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = {"xgboost": ("xgboost-cpu", "xgboost")}
+
+
+def _installed(package: str) -> tuple[str, str] | None:
+    """``(distribution, version)`` of what provides ``package`` here, or None."""
+    for distribution in DISTRIBUTIONS.get(package, (package,)):
+        try:
+            return distribution, version(distribution)
+        except PackageNotFoundError:
+            continue
+    return None
 
 
 def requirements() -> list[str]:
-    """Pinned pip requirements of a saved model: the libraries in its pickle."""
-    return [f"{name}=={v}" for name, v in versions().items() if name != "python" and v]
+    """Pinned pip requirements of a saved model: the libraries in its pickle, by the
+    distribution installed here (``xgboost-cpu`` or ``xgboost``)."""
+    found = (_installed(package) for package in PACKAGES)
+    return [f"{name}=={v}" for name, v in filter(None, found)]
 
 
 def versions() -> dict[str, str | None]:
+    """Python's version and each package's (whichever distribution provides it)."""
     found: dict[str, str | None] = {"python": platform.python_version()}
     for package in PACKAGES:
-        try:
-            found[package] = version(package)
-        except PackageNotFoundError:
-            found[package] = None
+        installed = _installed(package)
+        found[package] = None if installed is None else installed[1]
     return found
 
 
