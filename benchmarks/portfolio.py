@@ -125,7 +125,8 @@ def _collect(args: argparse.Namespace) -> int:
     for spec in specs:
         for seed in range(args.seeds):
             finished = {c for d, s, c in done if (d, s) == (spec.name, seed)}
-            score_pool(spec, seed, pool, args.cv, finished, _writer(records))
+            say = _writer(records)
+            score_pool(spec, seed, pool, args.cv, finished, say, args.slots, args.limit)
     return 0
 
 
@@ -172,6 +173,8 @@ def _parser() -> argparse.ArgumentParser:
     collect.add_argument("--per-family", type=int, default=16)
     collect.add_argument("--pool-seed", type=int, default=0)
     collect.add_argument("--cv", type=int, default=5)
+    collect.add_argument("--slots", type=int, default=1, help="candidates at a time")
+    collect.add_argument("--limit", type=float, default=None, help="seconds per candidate")
     collect.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR))
     collect.add_argument("--regression-dir", default=str(DEFAULT_REGRESSION_DIR))
     for name in ("collect", "check", "build"):

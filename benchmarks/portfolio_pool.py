@@ -26,7 +26,8 @@ from automodel.families import DataInfo, resolve_families
 from automodel.problem import prepare
 from automodel.settings import Settings
 from automodel.space import build_space, default_points
-from automodel.trial import Status
+from automodel.trial import Status, TrialRecord
+from automodel.workers import ProcessExecutor
 from benchmarks.datasets import DatasetSpec
 from benchmarks.protocol import holdout_split
 
@@ -90,8 +91,14 @@ def score_pool(
     cv: int = 5,
     done: set[str] | None = None,
     say: Callable[[dict[str, Any]], None] = print,
+    slots: int = 1,
+    limit: float | None = None,
 ) -> None:
-    """Score every candidate not in ``done`` on (``spec``, ``seed``); ``say`` each record."""
+    """Score every candidate not in ``done`` on (``spec``, ``seed``); ``say`` each record.
+
+    With ``slots`` > 1 or a ``limit`` (seconds), candidates run in automodel's worker
+    processes, ``slots`` at a time, and one past ``limit`` is stopped (a failure).
+    """
     X, raw = spec.load()
     task = spec.task
     y = np.asarray(raw, dtype=np.float64) if task == "regression" else np.asarray(raw)
@@ -100,24 +107,41 @@ def score_pool(
     settings = Settings(families=names, cv=cv, random_state=seed, ensemble=False)
     problem = prepare(settings, task, X_search, y_search)
     order = [family.name for family in problem.families]
-    for candidate in pool:
-        if done and candidate.id in done:
-            continue
-        point = {"family": order.index(candidate.family), **candidate.point}
-        started = time.perf_counter()
-        record = problem.objective(space_eval(problem.space, point))
-        say(
-            {
-                "dataset": spec.name,
-                "task": task,
-                "seed": seed,
-                "candidate": candidate.id,
-                "family": candidate.family,
-                "point": candidate.point,
-                "status": record.status.value,
-                "score": -float(record.loss) if record.status is Status.OK else None,
-                "fit_time": float(sum(record.fit_time)),
-                "seconds": time.perf_counter() - started,
-                "error": record.error,
-            }
-        )
+    todo = [c for c in pool if not (done and c.id in done)]
+    configs = [
+        space_eval(problem.space, {"family": order.index(c.family), **c.point}) for c in todo
+    ]
+    base = {"dataset": spec.name, "task": task, "seed": seed}
+    if slots == 1 and limit is None:
+        for candidate, config in zip(todo, configs, strict=True):
+            started = time.perf_counter()
+            record = problem.objective(config)
+            say(_record(base, candidate, record, time.perf_counter() - started))
+        return
+    with ProcessExecutor(problem.objective, slots) as executor:
+        queue, running = list(range(len(todo))), {}
+        while queue or running:
+            while queue and len(running) < slots:
+                k = queue.pop(0)
+                executor.submit(k, configs[k], limit)
+                running[k] = time.perf_counter()
+            for k, record in executor.wait(1.0):
+                say(_record(base, todo[k], record, time.perf_counter() - running.pop(k)))
+
+
+def _record(
+    base: dict[str, Any], candidate: Candidate, record: TrialRecord, seconds: float
+) -> dict[str, Any]:
+    ok = record.status is Status.OK
+    return {
+        **base,
+        "candidate": candidate.id,
+        "family": candidate.family,
+        "point": candidate.point,
+        "status": record.status.value,
+        "reason": None if record.reason is None else record.reason.value,
+        "score": -float(record.loss) if ok else None,
+        "fit_time": float(sum(record.fit_time)),
+        "seconds": seconds,
+        "error": record.error,
+    }

@@ -14,7 +14,7 @@ from automodel.families import DataInfo, resolve_families
 from automodel.space import build_space, decode
 from benchmarks.datasets import DatasetSpec
 from benchmarks.portfolio import build, errors, leave_tables_out, main
-from benchmarks.portfolio_pool import sample_pool, score_pool
+from benchmarks.portfolio_pool import Candidate, sample_pool, score_pool
 from benchmarks.protocol import holdout_split
 
 
@@ -112,3 +112,15 @@ def test_build_and_check_from_the_command_line(tmp_path, capsys):
     assert document["built_from"] == ["t0", "t1", "t2"] and document["problems"] == 3
     assert main(["check", "--records", str(records), "--size", "1", "--groups", "3"]) == 0
     assert "held-out tables" in capsys.readouterr().out
+
+
+def test_candidates_in_worker_processes_are_stopped_at_the_limit():
+    (default,) = sample_pool(["forest"], "classification", per_family=0)
+    slow = Candidate("forest/slow", "forest", {**default.point, "forest.n_estimators": 3000})
+    (fast,) = sample_pool(["knn"], "classification", per_family=0)
+    found: list[dict] = []
+    score_pool(DatasetSpec("iris", "sklearn"), 0, [slow, fast], 3, None, found.append, 2, 1.0)
+    by_id = {r["candidate"]: r for r in found}
+    assert (by_id["forest/slow"]["status"], by_id["forest/slow"]["reason"]) == ("fail", "timeout")
+    assert by_id["forest/slow"]["score"] is None
+    assert by_id["knn/default"]["status"] == "ok" and by_id["knn/default"]["score"] > 0.8
