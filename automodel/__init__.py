@@ -5,6 +5,7 @@ from automodel.auto import fit
 from automodel.errors import RefitWarning, SearchFailedError
 from automodel.estimator import AutoModelClassifier, AutoModelRegressor
 from automodel.families import DataInfo, Family
+from automodel.payload import MainReferenceWarning
 from automodel.persistence import ModelFileError, load, save
 from automodel.suggest import TPE
 from automodel.workers import WorkerStartError
@@ -15,6 +16,7 @@ __all__ = [
     "AutoModelRegressor",
     "DataInfo",
     "Family",
+    "MainReferenceWarning",
     "ModelFileError",
     "RefitWarning",
     "SearchFailedError",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import tempfile
 import warnings
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from automodel.estimator import AutoModelEstimator
+from automodel.payload import ModelFileError, dump, keras_backend, loads
 from automodel.portable import predicting_part, versions
 
 __all__ = ["FORMAT_VERSION", "ModelFileError", "load", "read_metadata", "save"]
@@ -29,10 +29,6 @@ __all__ = ["FORMAT_VERSION", "ModelFileError", "load", "read_metadata", "save"]
 FORMAT = "automodel.model"
 #: Bumped when the layout of the file changes; files of another version are refused.
 FORMAT_VERSION = 2
-
-
-class ModelFileError(ValueError):
-    """The file is not a readable automodel model file."""
 
 
 def _plain(value: Any) -> Any:
@@ -79,12 +75,12 @@ def save(model: Any, path: str | os.PathLike[str]) -> Path:
             f"{type(model).__name__}; for a plain scikit-learn object use joblib.dump."
         )
     check_is_fitted(model, "best_estimator_")
-    payload = pickle.dumps(predicting_part(model), protocol=pickle.HIGHEST_PROTOCOL)
+    payload = dump(predicting_part(model))
     table = model.leaderboard()
     document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "metadata": _metadata(model),
+        "metadata": {**_metadata(model), "keras_backend": keras_backend(payload)},
         "leaderboard": _plain(table.to_dict(orient="list")),
         "sha256": hashlib.sha256(payload).hexdigest(),
         "payload": payload,
@@ -165,4 +161,4 @@ def load(path: str | os.PathLike[str]) -> Any:
             UserWarning,
             stacklevel=2,
         )
-    return pickle.loads(payload)
+    return loads(payload, str(path), document["metadata"].get("keras_backend"))

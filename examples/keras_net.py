@@ -55,7 +55,7 @@ def main() -> None:
     X, y = load_breast_cancer(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0, stratify=y)
     model = automodel.AutoModelClassifier(
-        families=["logreg", keras_net], max_evals=6, cv=3, random_state=0
+        families=["logreg", keras_net], max_evals=4, cv=3, random_state=0
     ).fit(X_train, y_train)
     print(model.leaderboard().to_string(max_colwidth=80))
     print(f"test accuracy {model.score(X_test, y_test):.3f}")

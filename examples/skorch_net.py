@@ -1,6 +1,10 @@
 """Your own PyTorch net in automodel's search, through skorch.
 
 Run: python examples/skorch_net.py   (needs: pip install "automodel[torch]")
+
+The net's class lives in examples/torch_nets.py, not in this script: skorch pickles the
+torch module by name, so the class must import where the model is loaded (there:
+PYTHONPATH=examples, or the folder the model is loaded from).
 """
 
 from __future__ import annotations
@@ -11,24 +15,9 @@ import torch
 from hyperopt import hp
 from sklearn.preprocessing import FunctionTransformer
 from skorch import NeuralNetClassifier
+from torch_nets import Net  # in a module, so the saved model loads in any process
 
 import automodel
-
-
-class Net(torch.nn.Module):
-    def __init__(self, n_inputs=30, hidden=32, dropout=0.1, seed=None):
-        super().__init__()
-        if seed is not None:
-            torch.manual_seed(seed)  # weights and batch order follow the trial's seed
-        self.layers = torch.nn.Sequential(
-            torch.nn.Linear(n_inputs, hidden),
-            torch.nn.ReLU(),
-            torch.nn.Dropout(dropout),
-            torch.nn.Linear(hidden, 2),
-        )
-
-    def forward(self, X):
-        return self.layers(X)
 
 
 def net_space(info):  # info.n_encoded: the width the net's input layer sees
@@ -61,7 +50,7 @@ def main() -> None:
     X, y = load_breast_cancer(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0, stratify=y)
     model = automodel.AutoModelClassifier(
-        families=["logreg", net], max_evals=6, cv=3, random_state=0
+        families=["logreg", net], max_evals=4, cv=3, random_state=0
     ).fit(X_train, y_train)
     print(model.leaderboard().to_string(max_colwidth=80))
     print(f"test accuracy {model.score(X_test, y_test):.3f}")

@@ -25,9 +25,9 @@ def _readme_block(path: Path) -> str:
     return text.split("# [readme]\n", 1)[1].split("# [/readme]", 1)[0]
 
 
-@pytest.mark.parametrize("name", ["skorch_net", "keras_net"])
+@pytest.mark.parametrize("name", ["torch_nets", "skorch_net", "keras_net"])
 def test_the_readme_shows_the_example_as_it_runs(name):
-    assert _readme_block(EXAMPLES / f"{name}.py") in README
+    assert _readme_block(EXAMPLES / f"{name}.py").strip() in README
 
 
 def _example(name: str, *requires: str) -> ModuleType:
@@ -87,3 +87,37 @@ def test_keras_example_reproduces(data):
     first, again = (_search(example.keras_net, 0, data) for _ in range(2))
     assert set(first.leaderboard()["status"]) == {"ok"}
     assert np.array_equal(*(m.cv_results_["mean_test_score"] for m in (first, again)))
+
+
+@pytest.mark.parametrize(
+    ("name", "requires", "path"),
+    [
+        ("skorch_net", ("torch", "skorch"), str(EXAMPLES)),  # torch_nets must import
+        ("keras_net", ("torch", "keras", "scikeras"), ""),  # build_net travels by value
+    ],
+)
+def test_an_example_run_as_a_script_saves_a_model_a_fresh_process_loads(
+    name, requires, path, tmp_path
+):
+    for module in requires:
+        pytest.importorskip(module)
+    env = {k: v for k, v in os.environ.items() if k not in ("KERAS_BACKEND", "PYTHONPATH")}
+    subprocess.run(
+        [sys.executable, str(EXAMPLES / f"{name}.py")],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    code = (
+        "import automodel\n"
+        "from sklearn.datasets import load_breast_cancer\n"
+        "X, y = load_breast_cancer(return_X_y=True)\n"
+        f"print((automodel.load({name + '.joblib'!r}).predict(X) == y).mean())\n"
+    )
+    fresh = {**env, "PYTHONPATH": path} if path else env
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=fresh, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert float(out.stdout) > 0.8
