@@ -231,9 +231,10 @@ def plot_families(model: Any, path: Path, colours: dict[str, str]) -> None:
     save_figure(figure, path)
 
 
-def plot_predictions(model: Any, path: Path, colour: str) -> bool:
-    """Predicted against actual, and residuals against predicted, from the winner's
-    out-of-fold predictions (regression); False when the model has none."""
+def plot_predictions(model: Any, path: Path, colour: str, what: str = "Winning pipeline") -> bool:
+    """Predicted against actual, and residuals against predicted, from the returned
+    model's out-of-fold predictions (regression; ``what`` names that model in the
+    title); False when the model has none."""
     predicted = getattr(model, "oof_predictions_", None)
     actual = getattr(model, "_oof_target", None)
     if predicted is None or actual is None:
@@ -262,6 +263,6 @@ def plot_predictions(model: Any, path: Path, colour: str) -> bool:
     right.set_title("Residuals")
     for ax in (left, right):
         ax.grid(True, alpha=0.3)
-    figure.suptitle(f"Winning pipeline, out-of-fold predictions of {kept.sum()} training rows")
+    figure.suptitle(f"{what}, out-of-fold predictions of {kept.sum()} training rows")
     save_figure(figure, path)
     return True

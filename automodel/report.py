@@ -157,14 +157,16 @@ def _make_plots(model: Any, out: Path) -> list[Plot]:
         Plot("families.png", "Best score per family", "Best mean CV score of each family.")
     )
     family = str(model.best_params_.get("family"))
-    if plot_predictions(model, out / "predictions.png", colours.get(family, PALETTE[0])):
+    ensemble = _ensemble_kept(model)
+    what = "Weighted ensemble" if ensemble else "Winning pipeline"
+    if plot_predictions(model, out / "predictions.png", colours.get(family, PALETTE[0]), what):
+        whose = " (the weighted mix of its members')" if ensemble else ""
         plots.append(
             Plot(
                 "predictions.png",
                 "Predictions of the model",
-                "Out-of-fold predictions of the model (each row predicted by the fold that "
-                "did not train on it; an ensemble's are its weighted members') against the "
-                "actual target, and the residuals.",
+                f"Out-of-fold predictions of the model{whose}, each row predicted by the "
+                "fold that did not train on it, against the actual target, and the residuals.",
             )
         )
     importance = getattr(model, "column_importance_", None)

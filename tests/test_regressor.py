@@ -208,6 +208,15 @@ def test_save_load_keeps_the_task_and_the_report_plots_predictions(diabetes, tmp
     text = report.read_text()
     assert "**Task**: regression" in text and "predictions.png" in text
     assert (tmp_path / "report" / "predictions.png").stat().st_size > 0
+    # The caption speaks of an ensemble only when the model is one.
+    assert ("weighted mix of its members" in text) == np.isfinite(model.ensemble_score_)
+
+
+def test_the_predictions_plot_of_a_single_pipeline_says_so(diabetes, tmp_path):
+    model = quick(max_evals=3, ensemble=None).fit(*diabetes)
+    text = model.report(tmp_path / "report").read_text()
+    assert "Out-of-fold predictions of the model, each row" in text
+    assert "ensemble" not in text.split("Predictions of the model", 1)[1].split("\n\n", 2)[1]
 
 
 # -- automodel.fit(task=...) -----------------------------------------------------------
