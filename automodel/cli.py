@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-import numpy as np
 import pandas as pd
 from sklearn.base import is_regressor
 from sklearn.metrics import check_scoring
@@ -32,7 +31,7 @@ from automodel.cli_options import (
 )
 from automodel.errors import SearchInterruptedWarning
 from automodel.persistence import load, save
-from automodel.results import single_best_note
+from automodel.results import model_line
 from automodel.spark import spark_session
 
 __all__ = ["main"]
@@ -205,19 +204,7 @@ def _print_summary(model: Any, path: Any) -> None:
         f"{model.best_score_:.4f} ({len(model.cv_results_['params'])} trials, "
         f"{STOPPED[model.stop_reason_]}); model written to {path}"
     )
-    if np.isfinite(getattr(model, "ensemble_score_", np.nan)):
-        members = ", ".join(
-            f"{m} x{w}"
-            for m, w in zip(model.ensemble_members_, model.ensemble_weights_, strict=True)
-        )
-        print(
-            f"model: ensemble of trials {members}; out-of-fold {model.scoring_} "
-            f"{model.ensemble_score_:.4f} (optimistic: weights chosen on those predictions)"
-        )
-    elif getattr(model, "bagged_", False):
-        print(f"model: the single best pipeline, bagged ({model.cv} fold models averaged)")
-    elif note := single_best_note(model):
-        print(f"model: the single best pipeline ({note})")
+    print(f"model: {model_line(model)}")
 
 
 def _predict(args: argparse.Namespace) -> int:

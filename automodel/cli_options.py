@@ -8,13 +8,10 @@ values into the estimators' parameters.
 from __future__ import annotations
 
 import argparse
-import shutil
 from typing import Any
 
-import pandas as pd
-
 from automodel.declare import Flag, Setting
-from automodel.formatting import fmt_number
+from automodel.leaderboard import render
 from automodel.settings import SETTINGS
 
 __all__ = [
@@ -69,49 +66,5 @@ def setting_params(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def format_leaderboard(model: Any, top: int, width: int | None = None) -> str:
-    """The leaderboard as left-aligned columns that fit ``width`` characters (default:
-    the terminal's); a params cell that does not fit is cut with an ellipsis."""
-    board = model.leaderboard(top)
-    headers = ["rank", "trial", "family", "scaler", "score", "fit s", "params"]
-    rows = [
-        [
-            "-" if family == "ensemble" else str(rank),
-            "-" if trial is pd.NA else str(trial),
-            str(family),
-            str(scaler),
-            _score_cell(family, mean, std),
-            f"{fit:.3f}" if fit == fit else "-",
-            ", ".join(f"{k}={_short(v)}" for k, v in p.items() if k not in ("family", "scaler")),
-        ]
-        for rank, trial, family, scaler, mean, std, fit, p in zip(
-            board["rank_test_score"],
-            board["trial"],
-            board["family"],
-            board["preprocessing"],
-            board["mean_test_score"],
-            board["std_test_score"],
-            board["mean_fit_time"],
-            board["params"],
-            strict=True,
-        )
-    ]
-    width = width or shutil.get_terminal_size((120, 24)).columns
-    widths = [max(len(r[k]) for r in [headers, *rows]) for k in range(len(headers) - 1)]
-    room = max(10, width - sum(widths) - 2 * len(widths))
-    lines = []
-    for row in [headers, *rows]:
-        params = row[-1] if len(row[-1]) <= room else row[-1][: room - 1] + "…"
-        cells = [cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)]
-        lines.append("  ".join([*cells, params]).rstrip())
-    return "\n".join(lines)
-
-
-def _score_cell(family: str, mean: float, std: float) -> str:
-    if family == "ensemble":
-        return f"{mean:.4f} (out-of-fold)"
-    return f"{mean:.4f} ± {std:.4f}" if mean == mean else "failed"
-
-
-def _short(value: Any) -> str:
-
-    return fmt_number(value)
+    """The leaderboard as ``automodel fit`` prints it (:func:`automodel.leaderboard.render`)."""
+    return render(model.leaderboard(top), width)

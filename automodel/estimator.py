@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from automodel import data, engine
 from automodel._docs import ESTIMATOR_DOC
-from automodel.results import leaderboard
+from automodel.results import leaderboard, model_line
 from automodel.settings import PARAMETER_CONSTRAINTS, SETTINGS, Settings
 from automodel.tracking import log_report, open_tracker
 
@@ -157,6 +157,18 @@ class AutoModelEstimator(BaseEstimator):
             target_name=self.target_name_,
             estimator_name=type(self).__name__,
             dtypes=getattr(self, "_dtypes", None) if self._columns is not None else None,
+        )
+
+    def __str__(self) -> str:
+        """A fitted model says what it is; an unfitted one prints its parameters."""
+        if not hasattr(self, "best_estimator_"):
+            return repr(self)
+        best = self.best_params_
+        return (
+            f"{type(self).__name__} ({self.task_}): {model_line(self)}.\n"
+            f"Best trial: {best.get('family')} (scaler {best.get('scaler')}), CV "
+            f"{self.scoring_} {self.best_score_:.4f} over {len(self.cv_results_['params'])} "
+            "trials; model.leaderboard() lists them."
         )
 
     def leaderboard(self, top: int | None = None) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from automodel.leaderboard import Leaderboard
 from automodel.space import decode
 from automodel.trial import TrialRecord
 
@@ -116,11 +117,35 @@ def leaderboard(
             "mean_fit_time": float(frame.loc[frame["weight"] > 0, "mean_fit_time"].sum()),
             "status": "ok",
             "weight": int(sum(weights)),
-            "params": {"members": ", ".join(f"{m} x{w}" for m, w in pairs)},
+            "params": {"members": _members(frame, pairs)},
         }
         frame = pd.concat([pd.DataFrame([row]).astype({"trial": "Int64"}), frame])
         frame = frame.reset_index(drop=True)
-    return frame.head(top) if top is not None else frame
+    return Leaderboard(frame.head(top) if top is not None else frame)
+
+
+def _members(frame: pd.DataFrame, pairs: Sequence[tuple[int, int]]) -> str:
+    """An ensemble's members by family, trial and weight: ``forest #12 x3, knn #4 x1``."""
+    family = dict(zip(frame["trial"], frame["family"], strict=True))
+    return ", ".join(f"{family.get(m, '?')} #{m} x{w}" for m, w in pairs)
+
+
+def model_line(model: Any) -> str:
+    """What a fitted model predicts with, in one line: the ensemble (members by family
+    and weight), the bagged single best, or the single best (and why no ensemble)."""
+    scoring = model.scoring_ if isinstance(model.scoring_, str) else "score"
+    if np.isfinite(getattr(model, "ensemble_score_", np.nan)):
+        family = model.cv_results_["family"]
+        pairs = zip(model.ensemble_members_, model.ensemble_weights_, strict=True)
+        members = ", ".join(f"{family[m]} #{m} x{w}" for m, w in pairs)
+        return (
+            f"ensemble of {members}; out-of-fold {scoring} {model.ensemble_score_:.4f} "
+            "(optimistic: weights chosen on those predictions)"
+        )
+    if getattr(model, "bagged_", False):
+        return f"the single best pipeline, bagged ({model.cv} fold models averaged)"
+    note = single_best_note(model)
+    return "the single best pipeline" + (f" ({note})" if note else "")
 
 
 def single_best_note(model: Any) -> str:

@@ -30,9 +30,12 @@ def test_the_leaderboard_fits_the_terminal(model_file, width):
     assert all(len(line) <= width for line in lines)
     if width == 80:
         assert any(line.endswith("…") for line in lines[1:])  # long params are cut
-    # Left-aligned: each column starts where its header does.
-    start = lines[0].index("family")
-    assert all(line[start - 1] == " " and line[start] != " " for line in lines[1:])
+    # Left-aligned: each column starts where its header does (the table, above the
+    # winner's lines).
+    table = lines[: lines.index("")]
+    start = table[0].index("family")
+    assert all(line[start - 1] == " " and line[start] != " " for line in table[1:])
+    assert lines[lines.index("") + 1].startswith("best trial ")
 
 
 def test_option_values():
