@@ -80,10 +80,15 @@ def _check_frame(X: pd.DataFrame, name: str) -> pd.DataFrame:
             f"{name} has 0 feature(s) (shape={X.shape}) while a minimum of 1 is required; "
             "pass a table with at least one feature column."
         )
-    if X.columns.duplicated().any():
-        dup = sorted({str(c) for c in X.columns[X.columns.duplicated()]})
-        raise ValueError(f"{name} has duplicated column names {dup}; rename them.")
+    _check_names(X.columns, name)
+    complex_columns = [c for c in X.columns if X[c].dtype.kind == "c"]
+    if complex_columns:
+        raise ValueError(
+            f"{name} has complex numbers in column(s) {complex_columns[:5]}; automodel takes "
+            "real numbers: split each into its real and imaginary parts (two columns)."
+        )
     _check_cells(X, name)
+    X = _uniform_categories(X)
     numeric = X.select_dtypes(include="number")
     if numeric.shape[1] and np.isinf(numeric.to_numpy(dtype=float, na_value=np.nan)).any():
         cols = [c for c in numeric.columns if np.isinf(numeric[c].to_numpy(float)).any()]
@@ -92,6 +97,41 @@ def _check_frame(X: pd.DataFrame, name: str) -> pd.DataFrame:
             "(automodel imputes missing values) or with finite numbers."
         )
     return X
+
+
+def _check_names(columns: pd.Index, name: str) -> None:
+    """Column names must be flat, unique, and all strings or all not (as scikit-learn asks)."""
+    if isinstance(columns, pd.MultiIndex):
+        raise ValueError(
+            f"{name} has multi-level column names (a MultiIndex); flatten them, e.g. "
+            "X.columns = ['_'.join(map(str, c)) for c in X.columns]."
+        )
+    if columns.duplicated().any():
+        dup = sorted({str(c) for c in columns[columns.duplicated()]})
+        raise ValueError(f"{name} has duplicated column names {dup}; rename them.")
+    kinds = {isinstance(c, str) for c in columns}
+    if len(kinds) > 1:
+        others = [c for c in columns if not isinstance(c, str)][:3]
+        raise TypeError(
+            f"{name} mixes text and other column names (e.g. {others}); make them all text, "
+            "e.g. X.columns = X.columns.astype(str)."
+        )
+
+
+def _uniform_categories(X: pd.DataFrame) -> pd.DataFrame:
+    """Category columns as the encoders need them: a missing value as NaN (not pd.NA),
+    and a column of text mixed with numbers as text throughout (``1`` -> ``"1"``)."""
+    changed = {}
+    for column in X.columns:
+        values = X[column]
+        if isinstance(values.dtype, pd.StringDtype) and values.dtype.na_value is pd.NA:
+            changed[column] = values.astype(object).where(values.notna(), np.nan)
+        elif values.dtype == object:
+            present = values.dropna()
+            text = present.map(lambda v: isinstance(v, str))
+            if text.any() and not text.all():
+                changed[column] = values.where(values.isna(), values.astype(str))
+    return X.assign(**changed) if changed else X
 
 
 def _infinity(name: str) -> ValueError:

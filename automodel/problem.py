@@ -103,6 +103,11 @@ def _check_settings(settings: Settings) -> None:
             "max_evals=None searches until the time budget ends, but there is no timeout: "
             "give timeout (seconds, e.g. timeout=60) or a number of trials (max_evals=50)."
         )
+    if settings.n_jobs == 0:
+        raise ValueError(
+            "n_jobs=0 runs no trial: use None or 1 (trials one at a time), a number of "
+            "worker processes, or -1 (one per core)."
+        )
     if settings.parallelism is not None and settings.backend != "spark":
         warnings.warn(
             f"parallelism={settings.parallelism} is for backend='spark' and is ignored here; "

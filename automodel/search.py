@@ -246,7 +246,7 @@ class _Loop:
             docs = [point_trial(new_ids[0], self.queue.pop(0), self.domain)]
         else:
             seed = int(self.state.rng.integers(2**31 - 1))
-            docs = self.suggest(new_ids, self.domain, trials, seed)
+            docs = _checked(self.suggest(new_ids, self.domain, trials, seed), self.suggest)
         trials.insert_trial_docs(docs)
         trials.refresh()
         doc = trials.trials[-1]
@@ -274,3 +274,14 @@ class _Loop:
             finished.append(record)
         self.state.trials.refresh()
         return finished
+
+
+def _checked(docs: Any, algo: Any) -> list[dict[str, Any]]:
+    """What a suggestion function returned, if it is the list of trial documents hyperopt
+    needs (a user's own ``algo`` may return something else)."""
+    if not (isinstance(docs, list) and docs and all(isinstance(d, dict) for d in docs)):
+        raise TypeError(
+            f"algo={algo!r} returned {docs!r:.80}, not a list of hyperopt trial documents; "
+            "an own algo is called as algo(new_ids, domain, trials, seed), like tpe.suggest."
+        )
+    return docs

@@ -135,7 +135,41 @@ FIT_CASES = [
     ("unknown family", dict(families=["svn"]), ValueError, r"Unknown family 'svn'.*Valid names"),
     ("negative timeout", dict(timeout=-1), ValueError, r"'timeout' parameter.*Got -1"),
     ("unknown scoring", dict(scoring="acc"), ValueError, r"'scoring' parameter.*Got 'acc'"),
+    ("n_jobs=0", dict(n_jobs=0), ValueError, r"n_jobs=0 runs no trial.*-1 \(one per core\)"),
+    (
+        "an own algo that returns no trials",
+        dict(algo=lambda new_ids, domain, trials, seed: 1),
+        TypeError,
+        r"returned 1, not a list of hyperopt trial documents",
+    ),
+    (
+        "complex column",
+        dict(X=pd.DataFrame({"a": X[:, 0], "z": X[:, 1] + 1j})),
+        ValueError,
+        r"complex numbers in column\(s\) \['z'\].*real and imaginary parts",
+    ),
+    (
+        "multi-level column names",
+        dict(X=pd.DataFrame(X, columns=pd.MultiIndex.from_product([["g"], list("abcd")]))),
+        ValueError,
+        r"multi-level column names.*flatten them",
+    ),
+    (
+        "column names of mixed kinds",
+        dict(X=pd.DataFrame(X, columns=[0, "b", "c", "d"])),
+        TypeError,
+        r"mixes text and other column names \(e.g. \[0\]\).*astype\(str\)",
+    ),
 ]
+
+
+def test_text_columns_with_pd_na_or_mixed_with_numbers_are_categories():
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    frame["s"] = pd.array(["x", None] * 20, dtype="string")  # pd.NA for missing
+    frame["m"] = pd.Series([1, "one"] * 20, dtype=object)  # numbers and text
+    model = fit(X=frame, max_evals=2, families=["logreg", "forest"])
+    assert set(model.cv_results_["status"]) == {"ok"}
+    assert model.predict(frame.iloc[:5]).shape == (5,)
 
 
 @pytest.mark.parametrize(
