@@ -1,4 +1,5 @@
-"""Every Python block of the README runs, in order, as written (one fresh process).
+"""Every Python block of the README and of the docs pages runs, in order, as written (one
+fresh process per page).
 
 A block after ``<!-- file: NAME -->`` is written to the file NAME instead (a module the
 next blocks import); a block after ``<!-- not run by tests/test_readme.py: why -->``
@@ -16,31 +17,34 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+#: The pages whose Python blocks run; the others hold none (checked below).
+PAGES = ("README.md", "docs/own-nets.md")
 BLOCK = re.compile(
     r"(?:<!-- (file|not run by tests/test_readme.py): ([^>]*?) -->\n)?```python\n(.*?)```", re.S
 )
 
 
-def blocks() -> list[tuple[str | None, str, str]]:
-    """(marker, its value, code) of every Python block, in order."""
-    return [
-        (m.group(1), (m.group(2) or "").strip(), m.group(3))
-        for m in BLOCK.finditer(README.read_text())
-    ]
+def blocks(page: str = "README.md") -> list[tuple[str | None, str, str]]:
+    """(marker, its value, code) of every Python block of ``page``, in order."""
+    found = BLOCK.finditer((ROOT / page).read_text())
+    return [(m.group(1), (m.group(2) or "").strip(), m.group(3)) for m in found]
 
 
-def test_every_skipped_block_says_why():
+def test_every_skipped_block_says_why_and_no_other_page_has_blocks():
     skipped = [value for marker, value, _ in blocks() if marker and marker != "file"]
     assert skipped and all(len(reason.split()) >= 3 for reason in skipped)
+    others = [p for p in (ROOT / "docs").glob("*.md") if f"docs/{p.name}" not in PAGES]
+    assert [p.name for p in others if "```python" in p.read_text()] == []
 
 
-def test_the_readme_python_blocks_run_in_order(tmp_path):
+@pytest.mark.parametrize("page", PAGES)
+def test_the_python_blocks_of_a_page_run_in_order(page, tmp_path):
     for module in ("torch", "skorch", "keras", "scikeras", "mlflow"):
         if importlib.util.find_spec(module) is None:
             pytest.skip(f"the README's blocks need {module} (the test extra)")
     script = []
-    for marker, value, code in blocks():
+    for marker, value, code in blocks(page):
         if marker == "file":
             (tmp_path / value).write_text(code)
         elif marker is None:
