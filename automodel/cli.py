@@ -95,6 +95,13 @@ def _add_fit(commands: Any) -> None:
     fit.add_argument("--report", default=None, metavar="DIR", help=REPORT_HELP)
 
 
+def _model_and_table(command: argparse.ArgumentParser, data_help: str) -> None:
+    """A saved model and a CSV, with its format flags: what predict and score read."""
+    command.add_argument("model", help=MODEL_HELP)
+    command.add_argument("data", help=data_help)
+    add_csv_flags(command)
+
+
 def _add_predict(commands: Any) -> None:
     predict = _command(
         commands,
@@ -104,9 +111,7 @@ def _add_predict(commands: Any) -> None:
         "Load a model written by `automodel fit` and write one prediction per row of a CSV "
         "table (columns found by name; the target column, if present, is ignored).",
     )
-    predict.add_argument("model", help=MODEL_HELP)
-    predict.add_argument("data", help="CSV file with the columns used at fit")
-    add_csv_flags(predict)
+    _model_and_table(predict, "CSV file with the columns used at fit")
     predict.add_argument("--out", default=None, help="CSV file to write (default: stdout)")
     proba_help = "also write one probability column per class (when the model has them)"
     predict.add_argument("--proba", action="store_true", help=proba_help)
@@ -121,10 +126,8 @@ def _add_score(commands: Any) -> None:
         "Predict a CSV that holds the target column and print the model's score on it "
         "with the metric its search optimised (accuracy, R^2, or the --scoring of fit).",
     )
-    score.add_argument("model", help=MODEL_HELP)
-    score.add_argument("data", help="CSV file with the columns used at fit and the target")
+    _model_and_table(score, "CSV file with the columns used at fit and the target")
     score.add_argument("--target", default=None, help="target column (default: the fit's)")
-    add_csv_flags(score)
 
 
 def _score(args: argparse.Namespace) -> int:
