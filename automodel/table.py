@@ -30,6 +30,7 @@ __all__ = [
 SNIFF_LINES = 50
 _COMMA_NUMBER = re.compile(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+$")
 _DOT_NUMBER = re.compile(r"^[-+]?\d*\.\d+$")
+_COMMA_THOUSAND = re.compile(r"^[-+]?\d{1,3},\d{3}$")
 _DOTTED_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
 
 #: Delimiters a CSV's header line is checked for, in order of preference.
@@ -50,7 +51,10 @@ def sniff_decimal(lines: Sequence[str], sep: str) -> str:
     if sep == ",":
         return "."
     fields = [field.strip().strip('"') for line in lines for field in line.split(sep)]
-    commas = sum(bool(_COMMA_NUMBER.match(field)) for field in fields)
+    # "1,234" may be a thousand written with a comma: it is no evidence either way.
+    commas = sum(
+        bool(_COMMA_NUMBER.match(field)) and not _COMMA_THOUSAND.match(field) for field in fields
+    )
     dots = sum(bool(_DOT_NUMBER.match(field)) for field in fields)
     return "," if commas and commas >= dots else "."
 

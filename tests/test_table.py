@@ -59,6 +59,8 @@ def test_a_semicolon_csv_with_decimal_commas_is_read_as_numbers(tmp_path):
         (["1.5;x,y;a", "3.5;p,q;b"], ";", "."),  # commas in text, not numbers
         (["1,5,2", "3,0,4"], ",", "."),  # a comma delimiter leaves no room for decimal commas
         (['"1,5"\t"2,5"', '"3,0"\t"4"'], "\t", ","),
+        (["1,234\t7", "12,500\t8"], "\t", "."),  # thousands with a comma: no evidence
+        (["1,234\t0,5", "2,000\t1,25"], "\t", ","),  # but real decimals decide
     ],
 )
 def test_the_decimal_mark_is_found_from_the_data_lines(lines, sep, decimal):
