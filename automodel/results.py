@@ -117,17 +117,17 @@ def leaderboard(
             "mean_fit_time": float(frame.loc[frame["weight"] > 0, "mean_fit_time"].sum()),
             "status": "ok",
             "weight": int(sum(weights)),
-            "params": {"members": _members(frame, pairs)},
+            "params": {"members": _members(table["family"], pairs)},
         }
         frame = pd.concat([pd.DataFrame([row]).astype({"trial": "Int64"}), frame])
         frame = frame.reset_index(drop=True)
     return Leaderboard(frame.head(top) if top is not None else frame)
 
 
-def _members(frame: pd.DataFrame, pairs: Sequence[tuple[int, int]]) -> str:
-    """An ensemble's members by family, trial and weight: ``forest #12 x3, knn #4 x1``."""
-    family = dict(zip(frame["trial"], frame["family"], strict=True))
-    return ", ".join(f"{family.get(m, '?')} #{m} x{w}" for m, w in pairs)
+def _members(family: Sequence[str], pairs: Any) -> str:
+    """An ensemble's members by family (``family``: each trial's), trial and weight:
+    ``forest #12 x3, knn #4 x1``."""
+    return ", ".join(f"{family[m]} #{m} x{w}" for m, w in pairs)
 
 
 def model_line(model: Any) -> str:
@@ -135,9 +135,8 @@ def model_line(model: Any) -> str:
     and weight), the bagged single best, or the single best (and why no ensemble)."""
     scoring = model.scoring_ if isinstance(model.scoring_, str) else "score"
     if np.isfinite(getattr(model, "ensemble_score_", np.nan)):
-        family = model.cv_results_["family"]
         pairs = zip(model.ensemble_members_, model.ensemble_weights_, strict=True)
-        members = ", ".join(f"{family[m]} #{m} x{w}" for m, w in pairs)
+        members = _members(model.cv_results_["family"], pairs)
         return (
             f"ensemble of {members}; out-of-fold {scoring} {model.ensemble_score_:.4f} "
             "(optimistic: weights chosen on those predictions)"

@@ -45,12 +45,17 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
+def _fields(lines: Sequence[str], sep: str) -> list[str]:
+    """Every field of ``lines``, unquoted."""
+    return [field.strip().strip('"') for line in lines for field in line.split(sep)]
+
+
 def sniff_decimal(lines: Sequence[str], sep: str) -> str:
     """The decimal mark of data ``lines``: a comma when numbers like ``5,1`` outnumber
     numbers like ``5.1`` (never with a comma delimiter), else a dot."""
     if sep == ",":
         return "."
-    fields = [field.strip().strip('"') for line in lines for field in line.split(sep)]
+    fields = _fields(lines, sep)
     # "1,234" may be a thousand written with a comma: it is no evidence either way.
     commas = sum(
         bool(_COMMA_NUMBER.match(field)) and not _COMMA_THOUSAND.match(field) for field in fields
@@ -81,7 +86,7 @@ def sniff_format(path: str | Path, sep: str | None = None, decimal: str | None =
     decimal = decimal or sniff_decimal(lines[1:], sep)
     thousands = None
     if decimal == ",":
-        fields = [f.strip().strip('"') for line in lines[1:] for f in line.split(sep)]
+        fields = _fields(lines[1:], sep)
         thousands = "." if any(_DOTTED_THOUSANDS.match(f) for f in fields) else None
     return CsvFormat(sep, decimal, thousands)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -66,7 +66,7 @@ def sample_pool(
 ) -> list[Candidate]:
     """Each family's default, then ``per_family`` seeded random points of its space."""
     pool: list[Candidate] = []
-    info = REFERENCE if task == "classification" else DataInfo(1000, 10, 0, cv=5)
+    info = REFERENCE if task == "classification" else replace(REFERENCE, n_classes=0)
     for family in resolve_families(list(families), task):
         space = build_space([family], info)
         for point in default_points([family], info):
