@@ -18,6 +18,8 @@ _ATTRIBUTES_DOC = """
         pipeline, bagged (``bagged_``) or refit on all rows. A bagged model's
         fitted members are ``FrozenEstimator`` s; its parameters are the unfitted
         pipeline, so fitting it (or a clone) again fits k identical pipelines.
+        A classifier with only decision values (an SVC) comes wrapped in an
+        ``automodel.calibration.DecisionCalibrated``, which adds ``predict_proba``.
     best_single_estimator_ : sklearn.pipeline.Pipeline
         The single best pipeline, refit on all rows (with ``ensemble``, or when
         bagged).
@@ -26,6 +28,8 @@ _ATTRIBUTES_DOC = """
         out-of-fold score is ``best_score_``: the same fold models).
     bagging_note_ : str
         Why bagging was planned and not done ("" otherwise).
+    proba_note_ : str
+        Why a classifier has no ``predict_proba`` ("" when it has; regression: "").
     best_params_ : dict
         ``family``, ``scaler`` and the family's decoded hyperparameters.
     best_score_ : float

@@ -222,9 +222,13 @@ def _predict(args: argparse.Namespace) -> int:
                 "the model is a regressor: it gives numbers, not probabilities; drop --proba."
             )
         if not hasattr(model, "predict_proba"):
+            why = (
+                getattr(model, "proba_note_", "")
+                or "it has neither probabilities nor decision values"
+            )
             raise ValueError(
-                f"the model's {model.best_params_['family']} estimator gives no probabilities; "
-                "drop --proba."
+                f"the model's {model.best_params_['family']} estimator gives no probabilities "
+                f"({why}); drop --proba."
             )
         proba = model.predict_proba(X)
         for k, label in enumerate(model.classes_):

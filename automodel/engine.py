@@ -69,6 +69,6 @@ def run(problem: Problem, observers: Sequence[Observer] = ()) -> SearchResult:
         hook.close()
     result = finish(problem, hook.bounded(outcome.records), outcome.stop_reason, outcome.elapsed)
     # Out-of-fold predictions live in the checkpoint, not in the fitted model.
-    result.records = [r.stamped(oof=None) for r in result.records]
+    result.records = [r.without_predictions() for r in result.records]
     result.trials = outcome.trials
     return result

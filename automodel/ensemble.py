@@ -44,7 +44,10 @@ def keep_best_predictions(
             counts[family] = counts.get(family, 0) + 1
             if counts[family] <= per_family:
                 kept.add(k)
-    return [r if k in kept or r.oof is None else r.stamped(oof=None) for k, r in enumerate(records)]
+    return [
+        r if k in kept or not r.has_predictions else r.without_predictions()
+        for k, r in enumerate(records)
+    ]
 
 
 def ensemble_pool(

@@ -33,7 +33,11 @@ def _final_estimator_has(method: str, before_fit: bool):  # noqa: ANN202 - for a
     def check(self: AutoModelEstimator) -> bool:
         if not hasattr(self, "best_estimator_"):
             return before_fit
-        return hasattr(self.best_estimator_, method)
+        if hasattr(self.best_estimator_, method):
+            return True
+        why = getattr(self, "proba_note_", "") if "proba" in method else ""
+        # scikit-learn chains this message under its own "has no attribute" error.
+        raise AttributeError(f"the model has no {method}" + (f": {why}" if why else ""))
 
     return check
 
@@ -107,6 +111,7 @@ class AutoModelEstimator(BaseEstimator):
         self._set_ensemble(result)
         self.bagged_ = result.bagged
         self.bagging_note_ = result.bag_note
+        self.proba_note_ = result.proba_note
         if result.bagged:
             self.best_single_estimator_ = result.single_estimator
         if result.oof_predictions is not None:
@@ -235,8 +240,11 @@ class AutoModelClassifier(ClassifierMixin, AutoModelEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, one column per entry of ``classes_``.
 
-        Only available when the winning estimator has ``predict_proba`` (an SVC
-        winner does not: automodel does not fit ``SVC(probability=True)``).
+        Every winner gives them: an SVC (which has only decision values) through a
+        logistic calibration of its out-of-fold decision values, fitted after the
+        search at no extra model fit (see ``automodel.calibration``). Missing only
+        for an own family with neither ``predict_proba`` nor ``decision_function``;
+        ``proba_note_`` then says why.
         """
         X = self._prepare(X)
         return self.best_estimator_.predict_proba(X)

@@ -68,7 +68,8 @@ def _fit_fold(
 
     With ``keep_predictions`` the fold's predictions of its test rows come back too:
     class probabilities (``n_classes`` > 0; none when the pipeline has no
-    ``predict_proba``), else predicted values.
+    ``predict_proba``), else predicted values. A classifier without
+    ``predict_proba`` but with ``decision_function`` always returns its decision values.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -81,12 +82,15 @@ def _fit_fold(
             score = float(get_scorer(scoring)(pipeline, X_test, y[test]))
             score_time = time.perf_counter() - start
             predictions = _predictions(pipeline, X_test, n_classes) if keep_predictions else None
+            decision = _decisions(pipeline, X_test, n_classes)
         except Exception as exc:  # noqa: BLE001 - a bad candidate is data, not a crash
             return {"error": _error_text(exc)}
     messages = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
     fold = {"score": score, "fit_time": fit_time, "score_time": score_time, "warnings": messages}
     if predictions is not None:
         fold["predictions"] = predictions
+    if decision is not None:
+        fold["decision"] = decision
     return fold
 
 
@@ -98,6 +102,17 @@ def _predictions(pipeline: BaseEstimator, X_test: Any, n_classes: int) -> np.nda
         return None
     proba = np.asarray(pipeline.predict_proba(X_test), dtype=np.float32)
     return proba if proba.shape[1:] == (n_classes,) else None
+
+
+def _decisions(pipeline: BaseEstimator, X_test: Any, n_classes: int) -> np.ndarray | None:
+    """Float32 decision values (rows x columns) of a classifier without probabilities
+    (an SVC), for the calibration of its probabilities (``automodel.calibration``)."""
+    if not n_classes or hasattr(pipeline, "predict_proba"):
+        return None
+    if not hasattr(pipeline, "decision_function"):
+        return None
+    values = np.asarray(pipeline.decision_function(X_test), dtype=np.float32)
+    return values.reshape(len(values), -1)
 
 
 @dataclass
@@ -221,12 +236,7 @@ class Objective:
         if not np.all(np.isfinite(scores)):
             return _failure(f"non-finite CV score(s): {scores}", start)
         caught = list(dict.fromkeys(m for fold in folds for m in fold["warnings"]))
-        oof = None
-        if self.keep_predictions and all("predictions" in fold for fold in folds):
-            shape = (len(self.y), self.n_classes) if self.n_classes else (len(self.y),)
-            oof = np.full(shape, np.nan, dtype=np.float32)
-            for (_, test), fold in zip(self.folds, folds, strict=True):
-                oof[test] = fold["predictions"]
+        width = (self.n_classes,) if self.n_classes else ()
         return TrialRecord.succeeded(
             scores,
             [fold["fit_time"] for fold in folds],
@@ -234,8 +244,22 @@ class Objective:
             warnings=tuple(caught[:MAX_WARNINGS_KEPT]),
             n_warnings=len(caught),
             duration=time.perf_counter() - start,
-            oof=oof,
+            oof=self._out_of_fold(folds, "predictions", width) if self.keep_predictions else None,
+            oof_decision=self._out_of_fold(folds, "decision"),
         )
+
+    def _out_of_fold(
+        self, folds: list[dict[str, Any]], key: str, width: tuple[int, ...] | None = None
+    ) -> np.ndarray | None:
+        """The folds' ``key`` arrays on their test rows as one float32 array (NaN for
+        rows in no test fold; None unless every fold has one)."""
+        if not all(key in fold for fold in folds):
+            return None
+        width = folds[0][key].shape[1:] if width is None else width
+        oof = np.full((len(self.y), *width), np.nan, dtype=np.float32)
+        for (_, test), fold in zip(self.folds, folds, strict=True):
+            oof[test] = fold[key]
+        return oof
 
 
 def _failure(error: str, start: float) -> TrialRecord:

@@ -18,6 +18,7 @@ import numpy as np
 from joblib import effective_n_jobs
 
 from automodel.bagging import bag_best, bag_seconds
+from automodel.calibration import calibrate
 from automodel.errors import SearchInterruptedWarning
 from automodel.problem import Problem
 from automodel.refit import (
@@ -69,6 +70,8 @@ class SearchResult:
     #: for rows in no test fold), for the report's predicted-vs-actual plots.
     oof_predictions: np.ndarray | None = None
     oof_target: np.ndarray | None = None
+    #: Why a classifier gives no probabilities ("" when it does; see automodel.calibration).
+    proba_note: str = ""
     #: hyperopt's trial documents of the search (``trials_``).
     trials: Any = None
 
@@ -84,7 +87,9 @@ def reserve(problem: Problem, records: Sequence[TrialRecord]) -> float:
 def finish(
     problem: Problem, records: list[TrialRecord], stop_reason: str, search_time: float
 ) -> SearchResult:
-    """Refit the best of ``records`` on all rows; ensemble or bag it where planned."""
+    """Refit the best of ``records`` on all rows; ensemble or bag it where planned; a
+    classifier without probabilities (an SVC) gets them from its out-of-fold decision
+    values."""
     table = cv_results(records, len(problem.folds))
     if stop_reason == "interrupted":
         warnings.warn(
@@ -115,6 +120,11 @@ def finish(
         oof = _ensemble(problem, result, oof)
     if problem.bag and result.best_estimator is refit.estimator:
         _bag(problem, result)
+    if problem.classes is not None:
+        best = records[result.best_index]
+        result.best_estimator, result.proba_note = calibrate(
+            result.best_estimator, best.oof_decision, problem.y, problem.seed
+        )
     if oof is not None and problem.task.keeps_predictions:
         result.oof_predictions = np.asarray(oof, dtype=np.float32)
         result.oof_target = np.asarray(problem.y, dtype=np.float32)

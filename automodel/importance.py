@@ -25,6 +25,7 @@ from sklearn.inspection import permutation_importance
 from sklearn.metrics import get_scorer
 
 from automodel import data
+from automodel.calibration import predicting_model
 from automodel.evaluate import take_rows
 from automodel.tasks import task_of
 
@@ -61,7 +62,9 @@ def column_importance(
             test = np.sort(rng.choice(test, size=per_fold, replace=False))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fitted = clone(model.best_estimator_).fit(take_rows(X, train), y_fit[train])
+            fitted = clone(predicting_model(model.best_estimator_)).fit(
+                take_rows(X, train), y_fit[train]
+            )
             found = permutation_importance(
                 fitted,
                 take_rows(X, test),

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from automodel.calibration import DecisionCalibrated
 from automodel.leaderboard import Leaderboard
 from automodel.space import decode
 from automodel.trial import TrialRecord
@@ -141,10 +142,13 @@ def model_line(model: Any) -> str:
             f"ensemble of {members}; out-of-fold {scoring} {model.ensemble_score_:.4f} "
             "(optimistic: weights chosen on those predictions)"
         )
+    calibrated = isinstance(model.best_estimator_, DecisionCalibrated)
+    proba = "; probabilities calibrated on its out-of-fold decision values" if calibrated else ""
     if getattr(model, "bagged_", False):
-        return f"the single best pipeline, bagged ({model.cv} fold models averaged)"
+        how = "voting" if calibrated else "averaged"
+        return f"the single best pipeline, bagged ({model.cv} fold models {how}){proba}"
     note = single_best_note(model)
-    return "the single best pipeline" + (f" ({note})" if note else "")
+    return "the single best pipeline" + (f" ({note})" if note else "") + proba
 
 
 def single_best_note(model: Any) -> str:

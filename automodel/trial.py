@@ -61,6 +61,9 @@ class TrialRecord:
     reason: Reason | None = None
     error: str = ""
     oof: np.ndarray | None = field(default=None, compare=False, repr=False)
+    #: Out-of-fold decision values (rows x columns, float32) of a classifier without
+    #: ``predict_proba`` (an SVC): what its probabilities are calibrated on.
+    oof_decision: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def succeeded(
@@ -93,6 +96,15 @@ class TrialRecord:
     def outcome(self) -> str:
         """ "ok", or the failure's reason ("error", "timeout"): the results' status column."""
         return str(self.status if self.reason is None else self.reason)
+
+    @property
+    def has_predictions(self) -> bool:
+        """Whether the record holds out-of-fold predictions or decision values."""
+        return self.oof is not None or self.oof_decision is not None
+
+    def without_predictions(self) -> TrialRecord:
+        """This record without its out-of-fold arrays (a memory bound)."""
+        return replace(self, oof=None, oof_decision=None)
 
     def stamped(self, **values: Any) -> TrialRecord:
         """This record with some fields set (e.g. its ``tid`` and ``config``)."""

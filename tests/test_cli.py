@@ -359,6 +359,19 @@ def test_regression_fit_and_predict_on_a_csv(tmp_path, capsys):
     assert "regressor: it gives numbers" in capsys.readouterr().err
 
 
+def test_predict_proba_of_an_svm_winner(tmp_path, capsys):
+    out = tmp_path / "svm.joblib"
+    argv = ["fit", str(PENGUINS), "--target", "species", "--max-evals", "2", "--cv", "3"]
+    assert main([*argv, "--families", "svm", "--out", str(out), "--quiet"]) == 0
+    assert "probabilities calibrated" in capsys.readouterr().out
+    predictions = tmp_path / "p.csv"
+    assert main(["predict", str(out), str(PENGUINS), "--proba", "--out", str(predictions)]) == 0
+    written = pd.read_csv(predictions)
+    columns = ["proba_Adelie", "proba_Chinstrap", "proba_Gentoo"]
+    assert list(written.columns) == ["species", *columns]
+    np.testing.assert_allclose(written[columns].sum(axis=1), 1.0, rtol=1e-6)
+
+
 def test_task_flag_forces_classification(tmp_path, capsys):
     argv = ["fit", str(PENGUINS), "--target", "year", "--task", "classification"]
     out = tmp_path / "year.joblib"

@@ -173,7 +173,8 @@ def test_no_ensemble_stands_in_for_a_best_trial_that_cannot_take_part(cancer, mo
 def test_an_svc_best_keeps_the_single_best_and_says_why(cancer):
     # An SVC has no class probabilities, so it has no out-of-fold predictions to mix.
     svc = quick(families=["svm"], max_evals=3, bagging=False).fit(*cancer)
-    assert isinstance(svc.best_estimator_, Pipeline)
+    assert isinstance(svc.best_single_estimator_, Pipeline)
+    assert svc.best_estimator_.estimator_ is svc.best_single_estimator_  # calibrated, not refit
     assert "(svm) cannot take part" in svc.ensemble_note_
     assert "no class probabilities" in svc.ensemble_note_
 

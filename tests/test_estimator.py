@@ -171,20 +171,24 @@ def test_predict_before_fit_raises_not_fitted(iris):
         AutoModelClassifier().predict(iris[0])
 
 
-def test_predict_proba_only_when_the_winner_has_it(iris):
+def test_every_winner_gives_probabilities_an_svc_through_calibration(iris):
     X, y = iris
     svm = AutoModelClassifier(max_evals=3, cv=3, families=["svm"], random_state=0)
-    svm.set_params(bagging=False).fit(X, y)
-    assert not hasattr(svm, "predict_proba")
-    assert hasattr(svm, "decision_function")
-    # Bagged, an SVC's fold models vote: neither probabilities nor a decision function.
-    svm.set_params(bagging=True).fit(X, y)
-    assert svm.best_estimator_.voting == "hard"
-    assert not hasattr(svm, "predict_proba") and not hasattr(svm, "decision_function")
+    for bagging in (False, True):  # one refit SVC; the fold SVCs voting
+        svm.set_params(bagging=bagging).fit(X, y)
+        assert svm.bagged_ is bagging and svm.proba_note_ == ""
+        proba = svm.predict_proba(X)
+        assert proba.shape == (len(X), 3)
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+        # calibrated on the trial's out-of-fold decision values: mostly the same labels
+        assert (svm.classes_[proba.argmax(axis=1)] == svm.predict(X)).mean() > 0.9
+        assert "calibrated on its out-of-fold decision values" in str(svm)
+    assert hasattr(svm.set_params(bagging=False).fit(X, y), "decision_function")
     tree = AutoModelClassifier(max_evals=3, cv=3, families=["tree"], random_state=0).fit(X, y)
     proba = tree.predict_proba(X)
     assert proba.shape == (len(X), 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert tree.proba_note_ == ""
 
 
 def test_works_with_clone_cross_val_score_and_pipelines(iris):

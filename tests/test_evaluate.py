@@ -66,3 +66,21 @@ def test_cap_rows_keeps_a_stratified_seeded_subsample():
     np.testing.assert_array_equal(kept, cap_rows(rows, y, 50, seed=0))
     assert cap_rows(rows, y, None, seed=0) is rows
     assert cap_rows(rows, y, 500, seed=0) is rows
+
+
+def test_a_classifier_without_probabilities_keeps_its_out_of_fold_decision_values(iris):
+    X, y = iris
+    objective = replace(_objective(X, y), n_classes=3)
+    svm = objective({"family": "svm", "scaler": "standard", "params": {"C": 1.0}})
+    assert svm.oof is None  # keep_predictions is off: no probabilities kept
+    assert svm.oof_decision.shape == (150, 3) and svm.oof_decision.dtype == np.float32
+    # each row's value comes from the fold model that did not train on it
+    for train, test in objective.folds:
+        model = objective.pipeline(svm.config).fit(X[train], y[train])
+        np.testing.assert_allclose(
+            svm.oof_decision[test], model.decision_function(X[test]), rtol=1e-5
+        )
+    assert objective(TREE).oof_decision is None  # a tree has probabilities
+    binary = replace(_objective(X[y < 2], y[y < 2]), n_classes=2)
+    assert binary({"family": "svm", "scaler": "none", "params": {}}).oof_decision.shape == (100, 1)
+    assert svm.without_predictions().oof_decision is None

@@ -1,0 +1,169 @@
+"""Class probabilities for a classifier that has only decision values (an SVC).
+
+automodel does not fit ``SVC(probability=True)``: libsvm then runs an internal
+5-fold cross-validation at every fit, five times the cost of a trial. The search's
+trials already hold what Platt scaling needs: every SVC trial keeps its out-of-fold
+decision values (``TrialRecord.oof_decision``). :class:`DecisionCalibrated` wraps
+the returned model with a multinomial logistic regression fitted on those values
+(for two classes, Platt's sigmoid), so probabilities cost no extra model fit.
+
+Predictions stay the wrapped model's own (the labels the search chose), so
+``argmax(predict_proba)`` can differ from ``predict`` on a few rows, as with
+scikit-learn's ``SVC(probability=True)``. A voting model of fold models (bagging)
+has no decision values of its own: each member's values go through the calibrator
+and the probabilities are averaged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.ensemble import VotingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = [
+    "DecisionCalibrated",
+    "calibrate",
+    "decision_values",
+    "has_decisions",
+    "predicting_model",
+]
+
+
+def has_decisions(model: Any) -> bool:
+    """Whether ``model`` (or each member of a voting model) has ``decision_function``."""
+    if isinstance(model, VotingClassifier) and not hasattr(model, "decision_function"):
+        members = getattr(model, "estimators_", None)
+        return bool(members) and all(hasattr(m, "decision_function") for m in members)
+    return hasattr(model, "decision_function")
+
+
+def decision_values(model: Any, X: Any) -> list[np.ndarray]:
+    """Decision values of ``model`` on ``X`` as 2-D float arrays: one array, or one per
+    member of a voting model without decision values of its own."""
+    if isinstance(model, VotingClassifier) and not hasattr(model, "decision_function"):
+        return [_as_2d(member.decision_function(X)) for member in model.estimators_]
+    return [_as_2d(model.decision_function(X))]
+
+
+def _as_2d(values: Any) -> np.ndarray:
+    values = np.asarray(values, dtype=np.float64)
+    return values.reshape(len(values), -1)
+
+
+def _fit_calibrator(decisions: np.ndarray, y: np.ndarray, random_state: int) -> LogisticRegression:
+    """The logistic map from decision values to class probabilities (rows with NaN
+    values, which no test fold covered, are left out)."""
+    decisions = _as_2d(decisions)
+    covered = ~np.isnan(decisions).any(axis=1)
+    return LogisticRegression(max_iter=1000, random_state=random_state).fit(
+        decisions[covered], y[covered]
+    )
+
+
+class DecisionCalibrated(ClassifierMixin, BaseEstimator):
+    """A classifier that predicts as ``estimator`` does, with probabilities from its
+    decision values through a logistic regression fitted on out-of-fold values.
+
+    Parameters
+    ----------
+    estimator : an unfitted classifier with ``decision_function`` (or a voting model
+        of such members).
+    cv : folds of the out-of-fold decision values that ``fit`` computes.
+    random_state : seed of those folds and of the calibrator.
+
+    Attributes
+    ----------
+    estimator_ : the fitted classifier that predicts.
+    calibrator_ : the fitted ``LogisticRegression`` on its decision values.
+    classes_ : the classes, as ``estimator_`` has them.
+    """
+
+    def __init__(self, estimator: Any = None, cv: int = 5, random_state: int = 0) -> None:
+        self.estimator = estimator
+        self.cv = cv
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: Any) -> DecisionCalibrated:
+        """Out-of-fold decision values over ``cv`` stratified folds, the calibrator on
+        them, then ``estimator`` refit on every row."""
+        y = np.asarray(y)
+        rows, labels = [], []
+        folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+        for train, test in folds.split(np.zeros(len(y)), y):
+            model = clone(self.estimator).fit(_take(X, train), y[train])
+            for values in decision_values(model, _take(X, test)):
+                rows.append(values)
+                labels.append(y[test])
+        self.estimator_ = clone(self.estimator).fit(X, y)
+        self.calibrator_ = _fit_calibrator(
+            np.vstack(rows), np.concatenate(labels), self.random_state
+        )
+        self.classes_ = self.estimator_.classes_
+        return self
+
+    @classmethod
+    def from_fitted(
+        cls, fitted: Any, oof_decision: np.ndarray, y: np.ndarray, random_state: int = 0
+    ) -> DecisionCalibrated:
+        """Wrap an already ``fitted`` model, calibrated on the out-of-fold decision
+        values the search recorded for it (no model is fit again). Its parameters are
+        an unfitted clone, so a clone of the wrapper fits for real."""
+        wrapped = cls(clone(fitted), random_state=random_state)
+        wrapped.estimator_ = fitted
+        wrapped.calibrator_ = _fit_calibrator(oof_decision, np.asarray(y), random_state)
+        wrapped.classes_ = fitted.classes_
+        return wrapped
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The wrapped model's predictions."""
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.predict(X)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Calibrated class probabilities (averaged over a voting model's members)."""
+        check_is_fitted(self, "calibrator_")
+        probas = [self.calibrator_.predict_proba(v) for v in decision_values(self.estimator_, X)]
+        return np.mean(probas, axis=0)
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """Log of :meth:`predict_proba`."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    @available_if(lambda self: hasattr(self.estimator_, "decision_function"))
+    def decision_function(self, X: Any) -> np.ndarray:
+        """The wrapped model's decision values."""
+        return self.estimator_.decision_function(X)
+
+
+def _take(X: Any, rows: np.ndarray) -> Any:
+    return X.iloc[rows] if hasattr(X, "iloc") else X[rows]
+
+
+def calibrate(
+    model: Any, oof_decision: np.ndarray | None, y: np.ndarray, random_state: int = 0
+) -> tuple[Any, str]:
+    """``model`` with probabilities: itself when it has ``predict_proba``, else wrapped
+    in a :class:`DecisionCalibrated` from its out-of-fold decision values. Returns the
+    model and, when it still has no probabilities, why (else "")."""
+    if hasattr(model, "predict_proba"):
+        return model, ""
+    if oof_decision is None or not has_decisions(model):
+        return model, "the winning trial kept no out-of-fold decision values to calibrate"
+    covered = ~np.isnan(_as_2d(oof_decision)).any(axis=1)
+    if len(np.unique(y[covered])) < len(model.classes_):
+        return model, "the out-of-fold decision values do not cover every class"
+    return DecisionCalibrated.from_fitted(model, oof_decision, y, random_state), ""
+
+
+def predicting_model(model: Any) -> Any:
+    """The model whose predictions ``model`` returns: a :class:`DecisionCalibrated`'s
+    wrapped estimator (the search scored it without probabilities, so its scorer
+    needs none), else ``model`` itself. Refitting it skips the calibration's folds."""
+    return model.estimator if isinstance(model, DecisionCalibrated) else model
