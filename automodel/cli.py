@@ -25,6 +25,7 @@ from automodel._version import __version__
 from automodel.auto import AUTO_RULE, TASK_CHOICES, choose_task, fit
 from automodel.cli_options import (
     add_csv_flags,
+    add_model_argument,
     add_setting_flags,
     format_leaderboard,
     setting_params,
@@ -43,7 +44,6 @@ REPORT_HELP = (
     "also write a Markdown report of the search with plots into DIR, with the "
     "columns' permutation importance (costs cv more fits of the model)"
 )
-MODEL_HELP = "model file written by `automodel fit`"
 
 #: How the summary line says why the search ended (``stop_reason_``).
 STOPPED = {
@@ -97,7 +97,7 @@ def _add_fit(commands: Any) -> None:
 
 def _model_and_table(command: argparse.ArgumentParser, data_help: str) -> None:
     """A saved model and a CSV, with its format flags: what predict and score read."""
-    command.add_argument("model", help=MODEL_HELP)
+    add_model_argument(command)
     command.add_argument("data", help=data_help)
     add_csv_flags(command)
 
@@ -131,7 +131,7 @@ def _add_score(commands: Any) -> None:
 
 
 def _score(args: argparse.Namespace) -> int:
-    model = load(args.model)
+    model = load(args.model, trusted=args.trusted)
     target = args.target or model.target_name_
     if target is None:
         raise ValueError("the model was fitted without column names: name the target, --target.")
@@ -156,7 +156,7 @@ def _add_report(commands: Any) -> None:
         "leaderboard, the best score per trial and per family, and each hyperparameter of "
         "the winning family against the score, as PNG plots beside the report.",
     )
-    report.add_argument("model", help=MODEL_HELP)
+    add_model_argument(report)
     out_help = "directory for the report and plots (default: report)"
     report.add_argument("--out", default="report", help=out_help)
     format_help = "md or html (default: md)"
@@ -172,8 +172,7 @@ def _format(args: argparse.Namespace, stream: TextIO) -> table.CsvFormat:
 
 
 def _report(args: argparse.Namespace) -> int:
-
-    path = load(args.model).report(args.out, args.format)
+    path = load(args.model, trusted=args.trusted).report(args.out, args.format)
     print(f"report written to {path}")
     return 0
 
@@ -212,7 +211,7 @@ def _print_summary(model: Any, path: Any) -> None:
 
 def _predict(args: argparse.Namespace) -> int:
 
-    model = load(args.model)
+    model = load(args.model, trusted=args.trusted)
     found = _format(args, sys.stderr)  # stdout may carry the predictions
     X = table.read_table(args.data, sep=found.sep, decimal=found.decimal)
     out = pd.DataFrame({model.target_name_ or "prediction": model.predict(X)})

@@ -16,6 +16,7 @@ from automodel.settings import SETTINGS
 
 __all__ = [
     "add_csv_flags",
+    "add_model_argument",
     "add_setting_flags",
     "argparse_options",
     "format_leaderboard",
@@ -36,6 +37,19 @@ def add_csv_flags(command: argparse.ArgumentParser) -> None:
     """``--sep`` and ``--decimal``: how the command's CSV is written (found if not given)."""
     command.add_argument("--sep", default=None, help=SEP_HELP)
     command.add_argument("--decimal", choices=[".", ","], default=None, help=DECIMAL_HELP)
+
+
+MODEL_HELP = "model file written by `automodel fit`"
+TRUSTED_HELP = (
+    "load a pickled model (own networks, CatBoost, files of older automodel versions): "
+    "unpickling runs code from the file, so only for files whose source you trust"
+)
+
+
+def add_model_argument(command: argparse.ArgumentParser) -> None:
+    """The saved model a command reads, and ``--trusted``."""
+    command.add_argument("model", help=MODEL_HELP)
+    command.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
 
 
 def argparse_options(flag: Flag, default: Any) -> dict[str, Any]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import zipfile
+
 import joblib
 import numpy as np
 import pandas as pd
@@ -355,7 +358,7 @@ FILE_CASES = [
     ),
     (
         "model file: a pickle of something else",
-        lambda p: automodel.load(_dump(p, {"w": 1})),
+        lambda p: automodel.load(_dump(p, {"w": 1}), trusted=True),
         ModelFileError,
         r"no automodel header",
     ),
@@ -390,9 +393,15 @@ def _truncated(paths):
 def _future(paths):
     path = paths["csv"].with_suffix(".joblib")
     automodel.save(fit(), path)
-    document = joblib.load(path)
-    document["format_version"] = 99
-    joblib.dump(document, path)
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        entries = {name: archive.read(name) for name in names}
+    header = json.loads(entries[names[0]])
+    header["format_version"] = 99
+    entries[names[0]] = json.dumps(header)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, value in entries.items():
+            archive.writestr(name, value)
     return path
 
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
 import sys
 import time
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,6 +16,8 @@ from sklearn.pipeline import Pipeline
 import automodel
 from automodel import checkpoint as checkpoint_module
 from automodel.cli import main
+from automodel.payload import dump
+from automodel.portable import predicting_part, versions
 from tests.conftest import PENGUINS
 
 
@@ -357,6 +361,30 @@ def test_regression_fit_and_predict_on_a_csv(tmp_path, capsys):
     assert written["body_mass_g"].between(2000, 7000).all()
     assert main(["predict", str(out), str(table), "--proba"]) == 2
     assert "regressor: it gives numbers" in capsys.readouterr().err
+
+
+def test_a_pickled_model_file_needs_trusted(tmp_path, capsys):
+    out = tmp_path / "m.joblib"
+    argv = ["fit", str(PENGUINS), "--target", "species", "--max-evals", "1", "--cv", "3"]
+    assert main([*argv, "--families", "tree", "--out", str(out), "--quiet"]) == 0
+    model = automodel.load(out)
+    payload = dump(predicting_part(model))
+    old = {  # what automodel wrote before the safe format: a joblib pickle
+        "format": "automodel.model",
+        "format_version": 2,
+        "metadata": {"versions": versions()},
+        "leaderboard": {},
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "payload": payload,
+    }
+    joblib.dump(old, out)
+    capsys.readouterr()
+    for command in (["predict", str(out), str(PENGUINS)], ["report", str(out)]):
+        assert main(command) == 2
+        assert "is a pickle" in capsys.readouterr().err
+    written = tmp_path / "p.csv"
+    assert main(["predict", str(out), str(PENGUINS), "--trusted", "--out", str(written)]) == 0
+    assert pd.read_csv(written)["species"].tolist() == list(model.predict(pd.read_csv(PENGUINS)))
 
 
 def test_predict_proba_of_an_svm_winner(tmp_path, capsys):

@@ -69,7 +69,7 @@ def test_skorch_example_reproduces_shows_short_names_and_loads_elsewhere(data, t
     np.save(tmp_path / "X.npy", data[0])
     code = (
         "import numpy, automodel\n"
-        f"m = automodel.load({str(path)!r})\n"
+        f"m = automodel.load({str(path)!r}, trusted=True)\n"
         f"print(m.predict(numpy.load({str(tmp_path / 'X.npy')!r})).sum())\n"
     )
     env = {"PYTHONPATH": str(EXAMPLES)}  # the script's Net class must import where it loads
@@ -114,7 +114,7 @@ def test_an_example_run_as_a_script_saves_a_model_a_fresh_process_loads(
         "import automodel\n"
         "from sklearn.datasets import load_breast_cancer\n"
         "X, y = load_breast_cancer(return_X_y=True)\n"
-        f"print((automodel.load({name + '.joblib'!r}).predict(X) == y).mean())\n"
+        f"print((automodel.load({name + '.joblib'!r}, trusted=True).predict(X) == y).mean())\n"
     )
     fresh = {**env, "PYTHONPATH": path} if path else env
     out = subprocess.run(

@@ -1,22 +1,36 @@
 from __future__ import annotations
 
+import fractions
+import hashlib
+import json
+import pathlib
 import pickle
 import warnings
+import zipfile
 
 import joblib
 import numpy as np
 import pytest
+import skops.io
 from sklearn.exceptions import NotFittedError
 
 import automodel
-from automodel import AutoModelClassifier, ModelFileError
-from automodel.persistence import FORMAT_VERSION, read_metadata
+from automodel import AutoModelClassifier, ModelFileError, safe_format
+from automodel.payload import dump
+from automodel.persistence import (
+    FORMAT_VERSION,
+    HEADER,
+    PICKLE_ENTRY,
+    SAFE_ENTRY,
+    read_metadata,
+)
+from automodel.portable import predicting_part, versions
 
 
 @pytest.fixture(scope="module")
 def fitted(penguins):
     X, y = penguins.drop(columns="species"), penguins["species"]
-    # No SVM: an SVC best (no class probabilities) would leave no ensemble to save.
+    # No SVM: an SVC best (it mixes in no ensemble) would leave no ensemble to save.
     families = ["logreg", "forest", "xgboost", "knn"]
     model = AutoModelClassifier(max_evals=4, cv=3, random_state=0, ensemble=True, families=families)
     return model.fit(X, y), X
@@ -51,21 +65,41 @@ def test_file_holds_metadata_and_a_plain_leaderboard(fitted, tmp_path):
     )
 
 
-def test_saved_payload_needs_no_hyperopt(fitted, tmp_path):
+def _rewrite(path, header=None, data=None):
+    """Rewrite a model file's header (``header(dict)`` edits it) or model entry."""
+    with zipfile.ZipFile(path) as archive:
+        document = json.loads(archive.read(HEADER))
+        entry = archive.read(document["entry"])
+    if header is not None:
+        header(document)
+    if data is not None:
+        entry = data(entry)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(HEADER, json.dumps(document))
+        archive.writestr(document["entry"], entry)
+
+
+def test_the_default_families_are_saved_in_the_safe_format(fitted, tmp_path):
     model, _ = fitted
-    document = joblib.load(automodel.save(model, tmp_path / "m.joblib"))
-    assert b"hyperopt" not in document["payload"]
-    assert document["format_version"] == FORMAT_VERSION
+    path = automodel.save(model, tmp_path / "m.joblib")
+    with zipfile.ZipFile(path) as archive:
+        assert archive.namelist() == [HEADER, SAFE_ENTRY]
+        data = archive.read(SAFE_ENTRY)
+        assert json.loads(archive.read(HEADER))["format_version"] == FORMAT_VERSION
+    assert b"hyperopt" not in data
+    assert safe_format.untrusted_types(data) == []
 
 
 def test_corrupt_payload_fails_the_checksum(fitted, tmp_path):
     model, _ = fitted
     path = automodel.save(model, tmp_path / "m.joblib")
-    document = joblib.load(path)
-    payload = bytearray(document["payload"])
-    payload[len(payload) // 2] ^= 0xFF
-    document["payload"] = bytes(payload)
-    joblib.dump(document, path)
+
+    def flip(entry):
+        changed = bytearray(entry)
+        changed[len(changed) // 2] ^= 0xFF
+        return bytes(changed)
+
+    _rewrite(path, data=flip)
     with pytest.raises(ModelFileError, match="SHA-256"):
         automodel.load(path)
 
@@ -85,16 +119,16 @@ def test_a_file_that_is_not_a_model_is_refused(tmp_path):
         automodel.load(text)
     other = tmp_path / "other.joblib"
     joblib.dump({"weights": [1, 2]}, other)
-    with pytest.raises(ModelFileError, match="no automodel header"):
+    with pytest.raises(ModelFileError, match="is a pickle.*trusted=True"):
         automodel.load(other)
+    with pytest.raises(ModelFileError, match="no automodel header"):
+        automodel.load(other, trusted=True)
 
 
 def test_incompatible_format_version_is_refused(fitted, tmp_path):
     model, _ = fitted
     path = automodel.save(model, tmp_path / "m.joblib")
-    document = joblib.load(path)
-    document["format_version"] = FORMAT_VERSION + 1
-    joblib.dump(document, path)
+    _rewrite(path, header=lambda d: d.update(format_version=FORMAT_VERSION + 1))
     with pytest.raises(
         ModelFileError, match=f"format version {FORMAT_VERSION + 1}.*reads version {FORMAT_VERSION}"
     ):
@@ -104,12 +138,76 @@ def test_incompatible_format_version_is_refused(fitted, tmp_path):
 def test_library_version_mismatch_warns(fitted, tmp_path):
     model, X = fitted
     path = automodel.save(model, tmp_path / "m.joblib")
-    document = joblib.load(path)
-    document["metadata"]["versions"]["scikit-learn"] = "0.1"
-    joblib.dump(document, path)
+    _rewrite(path, header=lambda d: d["metadata"]["versions"].update({"scikit-learn": "0.1"}))
     with pytest.warns(UserWarning, match="scikit-learn 0.1 ->"):
         loaded = automodel.load(path)
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+class _RunsCode:
+    """Unpickling this writes a file: what a malicious model file could do."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (pathlib.Path.touch, (pathlib.Path(self.marker),))
+
+
+def test_a_crafted_file_runs_no_code_unless_trusted(fitted, tmp_path):
+    model, _ = fitted
+    marker = tmp_path / "ran"
+    # a zip model file whose entry is a pickle that runs code
+    crafted = automodel.save(model, tmp_path / "crafted.joblib")
+    evil = pickle.dumps(_RunsCode(marker))
+
+    checksum = hashlib.sha256(evil).hexdigest()
+    as_pickle = lambda d: d.update(entry=PICKLE_ENTRY, sha256=checksum)  # noqa: E731
+    _rewrite(crafted, header=as_pickle, data=lambda _: evil)
+    with pytest.raises(ModelFileError, match="pickled model.*trusted=True"):
+        automodel.load(crafted)
+    # an old-style joblib pickle that runs code as the container is read
+    old_style = tmp_path / "old.joblib"
+    joblib.dump({"format": "automodel.model", "x": _RunsCode(marker)}, old_style)
+    with pytest.raises(ModelFileError, match="is a pickle"):
+        automodel.load(old_style)
+    with pytest.raises(ModelFileError, match="is a pickle"):
+        read_metadata(old_style)
+    assert not marker.exists()
+    # a skops entry naming a type automodel does not trust
+    data = skops.io.dumps(fractions.Fraction(1, 3))
+    _rewrite(
+        crafted,
+        header=lambda d: d.update(entry=SAFE_ENTRY, sha256=hashlib.sha256(data).hexdigest()),
+        data=lambda _: data,
+    )
+    with pytest.raises(ModelFileError, match=r"does not trust \(fractions.Fraction\).*--trusted"):
+        automodel.load(crafted)
+    assert automodel.load(crafted, trusted=True) == fractions.Fraction(1, 3)
+    # trusted, the pickle runs: the marker shows that the refusals above were real
+    with pytest.raises(ModelFileError, match="format version None"):
+        automodel.load(old_style, trusted=True)
+    assert marker.exists()
+
+
+def test_a_format_2_file_loads_only_when_trusted(fitted, tmp_path):
+    model, X = fitted
+    payload = dump(predicting_part(model))
+    document = {
+        "format": "automodel.model",
+        "format_version": 2,
+        "metadata": {"versions": versions(), "keras_backend": None},
+        "leaderboard": {},
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "payload": payload,
+    }
+    path = tmp_path / "old.joblib"
+    joblib.dump(document, path, compress=3)
+    with pytest.raises(ModelFileError, match="older automodel.*save it again"):
+        automodel.load(path)
+    loaded = automodel.load(path, trusted=True)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert read_metadata(path, trusted=True)["metadata"]["keras_backend"] is None
 
 
 def test_missing_file_and_unfitted_model(tmp_path):
