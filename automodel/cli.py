@@ -88,8 +88,8 @@ def _add_fit(commands: Any) -> None:
     target_help = "name of the column to predict (classes or numbers)"
     fit.add_argument("--target", required=True, help=target_help)
     fit.add_argument("--task", choices=TASK_CHOICES, default="auto", help=TASK_HELP)
-    out_help = "where to write the model (default: model.joblib)"
-    fit.add_argument("--out", default="model.joblib", help=out_help)
+    out_help = "where to write the model (default: model.automodel)"
+    fit.add_argument("--out", default="model.automodel", help=out_help)
     add_setting_flags(fit)
     fit.add_argument("--top", type=int, default=10, help="leaderboard rows to print (default: 10)")
     fit.add_argument("--report", default=None, metavar="DIR", help=REPORT_HELP)

@@ -24,7 +24,6 @@ import importlib
 import zipfile
 from typing import Any
 
-import skops.io as sio
 from sklearn.base import BaseEstimator
 from sklearn.metrics import DistanceMetric
 
@@ -66,14 +65,23 @@ def _trusted(name: str) -> bool:
     return isinstance(found, type) and issubclass(found, (BaseEstimator, DistanceMetric))
 
 
+def _skops() -> Any:
+    # Imported when a model is saved or loaded: skops imports torch when it is installed.
+    import skops.io
+
+    return skops.io
+
+
 def untrusted_types(data: bytes) -> list[str]:
     """The types in skops ``data`` that automodel does not trust."""
+    sio = _skops()
     return [name for name in sio.get_untrusted_types(data=data) if not _trusted(name)]
 
 
 def dumps(model: Any) -> bytes | None:
     """``model`` as compressed skops bytes, or None when skops cannot write it or it
     holds a type automodel does not trust (then it is saved as a pickle)."""
+    sio = _skops()
     try:
         data = sio.dumps(model, compression=zipfile.ZIP_DEFLATED)
     except Exception:  # noqa: BLE001 - skops refuses an unknown kind of object: pickle it
@@ -90,6 +98,7 @@ def loads(data: bytes, trust_all: bool = False) -> Any:
     others = untrusted_types(data)
     if others and not trust_all:
         raise UntrustedTypesError(others)
+    sio = _skops()
     return sio.loads(data, trusted=sio.get_untrusted_types(data=data))
 
 

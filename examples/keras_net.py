@@ -59,9 +59,9 @@ def main() -> None:
     ).fit(X_train, y_train)
     print(model.leaderboard().to_string(max_colwidth=80))
     print(f"test accuracy {model.score(X_test, y_test):.3f}")
-    automodel.save(model, "keras_net.joblib")
+    automodel.save(model, "keras_net.automodel")
     # A model holding an own net is a pickle: load it only from a source you trust.
-    loaded = automodel.load("keras_net.joblib", trusted=True)
+    loaded = automodel.load("keras_net.automodel", trusted=True)
     assert (loaded.predict(X_test) == model.predict(X_test)).all()
 
 

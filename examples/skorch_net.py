@@ -54,9 +54,9 @@ def main() -> None:
     ).fit(X_train, y_train)
     print(model.leaderboard().to_string(max_colwidth=80))
     print(f"test accuracy {model.score(X_test, y_test):.3f}")
-    automodel.save(model, "skorch_net.joblib")
+    automodel.save(model, "skorch_net.automodel")
     # A model holding an own net is a pickle: load it only from a source you trust.
-    loaded = automodel.load("skorch_net.joblib", trusted=True)
+    loaded = automodel.load("skorch_net.automodel", trusted=True)
     assert (loaded.predict(X_test) == model.predict(X_test)).all()
 
 

@@ -114,7 +114,7 @@ def test_an_example_run_as_a_script_saves_a_model_a_fresh_process_loads(
         "import automodel\n"
         "from sklearn.datasets import load_breast_cancer\n"
         "X, y = load_breast_cancer(return_X_y=True)\n"
-        f"print((automodel.load({name + '.joblib'!r}, trusted=True).predict(X) == y).mean())\n"
+        f"print((automodel.load({name + '.automodel'!r}, trusted=True).predict(X) == y).mean())\n"
     )
     fresh = {**env, "PYTHONPATH": path} if path else env
     out = subprocess.run(

@@ -98,15 +98,15 @@ def test_regression_search_with_the_other_families(tmp_path):
     ]
     assert nets and max(nets) > 0.9  # the standardised target makes the default net work
     assert model.predict(X).shape == (120,)
-    path = automodel.save(model, tmp_path / "regressor.joblib")
-    with pytest.raises(automodel.ModelFileError, match="pickled model.*trusted=True"):
-        automodel.load(path)  # a torch net is saved as a pickle: only loaded when trusted
-    loaded = automodel.load(path, trusted=True)
+    loaded = automodel.load(automodel.save(model, tmp_path / "regressor.joblib"), trusted=True)
     np.testing.assert_allclose(loaded.predict(X), model.predict(X))
     single = automodel.AutoModelRegressor(
         families=["torch_mlp"], max_evals=1, cv=3, trial_timeout=None, random_state=0
     ).fit(X, y)  # the net alone, refit on all rows, saved and loaded
-    again = automodel.load(automodel.save(single, tmp_path / "net.joblib"), trusted=True)
+    path = automodel.save(single, tmp_path / "net.joblib")
+    with pytest.raises(automodel.ModelFileError, match="pickled model.*trusted=True"):
+        automodel.load(path)  # a torch net is saved as a pickle: only loaded when trusted
+    again = automodel.load(path, trusted=True)
     assert type(again.best_estimator_.named_steps["model"].regressor_).__name__ == (
         "TorchMLPRegressor"
     )
