@@ -26,6 +26,8 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from automodel.evaluate import take_rows
+
 __all__ = [
     "DecisionCalibrated",
     "calibrate",
@@ -35,20 +37,24 @@ __all__ = [
 ]
 
 
+def _deciders(model: Any) -> list[Any]:
+    """The models whose decision values stand for ``model``'s: itself, or the members of
+    a voting model without decision values of its own."""
+    if isinstance(model, VotingClassifier) and not hasattr(model, "decision_function"):
+        return list(getattr(model, "estimators_", []))
+    return [model]
+
+
 def has_decisions(model: Any) -> bool:
     """Whether ``model`` (or each member of a voting model) has ``decision_function``."""
-    if isinstance(model, VotingClassifier) and not hasattr(model, "decision_function"):
-        members = getattr(model, "estimators_", None)
-        return bool(members) and all(hasattr(m, "decision_function") for m in members)
-    return hasattr(model, "decision_function")
+    deciders = _deciders(model)
+    return bool(deciders) and all(hasattr(m, "decision_function") for m in deciders)
 
 
 def decision_values(model: Any, X: Any) -> list[np.ndarray]:
     """Decision values of ``model`` on ``X`` as 2-D float arrays: one array, or one per
     member of a voting model without decision values of its own."""
-    if isinstance(model, VotingClassifier) and not hasattr(model, "decision_function"):
-        return [_as_2d(member.decision_function(X)) for member in model.estimators_]
-    return [_as_2d(model.decision_function(X))]
+    return [_as_2d(m.decision_function(X)) for m in _deciders(model)]
 
 
 def _as_2d(values: Any) -> np.ndarray:
@@ -96,8 +102,8 @@ class DecisionCalibrated(ClassifierMixin, BaseEstimator):
         rows, labels = [], []
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
         for train, test in folds.split(np.zeros(len(y)), y):
-            model = clone(self.estimator).fit(_take(X, train), y[train])
-            for values in decision_values(model, _take(X, test)):
+            model = clone(self.estimator).fit(take_rows(X, train), y[train])
+            for values in decision_values(model, take_rows(X, test)):
                 rows.append(values)
                 labels.append(y[test])
         self.estimator_ = clone(self.estimator).fit(X, y)
@@ -140,10 +146,6 @@ class DecisionCalibrated(ClassifierMixin, BaseEstimator):
     def decision_function(self, X: Any) -> np.ndarray:
         """The wrapped model's decision values."""
         return self.estimator_.decision_function(X)
-
-
-def _take(X: Any, rows: np.ndarray) -> Any:
-    return X.iloc[rows] if hasattr(X, "iloc") else X[rows]
 
 
 def calibrate(

@@ -130,8 +130,11 @@ def _not_a_model(source: Path, why: str) -> ModelFileError:
     )
 
 
-def _read_document(path: str | os.PathLike[str], trusted: bool) -> dict[str, Any]:
-    """The header of a model file, with ``"data"`` (the model entry's bytes)."""
+def _read_document(
+    path: str | os.PathLike[str], trusted: bool, with_data: bool = True
+) -> dict[str, Any]:
+    """The header of a model file, with ``"data"`` (the model entry's bytes) when
+    ``with_data``."""
     source = Path(path)
     if not source.is_file():
         raise FileNotFoundError(f"No model file at {str(source)!r}; check the path.")
@@ -144,8 +147,9 @@ def _read_document(path: str | os.PathLike[str], trusted: bool) -> dict[str, Any
     try:
         with zipfile.ZipFile(source) as archive:
             document = json.loads(archive.read(HEADER))
-            if isinstance(document, dict) and document.get("entry") in (SAFE_ENTRY, PICKLE_ENTRY):
-                document["data"] = archive.read(document["entry"])
+            entry = document.get("entry") if isinstance(document, dict) else None
+            if with_data and entry in (SAFE_ENTRY, PICKLE_ENTRY):
+                document["data"] = archive.read(entry)
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError, OSError) as exc:
         raise _not_a_model(source, f"truncated, corrupt or of another kind: {exc}") from None
     _check_header(source, document)
@@ -189,7 +193,7 @@ def _check_header(source: Path, document: Any, expected: int = FORMAT_VERSION) -
 def read_metadata(path: str | os.PathLike[str], trusted: bool = False) -> dict[str, Any]:
     """The metadata and leaderboard of a model file, without loading the model
     (a format-2 file is a pickle: only with ``trusted``)."""
-    document = _read_document(path, trusted)
+    document = _read_document(path, trusted, with_data=False)
     return {"metadata": document["metadata"], "leaderboard": document["leaderboard"]}
 
 

@@ -74,8 +74,7 @@ def _skops() -> Any:
 
 def untrusted_types(data: bytes) -> list[str]:
     """The types in skops ``data`` that automodel does not trust."""
-    sio = _skops()
-    return [name for name in sio.get_untrusted_types(data=data) if not _trusted(name)]
+    return [name for name in _skops().get_untrusted_types(data=data) if not _trusted(name)]
 
 
 def dumps(model: Any) -> bytes | None:
@@ -95,11 +94,12 @@ def loads(data: bytes, trust_all: bool = False) -> Any:
 
     Raises ``UntrustedTypesError`` naming the other types when ``trust_all`` is False.
     """
-    others = untrusted_types(data)
+    sio = _skops()
+    named = sio.get_untrusted_types(data=data)
+    others = [name for name in named if not _trusted(name)]
     if others and not trust_all:
         raise UntrustedTypesError(others)
-    sio = _skops()
-    return sio.loads(data, trusted=sio.get_untrusted_types(data=data))
+    return sio.loads(data, trusted=named)
 
 
 class UntrustedTypesError(Exception):
