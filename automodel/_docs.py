@@ -19,7 +19,10 @@ _ATTRIBUTES_DOC = """
         fitted members are ``FrozenEstimator`` s; its parameters are the unfitted
         pipeline, so fitting it (or a clone) again fits k identical pipelines.
         A classifier with only decision values (an SVC) comes wrapped in an
-        ``automodel.calibration.DecisionCalibrated``, which adds ``predict_proba``.
+        ``automodel.calibration.DecisionCalibrated``, which adds ``predict_proba``;
+        one whose out-of-fold probabilities a temperature improves (held-out log
+        loss) in an ``automodel.temperature.TemperatureScaled``. Both predict as
+        the model they wrap.
     best_single_estimator_ : sklearn.pipeline.Pipeline
         The single best pipeline, refit on all rows (with ``ensemble``, or when
         bagged).
@@ -33,7 +36,19 @@ _ATTRIBUTES_DOC = """
     best_params_ : dict
         ``family``, ``scaler`` and the family's decoded hyperparameters.
     best_score_ : float
-        Mean CV score of the winner under ``scoring_``.
+        Mean CV score of the winner under ``scoring_``. Optimistic: the best of many
+        scores on the same folds.
+    expected_score_ : float
+        The returned model's expected score on new rows: its out-of-fold score with
+        the selection's luck removed by bootstrap (BBC-CV, ``automodel.expected``);
+        NaN when the fit kept no out-of-fold predictions.
+    conformal_ : RegressionConformal or ClassConformal
+        What ``predict_interval`` / ``predict_set`` are calibrated on: sorted
+        out-of-fold scores of the returned model (at most 10,000), and for
+        normalised intervals the difficulty model (``automodel.conformal``).
+    interval_method_ : str
+        Regression: how ``predict_interval`` builds intervals, "split", "normalised"
+        (locally adaptive) or "cv+" (a bagged model's fold models).
     best_index_ : int
         Row of the winner in ``cv_results_``.
     cv_results_ : dict of arrays

@@ -1,4 +1,8 @@
-"""Class probabilities for a classifier that has only decision values (an SVC).
+"""Calibrated class probabilities for every returned classifier.
+
+A classifier with ``predict_proba`` is kept as it is, or temperature-scaled where
+that lowers held-out log loss (:mod:`automodel.temperature`). A classifier that has
+only decision values (an SVC) gets probabilities as follows.
 
 automodel does not fit ``SVC(probability=True)``: libsvm then runs an internal
 5-fold cross-validation at every fit, five times the cost of a trial. The search's
@@ -11,7 +15,9 @@ Predictions stay the wrapped model's own (the labels the search chose), so
 ``argmax(predict_proba)`` can differ from ``predict`` on a few rows, as with
 scikit-learn's ``SVC(probability=True)``. A voting model of fold models (bagging)
 has no decision values of its own: each member's values go through the calibrator
-and the probabilities are averaged.
+and the probabilities are averaged. :func:`calibrated_oof` gives the returned
+model's out-of-fold probabilities through the same calibration (the conformal sets
+of :mod:`automodel.conformal` are scored on them).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import clone
 from sklearn.ensemble import VotingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
@@ -27,10 +33,19 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from automodel.evaluate import take_rows
+from automodel.temperature import (
+    TemperatureScaled,
+    Wrapper,
+    fit_temperature,
+    scale,
+    temperature_pays,
+)
 
 __all__ = [
     "DecisionCalibrated",
+    "TemperatureScaled",
     "calibrate",
+    "calibrated_oof",
     "decision_values",
     "has_decisions",
     "predicting_model",
@@ -72,7 +87,7 @@ def _fit_calibrator(decisions: np.ndarray, y: np.ndarray, random_state: int) -> 
     )
 
 
-class DecisionCalibrated(ClassifierMixin, BaseEstimator):
+class DecisionCalibrated(Wrapper):
     """A classifier that predicts as ``estimator`` does, with probabilities from its
     decision values through a logistic regression fitted on out-of-fold values.
 
@@ -126,21 +141,11 @@ class DecisionCalibrated(ClassifierMixin, BaseEstimator):
         wrapped.classes_ = fitted.classes_
         return wrapped
 
-    def predict(self, X: Any) -> np.ndarray:
-        """The wrapped model's predictions."""
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.predict(X)
-
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated class probabilities (averaged over a voting model's members)."""
         check_is_fitted(self, "calibrator_")
         probas = [self.calibrator_.predict_proba(v) for v in decision_values(self.estimator_, X)]
         return np.mean(probas, axis=0)
-
-    def predict_log_proba(self, X: Any) -> np.ndarray:
-        """Log of :meth:`predict_proba`."""
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
 
     @available_if(lambda self: hasattr(self.estimator_, "decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
@@ -149,13 +154,19 @@ class DecisionCalibrated(ClassifierMixin, BaseEstimator):
 
 
 def calibrate(
-    model: Any, oof_decision: np.ndarray | None, y: np.ndarray, random_state: int = 0
+    model: Any,
+    oof_decision: np.ndarray | None,
+    y: np.ndarray,
+    random_state: int = 0,
+    oof_proba: np.ndarray | None = None,
 ) -> tuple[Any, str]:
-    """``model`` with probabilities: itself when it has ``predict_proba``, else wrapped
-    in a :class:`DecisionCalibrated` from its out-of-fold decision values. Returns the
-    model and, when it still has no probabilities, why (else "")."""
+    """``model`` with probabilities: wrapped in a :class:`DecisionCalibrated` from its
+    out-of-fold decision values when it has no ``predict_proba``; with one, wrapped in
+    a :class:`~automodel.temperature.TemperatureScaled` when a temperature fitted on
+    its out-of-fold probabilities ``oof_proba`` lowers held-out log loss, else itself.
+    Returns the model and, when it still has no probabilities, why (else "")."""
     if hasattr(model, "predict_proba"):
-        return model, ""
+        return _temperature_scaled(model, oof_proba, y, random_state), ""
     if oof_decision is None or not has_decisions(model):
         return model, "the winning trial kept no out-of-fold decision values to calibrate"
     covered = ~np.isnan(_as_2d(oof_decision)).any(axis=1)
@@ -164,8 +175,46 @@ def calibrate(
     return DecisionCalibrated.from_fitted(model, oof_decision, y, random_state), ""
 
 
+def _temperature_scaled(
+    model: Any, oof_proba: np.ndarray | None, y: np.ndarray, random_state: int
+) -> Any:
+    if oof_proba is None:
+        return model
+    covered = np.isfinite(oof_proba).all(axis=1)
+    proba, labels = oof_proba[covered], y[covered]
+    if proba.shape[1] != len(model.classes_) or len(labels) < 20:
+        return model
+    pays, before, after = temperature_pays(proba, labels, random_state)
+    if not pays:
+        return model
+    scaled = TemperatureScaled.from_fitted(model, fit_temperature(proba, labels))
+    scaled.oof_log_loss_ = (before, after)
+    return scaled
+
+
+def calibrated_oof(
+    model: Any, oof_proba: np.ndarray | None, oof_decision: np.ndarray | None
+) -> np.ndarray | None:
+    """The out-of-fold probabilities of the returned ``model`` as it predicts them
+    (through its calibration); NaN rows stay NaN; None when there are none."""
+    if isinstance(model, DecisionCalibrated):
+        if oof_decision is None:
+            return None
+        values = _as_2d(oof_decision)
+        covered = ~np.isnan(values).any(axis=1)
+        out = np.full((len(values), len(model.classes_)), np.nan)
+        out[covered] = model.calibrator_.predict_proba(values[covered])
+        return out
+    if oof_proba is None:
+        return None
+    if isinstance(model, TemperatureScaled):
+        return scale(oof_proba, model.temperature_)
+    return np.asarray(oof_proba, dtype=np.float64)
+
+
 def predicting_model(model: Any) -> Any:
-    """The model whose predictions ``model`` returns: a :class:`DecisionCalibrated`'s
-    wrapped estimator (the search scored it without probabilities, so its scorer
+    """The model whose predictions ``model`` returns: a calibration wrapper's
+    estimator (the search scored it without probabilities, so its scorer
     needs none), else ``model`` itself. Refitting it skips the calibration's folds."""
-    return model.estimator if isinstance(model, DecisionCalibrated) else model
+    wrapped = isinstance(model, DecisionCalibrated | TemperatureScaled)
+    return model.estimator if wrapped else model

@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-import pandas as pd
-from sklearn.base import is_regressor
 from sklearn.metrics import check_scoring
 
 from automodel import table
@@ -28,11 +26,12 @@ from automodel.cli_options import (
     add_model_argument,
     add_setting_flags,
     format_leaderboard,
+    print_summary,
     setting_params,
 )
+from automodel.cli_predict import add_predict_flags, prediction_table
 from automodel.errors import SearchInterruptedWarning
 from automodel.persistence import load, save
-from automodel.results import model_line
 from automodel.spark import spark_session
 
 __all__ = ["main"]
@@ -44,14 +43,6 @@ REPORT_HELP = (
     "also write a Markdown report of the search with plots into DIR, with the "
     "columns' permutation importance (costs cv more fits of the model)"
 )
-
-#: How the summary line says why the search ended (``stop_reason_``).
-STOPPED = {
-    "max_evals": "all trials done",
-    "timeout": "time budget reached",
-    "early_stop": "early stop: no improvement",
-    "interrupted": "INTERRUPTED: best found so far",
-}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -113,8 +104,7 @@ def _add_predict(commands: Any) -> None:
     )
     _model_and_table(predict, "CSV file with the columns used at fit")
     predict.add_argument("--out", default=None, help="CSV file to write (default: stdout)")
-    proba_help = "also write one probability column per class (when the model has them)"
-    predict.add_argument("--proba", action="store_true", help=proba_help)
+    add_predict_flags(predict)
 
 
 def _add_score(commands: Any) -> None:
@@ -196,17 +186,8 @@ def _fit(args: argparse.Namespace) -> int:
     if args.report is not None:
         model.column_importance(X, y)
         print(f"report written to {model.report(args.report)}")
-    _print_summary(model, path)
+    print_summary(model, path)
     return 0
-
-
-def _print_summary(model: Any, path: Any) -> None:
-    print(
-        f"\nbest: {model.best_params_['family']} ({model.task_}) with CV {model.scoring_} "
-        f"{model.best_score_:.4f} ({len(model.cv_results_['params'])} trials, "
-        f"{STOPPED[model.stop_reason_]}); model written to {path}"
-    )
-    print(f"model: {model_line(model)}")
 
 
 def _predict(args: argparse.Namespace) -> int:
@@ -214,24 +195,7 @@ def _predict(args: argparse.Namespace) -> int:
     model = load(args.model, trusted=args.trusted)
     found = _format(args, sys.stderr)  # stdout may carry the predictions
     X = table.read_table(args.data, sep=found.sep, decimal=found.decimal)
-    out = pd.DataFrame({model.target_name_ or "prediction": model.predict(X)})
-    if args.proba:
-        if is_regressor(model):
-            raise ValueError(
-                "the model is a regressor: it gives numbers, not probabilities; drop --proba."
-            )
-        if not hasattr(model, "predict_proba"):
-            why = (
-                getattr(model, "proba_note_", "")
-                or "it has neither probabilities nor decision values"
-            )
-            raise ValueError(
-                f"the model's {model.best_params_['family']} estimator gives no probabilities "
-                f"({why}); drop --proba."
-            )
-        proba = model.predict_proba(X)
-        for k, label in enumerate(model.classes_):
-            out[f"proba_{label}"] = proba[:, k]
+    out = prediction_table(model, X, args.proba, args.interval, args.set)
     if args.out is None:
         out.to_csv(sys.stdout, index=False)
     else:

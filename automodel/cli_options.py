@@ -12,6 +12,7 @@ from typing import Any
 
 from automodel.declare import Flag, Setting
 from automodel.leaderboard import render
+from automodel.results import expected_line, model_line
 from automodel.settings import SETTINGS
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "add_setting_flags",
     "argparse_options",
     "format_leaderboard",
+    "print_summary",
     "setting_params",
 ]
 
@@ -82,3 +84,23 @@ def setting_params(args: argparse.Namespace) -> dict[str, Any]:
 def format_leaderboard(model: Any, top: int, width: int | None = None) -> str:
     """The leaderboard as ``automodel fit`` prints it (:func:`automodel.leaderboard.render`)."""
     return render(model.leaderboard(top), width)
+
+
+#: How the summary line says why the search ended (``stop_reason_``).
+STOPPED = {
+    "max_evals": "all trials done",
+    "timeout": "time budget reached",
+    "early_stop": "early stop: no improvement",
+    "interrupted": "INTERRUPTED: best found so far",
+}
+
+
+def print_summary(model: Any, path: Any) -> None:
+    """The lines `automodel fit` ends with: the best trial, the model, the expected score."""
+    print(
+        f"\nbest: {model.best_params_['family']} ({model.task_}) with CV {model.scoring_} "
+        f"{model.best_score_:.4f} ({len(model.cv_results_['params'])} trials, "
+        f"{STOPPED[model.stop_reason_]}); model written to {path}"
+    )
+    print(f"model: {model_line(model)}")
+    print(expected_line(model))

@@ -14,14 +14,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from automodel.backends import executor_for
-from automodel.finish import SearchResult, finish, reserve
+from automodel.finish import OPTIONAL_ATTRIBUTES, SearchResult, finish, reserve
 from automodel.problem import Problem, prepare
 from automodel.search import Observer, SearchState, run_search
 from automodel.settings import Settings
 from automodel.threads import one_thread
 from automodel.trial_hook import TrialHook
 
-__all__ = ["SearchResult", "Settings", "prepare", "run"]
+__all__ = ["OPTIONAL_ATTRIBUTES", "SearchResult", "Settings", "prepare", "run"]
 
 
 def _state(problem: Problem) -> SearchState:

@@ -96,48 +96,15 @@ class AutoModelEstimator(BaseEstimator):
             if tracker is not None:
                 tracker.close()  # the trials are logged; no model to log
             raise
-        self.task_ = result.task
+        for name in engine.OPTIONAL_ATTRIBUTES:
+            self.__dict__.pop(name, None)
+        for name, value in result.attributes().items():
+            setattr(self, name, value)
         self.task_reason_ = f"{type(self).__name__} was used"
-        self.scoring_ = result.scoring
-        self.trials_ = result.trials
-        self.cv_results_ = result.cv_results
-        self.stop_reason_ = result.stop_reason
-        self.search_time_ = result.search_time
-        self.refit_time_ = result.refit_time
-        self.best_index_ = result.best_index
-        self.best_params_ = result.cv_results["params"][result.best_index]
-        self.best_score_ = result.best_score
-        self.best_estimator_ = result.best_estimator
-        self._set_ensemble(result)
-        self.bagged_ = result.bagged
-        self.bagging_note_ = result.bag_note
-        self.proba_note_ = result.proba_note
-        if result.bagged:
-            self.best_single_estimator_ = result.single_estimator
-        if result.oof_predictions is not None:
-            self.oof_predictions_ = result.oof_predictions
-            self._oof_target = result.oof_target
-        if result.classes is not None:
-            self.classes_ = result.classes
         self._remember_input(result.features, y)
         if tracker is not None:
             tracker.finish(self, result.features)
         return self
-
-    def _set_ensemble(self, result: engine.SearchResult) -> None:
-        names = ("best_single_estimator_", "ensemble_members_", "ensemble_weights_")
-        for name in (*names, "ensemble_score_", "ensemble_note_", "ensemble_time_"):
-            self.__dict__.pop(name, None)
-        found = result.ensemble
-        if found is None:
-            return
-        self.best_single_estimator_ = result.single_estimator
-        kept = found.estimator is not None
-        self.ensemble_members_ = found.members if kept else [result.best_index]
-        self.ensemble_weights_ = found.weights if kept else [1]
-        self.ensemble_score_ = found.score if kept else float("nan")
-        self.ensemble_note_ = found.note
-        self.ensemble_time_ = result.ensemble_time
 
     def _remember_input(self, X: Any, y: Any) -> None:
         self.n_features_in_ = X.shape[1]
@@ -163,6 +130,16 @@ class AutoModelEstimator(BaseEstimator):
             estimator_name=type(self).__name__,
             dtypes=getattr(self, "_dtypes", None) if self._columns is not None else None,
         )
+
+    def _conformal(self, method: str) -> Any:
+        check_is_fitted(self, "best_estimator_")
+        if not hasattr(self, "conformal_"):
+            raise AttributeError(
+                f"{method} needs the returned model's out-of-fold predictions, and this "
+                "fit kept none (a model saved by an earlier automodel, or a winner without "
+                "out-of-fold predictions): fit again."
+            )
+        return self.conformal_
 
     def __str__(self) -> str:
         """A fitted model says what it is; an unfitted one prints its parameters."""
@@ -255,6 +232,19 @@ class AutoModelClassifier(ClassifierMixin, AutoModelEstimator):
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
+    def predict_set(self, X: Any, coverage: float = 0.9) -> np.ndarray:
+        """Conformal prediction sets: a boolean array (rows x ``classes_``), True for
+        the classes in each row's set.
+
+        A set holds the true class of a new row with probability at least
+        ``coverage`` (over rows exchangeable with the training rows): split conformal
+        on the out-of-fold probabilities of the returned model, LAC score
+        (``automodel.conformal``). The most probable class is always in the set.
+        ``classes_[row_mask]`` lists one row's labels.
+        """
+        conformal = self._conformal("predict_set")
+        return conformal.sets(self.predict_proba(X), coverage)
+
     @available_if(_final_estimator_has("decision_function", before_fit=False))
     def decision_function(self, X: Any) -> np.ndarray:
         """Decision values of the winning estimator, when it has them."""
@@ -278,3 +268,16 @@ class AutoModelRegressor(RegressorMixin, AutoModelEstimator):
         """Predicted target values for ``X``."""
         X = self._prepare(X)
         return np.asarray(self.best_estimator_.predict(X), dtype=np.float64).ravel()
+
+    def predict_interval(self, X: Any, coverage: float = 0.9) -> np.ndarray:
+        """Conformal prediction intervals: an array (rows x 2) of lower and upper bounds.
+
+        Each interval holds a new row's true value with probability at least
+        ``coverage`` (over rows exchangeable with the training rows), from the
+        out-of-fold residuals of the returned model (``interval_method_`` says how:
+        CV+ for a bagged model, else split conformal, normalised by a difficulty
+        model where that made intervals narrower; ``automodel.conformal``). Bounds
+        are infinite when too few rows calibrate the coverage asked for.
+        """
+        conformal = self._conformal("predict_interval")
+        return conformal.interval(self.best_estimator_, self._prepare(X), coverage)

@@ -18,7 +18,6 @@ import numpy as np
 from joblib import effective_n_jobs
 
 from automodel.bagging import bag_best, bag_seconds
-from automodel.calibration import calibrate
 from automodel.errors import SearchInterruptedWarning
 from automodel.problem import Problem
 from automodel.refit import (
@@ -31,11 +30,40 @@ from automodel.refit import (
 from automodel.results import cv_results
 from automodel.threads import one_thread
 from automodel.trial import TrialRecord
+from automodel.uncertainty import Uncertainty, calibrated_uncertainty
 
-__all__ = ["ENSEMBLE_RESERVE_MEMBERS", "SearchResult", "finish", "reserve"]
+__all__ = [
+    "ENSEMBLE_RESERVE_MEMBERS",
+    "OPTIONAL_ATTRIBUTES",
+    "UNCERTAINTY_RESERVE",
+    "SearchResult",
+    "finish",
+    "reserve",
+]
 
 #: Trials planned in the search's refit reserve for an ensemble (with the best one).
 ENSEMBLE_RESERVE_MEMBERS = 5
+
+#: Seconds kept for the interval or set calibration and the expected score: at least
+#: the first, growing by a second per ``UNCERTAINTY_ROWS`` rows up to the second (their
+#: optional parts are cut short at the deadline; see automodel.uncertainty).
+UNCERTAINTY_RESERVE = (0.25, 1.0)
+UNCERTAINTY_ROWS = 4000
+
+
+#: Attributes only some fits set.
+OPTIONAL_ATTRIBUTES = (
+    "best_single_estimator_",
+    "ensemble_members_",
+    "ensemble_weights_",
+    "ensemble_score_",
+    "ensemble_note_",
+    "ensemble_time_",
+    "oof_predictions_",
+    "_oof_target",
+    "conformal_",
+    "interval_method_",
+)
 
 
 @dataclass
@@ -72,8 +100,55 @@ class SearchResult:
     oof_target: np.ndarray | None = None
     #: Why a classifier gives no probabilities ("" when it does; see automodel.calibration).
     proba_note: str = ""
+    #: Interval or set calibration and the expected score (see automodel.uncertainty).
+    uncertainty: Uncertainty | None = None
     #: hyperopt's trial documents of the search (``trials_``).
     trials: Any = None
+
+    def attributes(self) -> dict[str, Any]:
+        """The fitted attributes of an estimator fitted by this search (name -> value;
+        ``_docs.py`` documents them; :data:`OPTIONAL_ATTRIBUTES` are the ones only some
+        fits set)."""
+        values: dict[str, Any] = {
+            "task_": self.task,
+            "scoring_": self.scoring,
+            "trials_": self.trials,
+            "cv_results_": self.cv_results,
+            "stop_reason_": self.stop_reason,
+            "search_time_": self.search_time,
+            "refit_time_": self.refit_time,
+            "best_index_": self.best_index,
+            "best_params_": self.cv_results["params"][self.best_index],
+            "best_score_": self.best_score,
+            "best_estimator_": self.best_estimator,
+            "bagged_": self.bagged,
+            "bagging_note_": self.bag_note,
+            "proba_note_": self.proba_note,
+            **self._ensemble_attributes(),
+            **(Uncertainty() if self.uncertainty is None else self.uncertainty).attributes(),
+        }
+        if self.bagged:
+            values["best_single_estimator_"] = self.single_estimator
+        if self.oof_predictions is not None:
+            values["oof_predictions_"] = self.oof_predictions
+            values["_oof_target"] = self.oof_target
+        if self.classes is not None:
+            values["classes_"] = self.classes
+        return values
+
+    def _ensemble_attributes(self) -> dict[str, Any]:
+        found = self.ensemble
+        if found is None:
+            return {}
+        kept = found.estimator is not None
+        return {
+            "best_single_estimator_": self.single_estimator,
+            "ensemble_members_": found.members if kept else [self.best_index],
+            "ensemble_weights_": found.weights if kept else [1],
+            "ensemble_score_": found.score if kept else float("nan"),
+            "ensemble_note_": found.note,
+            "ensemble_time_": self.ensemble_time,
+        }
 
 
 def reserve(problem: Problem, records: Sequence[TrialRecord]) -> float:
@@ -81,7 +156,9 @@ def reserve(problem: Problem, records: Sequence[TrialRecord]) -> float:
     size = problem.ensemble_size
     members = 0 if size is None else min(size or ENSEMBLE_RESERVE_MEMBERS, ENSEMBLE_RESERVE_MEMBERS)
     cores = effective_n_jobs(problem.settings.n_jobs)
-    return refit_reserve(records, problem.refit_scale, members, cores, problem.bag)
+    refit = refit_reserve(records, problem.refit_scale, members, cores, problem.bag)
+    low, high = UNCERTAINTY_RESERVE
+    return refit + min(high, low + len(problem.y) / UNCERTAINTY_ROWS)
 
 
 def finish(
@@ -120,10 +197,17 @@ def finish(
         oof = _ensemble(problem, result, oof)
     if problem.bag and result.best_estimator is refit.estimator:
         _bag(problem, result)
-    if problem.classes is not None:
-        best = records[result.best_index]
-        result.best_estimator, result.proba_note = calibrate(
-            result.best_estimator, best.oof_decision, problem.y, problem.seed
+    kept = result.ensemble is not None and result.ensemble.estimator is not None
+    with one_thread():
+        result.best_estimator, result.proba_note, result.uncertainty = calibrated_uncertainty(
+            problem,
+            records,
+            table,
+            result.best_index,
+            result.best_estimator,
+            kept,
+            result.bagged,
+            oof,
         )
     if oof is not None and problem.task.keeps_predictions:
         result.oof_predictions = np.asarray(oof, dtype=np.float32)

@@ -64,7 +64,7 @@ class Problem:
             random_state=self.seed,
             schema=self.columns,
             stratify=task.stratified,
-            keep_predictions=task.keeps_predictions or self.ensemble_size is not None,
+            keep_predictions=True,  # the ensemble, intervals, sets, the expected score
             n_classes=0 if self.classes is None else len(self.classes),
         )
 

@@ -74,6 +74,8 @@ def _summary(model: Any) -> dict[str, Any]:
         "cv": getattr(model, "cv", None),
         "algo": getattr(model, "algo", None),
         "model": _model_line(model),
+        "expected": float(getattr(model, "expected_score_", np.nan)),
+        "interval_method": getattr(model, "interval_method_", None),
     }
 
 

@@ -8,6 +8,7 @@ formats say the same things.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,13 @@ _HEADERS = ["rank", "trial", "family", "scaler", "mean ± std CV", "fit time (s)
 _KEYS = ["rank", "trial", "family", "scaler", "score", "fit_time", "params"]
 
 
+def _expected(info: dict[str, Any]) -> str:
+    expected = info.get("expected", math.nan)
+    if not math.isfinite(expected):
+        return "not estimated (no out-of-fold predictions)"
+    return f"{expected:.4f} (the best CV score less the luck of selection: BBC-CV)"
+
+
 def _header_items(info: dict[str, Any]) -> list[tuple[str, str]]:
     failures = (
         ", ".join(f"{n} {reason}" for reason, n in sorted(info["failures"].items())) or "none"
@@ -38,6 +46,7 @@ def _header_items(info: dict[str, Any]) -> list[tuple[str, str]]:
         ("Best family", f"{info['family']} (scaler: {info['scaler']})"),
         ("Best params", info["params"]),
         (f"Best CV {info['scoring']}", f"{info['score']:.4f} ± {info['std']:.4f}"),
+        (f"Expected {info['scoring']} on new rows", _expected(info)),
         ("Best trial", str(info["best_trial"])),
         ("Trials", f"{info['n_trials']} ({info['n_ok']} ok)"),
         ("Failures", failures),
@@ -48,6 +57,8 @@ def _header_items(info: dict[str, Any]) -> list[tuple[str, str]]:
         items.append(("CV folds", str(info["cv"])))
     if info["algo"] is not None:
         items.append(("Algorithm", str(info["algo"])))
+    if info.get("interval_method"):
+        items.append(("Prediction intervals", f"conformal, {info['interval_method']}"))
     if info["search_time"] is not None:
         items.append(("Search time", f"{info['search_time']:.1f} s"))
     return items

@@ -8,12 +8,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from automodel.calibration import DecisionCalibrated
+from automodel.calibration import DecisionCalibrated, TemperatureScaled
 from automodel.leaderboard import Leaderboard
 from automodel.space import decode
 from automodel.trial import TrialRecord
 
-__all__ = ["cv_results", "leaderboard", "single_best_note", "trial_params"]
+__all__ = [
+    "cv_results",
+    "expected_line",
+    "leaderboard",
+    "model_line",
+    "single_best_note",
+    "trial_params",
+]
 
 #: Leaderboard columns, in display order.
 LEADERBOARD_COLUMNS = [
@@ -131,24 +138,45 @@ def _members(family: Sequence[str], pairs: Any) -> str:
     return ", ".join(f"{family[m]} #{m} x{w}" for m, w in pairs)
 
 
+def _calibration(best: Any) -> str:
+    """How the returned model's probabilities are calibrated ("" when they are its own)."""
+    if isinstance(best, DecisionCalibrated):
+        return "; probabilities calibrated on its out-of-fold decision values"
+    if isinstance(best, TemperatureScaled):
+        return f"; probabilities temperature-scaled (T = {best.temperature_:.2f}, out of fold)"
+    return ""
+
+
 def model_line(model: Any) -> str:
     """What a fitted model predicts with, in one line: the ensemble (members by family
     and weight), the bagged single best, or the single best (and why no ensemble)."""
     scoring = model.scoring_ if isinstance(model.scoring_, str) else "score"
+    proba = _calibration(model.best_estimator_)
     if np.isfinite(getattr(model, "ensemble_score_", np.nan)):
         pairs = zip(model.ensemble_members_, model.ensemble_weights_, strict=True)
         members = _members(model.cv_results_["family"], pairs)
         return (
             f"ensemble of {members}; out-of-fold {scoring} {model.ensemble_score_:.4f} "
-            "(optimistic: weights chosen on those predictions)"
+            f"(optimistic: weights chosen on those predictions){proba}"
         )
-    calibrated = isinstance(model.best_estimator_, DecisionCalibrated)
-    proba = "; probabilities calibrated on its out-of-fold decision values" if calibrated else ""
     if getattr(model, "bagged_", False):
-        how = "voting" if calibrated else "averaged"
+        how = "voting" if isinstance(model.best_estimator_, DecisionCalibrated) else "averaged"
         return f"the single best pipeline, bagged ({model.cv} fold models {how}){proba}"
     note = single_best_note(model)
     return "the single best pipeline" + (f" ({note})" if note else "") + proba
+
+
+def expected_line(model: Any) -> str:
+    """The expected score on new rows (``expected_score_``) next to ``best_score_``."""
+    scoring = model.scoring_ if isinstance(model.scoring_, str) else "score"
+    expected = getattr(model, "expected_score_", float("nan"))
+    if not np.isfinite(expected):
+        return f"expected {scoring} on new rows: not estimated (no out-of-fold predictions)"
+    return (
+        f"expected {scoring} on new rows: {expected:.4f} (the CV score {model.best_score_:.4f} "
+        "is the best of many on the same folds; the expected one removes that luck by "
+        "bootstrap, BBC-CV)"
+    )
 
 
 def single_best_note(model: Any) -> str:

@@ -47,6 +47,8 @@ TRUSTED_PARTS = frozenset(
         "xgboost.core.Booster",
         "lightgbm.basic.Booster",
         "automodel.suggest.TPE",
+        "automodel.conformal.RegressionConformal",
+        "automodel.conformal.ClassConformal",
     }
 )
 

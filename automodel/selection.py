@@ -19,7 +19,15 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.metrics import get_scorer
 
-__all__ = ["ENSEMBLE_POOL", "ENSEMBLE_ROUNDS", "FAMILY_POOL", "Selection", "oof_score", "select"]
+__all__ = [
+    "ENSEMBLE_POOL",
+    "ENSEMBLE_ROUNDS",
+    "FAMILY_POOL",
+    "Selection",
+    "has_fast_path",
+    "oof_score",
+    "select",
+]
 
 #: Rounds of greedy selection (so weights sum to at most this).
 ENSEMBLE_ROUNDS = 25
@@ -88,6 +96,11 @@ _FAST: dict[str, Any] = {
     "neg_root_mean_squared_error": lambda y, v: -float(np.sqrt(np.mean((y - v) ** 2))),
     "neg_mean_absolute_error": lambda y, v: -float(np.mean(np.abs(y - v))),
 }
+
+
+def has_fast_path(scoring: Any) -> bool:
+    """Whether ``scoring`` is scored by numpy here (not through scikit-learn's scorer)."""
+    return isinstance(scoring, str) and scoring in _FAST
 
 
 def _score_rows(predictions: np.ndarray, y: np.ndarray, scoring: Any) -> float:

@@ -54,8 +54,9 @@ class Task:
         (per class) for ``cv`` folds.
     stratified : folds and row caps keep the class proportions.
     voting : the scikit-learn class of a voting ensemble.
-    keeps_predictions : trials keep their out-of-fold predictions (for the
-        report's predicted-vs-actual plots).
+    keeps_predictions : the fitted model keeps its out-of-fold predictions as
+        ``oof_predictions_`` (for the report's predicted-vs-actual plots); every
+        trial keeps them either way.
     ensemble_from : ``ensemble="auto"`` builds an ensemble on tables of at least this
         many rows (0: any). Measured, paired on the same searches: averaging pays for
         regression on every size, a class vote only from about 1,000 rows (README,

@@ -27,10 +27,9 @@ class TrialHook:
         self.problem = problem
         self.settings = problem.settings
         self.observers = list(observers)
-        # Out-of-fold predictions kept: the best trial's alone without an ensemble step;
-        # with one, the pool's and each family's best (for benchmarks/ensemble_variants).
-        none = problem.ensemble_size is None
-        self.keep = (1, 0) if none else (ENSEMBLE_POOL, FAMILY_POOL)
+        # Out-of-fold predictions kept: the pool's and each family's best (the ensemble
+        # step, the expected score's bootstrap, benchmarks/ensemble_variants).
+        self.keep = (ENSEMBLE_POOL, FAMILY_POOL)
         self.progress: Any = None
 
     def bounded(self, records: list[TrialRecord]) -> list[TrialRecord]:

@@ -92,3 +92,11 @@ class InterruptingRegressor(SleepyRegressor):
     def fit(self, X, y):
         _count_and_maybe_interrupt(self.counter, self.countdown)
         return super().fit(X, y)
+
+
+def returned(model):
+    """The fitted model inside a classifier's calibration wrapper (the model itself when
+    it has none): what the refit or the ensemble step produced."""
+    best = model.best_estimator_
+    wrapped = type(best).__name__ in ("TemperatureScaled", "DecisionCalibrated")
+    return best.estimator_ if wrapped else best

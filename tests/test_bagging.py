@@ -16,6 +16,7 @@ from automodel.refit import REFIT_SAFETY, refit_reserve
 from automodel.report import _model_line
 from automodel.tasks import CLASSIFICATION, REGRESSION
 from automodel.trial import Status, TrialRecord
+from tests._estimators import returned
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ def test_refitting_the_bagged_model_fits_its_pipelines_for_real(bagged, cancer):
 
 def test_bagging_off_keeps_the_refit_pipeline(cancer, bagged):
     single = quick(bagging=False).fit(*cancer)
-    assert not single.bagged_ and isinstance(single.best_estimator_, Pipeline)
+    assert not single.bagged_ and isinstance(returned(single), Pipeline)
     assert single.best_params_ == bagged.best_params_  # the search is the same
     assert AutoModelClassifier().bagging == "auto"
 
@@ -111,7 +112,7 @@ def test_bagging_that_does_not_fit_the_budget_keeps_the_refit(cancer, monkeypatc
     monkeypatch.setattr(finish, "bag_seconds", lambda *args: 3600.0)
     with pytest.warns(UserWarning, match="Not bagged"):
         model = quick(timeout=60, bagging=True).fit(*cancer)
-    assert not model.bagged_ and isinstance(model.best_estimator_, Pipeline)
+    assert not model.bagged_ and isinstance(returned(model), Pipeline)
     assert "time budget" in model.bagging_note_
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "auto" notes it without a warning

@@ -16,6 +16,7 @@ from automodel import AutoModelClassifier, AutoModelRegressor, refit
 from automodel.ensemble import ensemble_pool, keep_best_predictions
 from automodel.tasks import CLASSIFICATION, REGRESSION
 from automodel.trial import Reason, Status, TrialRecord
+from tests._estimators import returned
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +45,8 @@ def fitted(cancer):
 def test_true_gives_a_weighted_soft_voting_ensemble(fitted, cancer):
     X, y = cancer
     model = fitted
-    assert isinstance(model.best_estimator_, VotingClassifier)
-    voting = model.best_estimator_
+    assert isinstance(returned(model), VotingClassifier)
+    voting = returned(model)
     assert voting.voting == "soft"
     assert voting.weights == model.ensemble_weights_
     assert len(model.ensemble_members_) >= 2 and all(w >= 1 for w in model.ensemble_weights_)
@@ -94,7 +95,7 @@ def test_auto_ensembles_regression_and_classes_from_a_thousand_rows(cancer, diab
     assert isinstance(regressor.best_estimator_, VotingRegressor)
     # Above holdout_above rows "auto" keeps the single best; True still ensembles.
     large = quick(AutoModelRegressor, ensemble="auto", holdout_above=200).fit(*diabetes)
-    assert isinstance(large.best_estimator_, Pipeline)
+    assert isinstance(returned(large), Pipeline)
     forced = quick(AutoModelRegressor, ensemble=True, holdout_above=200).fit(*diabetes)
     assert isinstance(forced.best_estimator_, VotingRegressor)
     assert AutoModelClassifier().ensemble == AutoModelRegressor().ensemble == "auto"
@@ -106,7 +107,7 @@ def test_auto_ensembles_regression_and_classes_from_a_thousand_rows(cancer, diab
 
 def test_none_keeps_the_single_best_and_an_int_caps_the_members(cancer):
     single = quick(ensemble=None, bagging=False).fit(*cancer)
-    assert isinstance(single.best_estimator_, Pipeline)
+    assert isinstance(returned(single), Pipeline)
     assert not hasattr(single, "ensemble_members_")
     assert quick(ensemble=False).fit(*cancer).best_params_ == single.best_params_
     capped = quick(ensemble=2).fit(*cancer)
@@ -130,7 +131,7 @@ def test_regression_ensemble_is_a_weighted_voting_regressor(diabetes):
 def test_ensemble_saves_and_loads(fitted, cancer, tmp_path):
     path = automodel.save(fitted, tmp_path / "m.joblib")
     loaded = automodel.load(path)
-    assert isinstance(loaded.best_estimator_, VotingClassifier)
+    assert isinstance(returned(loaded), VotingClassifier)
     np.testing.assert_array_equal(loaded.predict_proba(cancer[0]), fitted.predict_proba(cancer[0]))
     assert loaded.leaderboard().iloc[0]["family"] == "ensemble"
 
@@ -165,7 +166,7 @@ def test_no_ensemble_stands_in_for_a_best_trial_that_cannot_take_part(cancer, mo
 
     monkeypatch.setattr(refit, "ensemble_pool", without_the_best)
     model = quick(bagging=False).fit(*cancer)
-    assert isinstance(model.best_estimator_, Pipeline)
+    assert isinstance(returned(model), Pipeline)
     assert "cannot take part" in model.ensemble_note_ and np.isnan(model.ensemble_score_)
     assert model.ensemble_members_ == [model.best_index_]
 
@@ -186,7 +187,7 @@ def test_a_member_that_fails_to_refit_leaves_the_single_best(cancer, monkeypatch
     monkeypatch.setattr(refit, "build_voting", broken)
     with pytest.warns(automodel.RefitWarning, match="no room"):
         model = quick(bagging=False).fit(*cancer)
-    assert isinstance(model.best_estimator_, Pipeline)
+    assert isinstance(returned(model), Pipeline)
     assert "MemoryError" in model.ensemble_note_
 
 

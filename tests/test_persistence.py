@@ -44,6 +44,29 @@ def test_round_trip_predicts_identically(fitted, tmp_path):
     assert loaded.best_params_ == model.best_params_
 
 
+def test_sets_and_the_expected_score_survive_save_and_load(fitted, tmp_path):
+    model, X = fitted
+    loaded = automodel.load(automodel.save(model, tmp_path / "m.automodel"))
+    np.testing.assert_array_equal(loaded.predict_set(X, 0.8), model.predict_set(X, 0.8))
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    assert loaded.expected_score_ == model.expected_score_
+
+
+@pytest.mark.parametrize("params", [{}, {"bagging": True, "ensemble": None}])
+def test_intervals_survive_save_and_load_in_the_safe_format(params, tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    y = X[:, 0] + rng.normal(size=300) * (0.1 + np.abs(X[:, 1]))  # uneven noise
+    model = automodel.AutoModelRegressor(max_evals=3, families=["linear", "knn"], random_state=0)
+    model.set_params(**params).fit(X, y)
+    path = automodel.save(model, tmp_path / "r.automodel")
+    with zipfile.ZipFile(path) as archive:
+        assert archive.namelist() == [HEADER, SAFE_ENTRY]
+    loaded = automodel.load(path)
+    assert loaded.interval_method_ == model.interval_method_
+    np.testing.assert_array_equal(loaded.predict_interval(X, 0.9), model.predict_interval(X, 0.9))
+
+
 def test_file_holds_metadata_and_a_plain_leaderboard(fitted, tmp_path):
     model, X = fitted
     path = automodel.save(model, tmp_path / "m.joblib")

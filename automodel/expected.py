@@ -1,0 +1,129 @@
+"""An honest expected score: the search's selection bias removed by the bootstrap.
+
+``best_score_`` is the best of many cross-validated scores on the same folds, so it
+is optimistic: the winner won partly by luck on those rows. Bootstrap bias-corrected
+CV (BBC-CV, Tsamardinos et al. 2018) estimates the score of the *procedure* instead:
+draw the out-of-fold rows with replacement, choose the winner on the drawn rows as
+the search did (the best trial, then, where an ensemble was returned, the greedy
+ensemble from it), and score that choice on the rows not drawn. The mean over the
+rounds is the expected score. No model is fit: it reads the trials' out-of-fold
+predictions.
+
+Large tables: the rounds draw from a seeded sample of at most :data:`MAX_ROWS`
+covered rows, and the correction they measure (the sample's apparent score minus
+its bootstrap score) is taken off the returned model's out-of-fold score on all
+rows. Scorers without a fast path (see :mod:`automodel.selection`) take
+:data:`SLOW_ROUNDS` rounds and keep the ensemble as one fixed candidate.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from automodel.selection import has_fast_path, oof_score, select
+
+__all__ = ["MAX_ROWS", "ROUNDS", "Expected", "expected_score"]
+
+#: Bootstrap rounds (fast scorers), and for other scorers.
+ROUNDS = 50
+SLOW_ROUNDS = 20
+#: Rounds run even past the time budget's end.
+MIN_ROUNDS = 5
+#: Covered rows the rounds draw from at most (a seeded sample).
+MAX_ROWS = 3000
+
+
+@dataclass
+class Expected:
+    """The expected score, the out-of-fold score it corrects, and how it was found."""
+
+    score: float
+    oof_score: float
+    rounds: int
+    rows: int
+
+
+def _choose(
+    pool: Mapping[int, np.ndarray],
+    rows: np.ndarray,
+    y: np.ndarray,
+    scoring: Any,
+    ensemble: Collection[int] | None,
+    max_members: int | None,
+) -> dict[int, int]:
+    """The search's choice on ``rows``: the best trial, or the ensemble from it
+    (weights by pool key)."""
+    scores = {k: oof_score(p[rows], y[rows], scoring) for k, p in pool.items()}
+    best = max(scores, key=lambda k: (scores[k], -list(pool).index(k)))
+    if ensemble is None or best not in ensemble:
+        return {best: 1}
+    members = {k: pool[k][rows] for k in pool if k in ensemble}
+    return select(members, y[rows], scoring, best, max_members=max_members).weights
+
+
+def _predict(pool: Mapping[int, np.ndarray], weights: Mapping[int, int], rows: np.ndarray) -> Any:
+    total = sum(weights.values())
+    return sum(pool[k][rows].astype(np.float64) * w for k, w in weights.items()) / total
+
+
+def _left_out_score(predictions: Any, y: np.ndarray, scoring: Any, spread: float) -> float:
+    """The score of the rows a round left out. R^2 divides by the variance of all sampled
+    rows, not of the few left out (the same ranking, far less noise on small tables)."""
+    if scoring == "r2" and spread > 0:
+        return float(1.0 - np.mean((y - predictions) ** 2) / spread)
+    return oof_score(predictions, y, scoring)
+
+
+def expected_score(
+    pool: Mapping[int, np.ndarray],
+    returned: np.ndarray,
+    y: np.ndarray,
+    scoring: Any,
+    seed: int,
+    ensemble: Collection[int] | None = None,
+    max_members: int | None = None,
+    deadline: float | None = None,
+) -> Expected | None:
+    """BBC-CV over the trials' out-of-fold predictions ``pool`` (trial row -> values or
+    probabilities, NaN for uncovered rows), for a search that returned a model with
+    out-of-fold predictions ``returned``. ``ensemble``: the trial rows an ensemble
+    could be chosen from (None: the search returned a single trial's model). Past
+    ``deadline`` no round starts after the first :data:`MIN_ROUNDS`. None when no row
+    is covered by every prediction."""
+    arrays = {k: np.asarray(p) for k, p in pool.items()}
+    covered = np.isfinite(np.asarray(returned)).reshape(len(y), -1).all(axis=1)
+    for p in arrays.values():
+        covered &= np.isfinite(p).reshape(len(y), -1).all(axis=1)
+    rows = np.flatnonzero(covered)
+    if len(rows) < 2 or not arrays:
+        return None
+    rng = np.random.default_rng(seed)
+    if len(rows) > MAX_ROWS:
+        rows = np.sort(rng.choice(rows, MAX_ROWS, replace=False))
+    fast = has_fast_path(scoring)
+    if not fast:
+        ensemble = None
+        arrays[-1] = np.asarray(returned)  # the returned model as one more candidate
+    spread = float(np.var(y[rows])) if scoring == "r2" else 0.0
+    boot = []
+    for k in range(ROUNDS if fast else SLOW_ROUNDS):
+        if k >= MIN_ROUNDS and deadline is not None and time.monotonic() > deadline:
+            break
+        drawn = rng.integers(0, len(rows), len(rows))
+        left = np.setdiff1d(np.arange(len(rows)), drawn)
+        if len(left) == 0:
+            continue
+        weights = _choose(arrays, rows[drawn], y, scoring, ensemble, max_members)
+        predictions = _predict(arrays, weights, rows[left])
+        boot.append(_left_out_score(predictions, y[rows[left]], scoring, spread))
+    chosen = _choose(arrays, rows, y, scoring, ensemble, max_members)
+    apparent = oof_score(_predict(arrays, chosen, rows), y[rows], scoring)
+    returned = np.asarray(returned)
+    whole = np.flatnonzero(np.isfinite(returned).reshape(len(y), -1).all(axis=1))
+    full = oof_score(returned[whole], y[whole], scoring)
+    return Expected(full - (apparent - float(np.mean(boot))), full, len(boot), len(rows))

@@ -1,0 +1,125 @@
+"""The uncertainty benchmark's report: per-table rows and the headline figures.
+
+    python -m benchmarks.uncertainty_report RECORDS.jsonl [...] --out FILE.md
+
+Reads the records of :mod:`benchmarks.uncertainty` and writes Markdown: interval
+coverage and width against MAPIE's CV+ around a default forest (regression),
+log loss / ECE and prediction sets (classification), and the expected score against
+``best_score_``, both minus the test score, in points (x 100).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from benchmarks.records import read_records
+from benchmarks.uncertainty import COVERAGES
+
+__all__ = ["classification_section", "main", "regression_section", "score_section"]
+
+
+def _by_table(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    table = frame.groupby("dataset", sort=False)[columns].mean()
+    table.loc["**mean**"] = table.mean()
+    return table
+
+
+def regression_section(frame: pd.DataFrame) -> list[str]:
+    """Coverage and width per table at each coverage, automodel next to MAPIE + forest."""
+    lines = ["## Regression intervals", ""]
+    for c in COVERAGES:
+        columns = [f"{w}_{m}_{c}" for w in ("automodel", "mapie_rf") for m in ("coverage", "width")]
+        table = _by_table(frame, columns)
+        worst = frame.groupby("dataset")[f"automodel_coverage_{c}"].mean().min()
+        lines += [
+            f"### {c:.0%} nominal",
+            "",
+            f"automodel: mean coverage {table.loc['**mean**', columns[0]]:.1%} (lowest table "
+            f"{worst:.1%}), mean width {table.loc['**mean**', columns[1]]:.2f} sd; MAPIE CV+ "
+            f"with a default forest: {table.loc['**mean**', columns[2]]:.1%}, "
+            f"{table.loc['**mean**', columns[3]]:.2f} sd.",
+            "",
+            "| table | automodel coverage | width (sd) | MAPIE+forest coverage | width (sd) |",
+            "|---|---|---|---|---|",
+        ]
+        for name, row in table.iterrows():
+            values = [f"{row.iloc[0]:.1%}", f"{row.iloc[1]:.2f}", f"{row.iloc[2]:.1%}"]
+            lines.append(f"| {name} | " + " | ".join([*values, f"{row.iloc[3]:.2f}"]) + " |")
+        lines.append("")
+    methods = frame["interval_method"].value_counts().to_dict()
+    lines += [f"Interval methods chosen (runs): {methods}.", ""]
+    return lines
+
+
+def classification_section(frame: pd.DataFrame) -> list[str]:
+    """Log loss and ECE per table (returned, uncalibrated, default forest), then sets."""
+    columns = [
+        f"{w}_{m}" for w in ("automodel", "uncalibrated", "forest") for m in ("log_loss", "ece")
+    ]
+    table = _by_table(frame, [c for c in columns if c in frame])
+    lines = ["## Classification: calibration", "", "| table | " + " | ".join(table.columns) + " |"]
+    lines.append("|---" * (len(table.columns) + 1) + "|")
+    for name, row in table.iterrows():
+        lines.append(f"| {name} | " + " | ".join(f"{v:.4f}" for v in row) + " |")
+    kinds = frame["calibration"].value_counts().to_dict()
+    lines += ["", f"Calibration of the returned models (runs): {kinds}.", ""]
+    lines += ["## Classification: prediction sets", ""]
+    columns = [f"set_{m}_{c}" for c in COVERAGES for m in ("coverage", "size")]
+    table = _by_table(frame, columns)
+    lines += ["| table | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    for name, row in table.iterrows():
+        cells = [f"{v:.1%}" if "coverage" in k else f"{v:.2f}" for k, v in row.items()]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
+def score_section(frame: pd.DataFrame, task: str) -> list[str]:
+    """expected_score_ and best_score_ minus the test score, in points, per table."""
+    frame = frame.assign(
+        expected_gap=100 * (frame["expected_score"] - frame["test_score"]),
+        best_gap=100 * (frame["best_score"] - frame["test_score"]),
+    )
+    table = _by_table(frame, ["test_score", "expected_gap", "best_gap"])
+    lines = [
+        f"## Expected score ({task})",
+        "",
+        f"Mean (expected_score_ - test) {table.loc['**mean**', 'expected_gap']:+.2f} points; "
+        f"(best_score_ - test) {table.loc['**mean**', 'best_gap']:+.2f} points.",
+        "",
+        "| table | test score | expected - test (points) | best CV - test (points) |",
+        "|---|---|---|---|",
+    ]
+    for name, row in table.iterrows():
+        cells = f"{row['test_score']:.4f} | {row['expected_gap']:+.2f} | {row['best_gap']:+.2f}"
+        lines.append(f"| {name} | {cells} |")
+    return [*lines, ""]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.uncertainty_report")
+    parser.add_argument("records", nargs="+")
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+    frame = pd.DataFrame([r for path in args.records for r in read_records(path, print)])
+    lines = ["# Uncertainty: intervals, sets, calibration, expected score", ""]
+    for task, part in frame.groupby("task", sort=False):
+        seeds = part.groupby("dataset")["seed"].nunique()
+        span = f"{seeds.min()}-{seeds.max()}"
+        lines += [f"{task}: {len(seeds)} tables, {len(part)} runs ({span} seeds a table).", ""]
+        if task == "regression":
+            lines += regression_section(part)
+        else:
+            lines += classification_section(part)
+        lines += score_section(part, task)
+    Path(args.out).write_text("\n".join(lines))
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
