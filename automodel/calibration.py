@@ -32,6 +32,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from automodel.conformal import sample_rows
 from automodel.evaluate import take_rows
 from automodel.temperature import (
     TemperatureScaled,
@@ -77,11 +78,18 @@ def _as_2d(values: Any) -> np.ndarray:
     return values.reshape(len(values), -1)
 
 
+def _sample(rows: np.ndarray, y: np.ndarray, seed: int) -> np.ndarray:
+    """At most 10,000 of ``rows`` (a seeded sample; all of them if the sample would miss
+    a class): enough for a calibration of a few parameters, and quick on big tables."""
+    kept = rows[sample_rows(len(rows), seed)]
+    return kept if len(np.unique(y[kept])) == len(np.unique(y[rows])) else rows
+
+
 def _fit_calibrator(decisions: np.ndarray, y: np.ndarray, random_state: int) -> LogisticRegression:
     """The logistic map from decision values to class probabilities (rows with NaN
     values, which no test fold covered, are left out)."""
     decisions = _as_2d(decisions)
-    covered = ~np.isnan(decisions).any(axis=1)
+    covered = _sample(np.flatnonzero(~np.isnan(decisions).any(axis=1)), y, random_state)
     return LogisticRegression(max_iter=1000, random_state=random_state).fit(
         decisions[covered], y[covered]
     )
@@ -180,7 +188,7 @@ def _temperature_scaled(
 ) -> Any:
     if oof_proba is None:
         return model
-    covered = np.isfinite(oof_proba).all(axis=1)
+    covered = _sample(np.flatnonzero(np.isfinite(oof_proba).all(axis=1)), y, random_state)
     proba, labels = oof_proba[covered], y[covered]
     if proba.shape[1] != len(model.classes_) or len(labels) < 20:
         return model

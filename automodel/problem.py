@@ -20,7 +20,7 @@ from automodel import checkpoint, data, schema
 from automodel.evaluate import Objective
 from automodel.families import DataInfo, Family, resolve_families
 from automodel.settings import Settings
-from automodel.space import build_space, default_points
+from automodel.space import build_space, first_points
 from automodel.tasks import TASKS, Task
 
 __all__ = ["Problem", "prepare"]
@@ -148,7 +148,7 @@ def prepare(settings: Settings, task: Task | str, X: Any, y: Any) -> Problem:
     width = schema.encoded_width(columns, X)
     info = DataInfo(X.shape[0], X.shape[1], n_classes, settings.cv, n_encoded=width)
     space = build_space(families, info)
-    points = default_points(families, info) if settings.defaults_first else []
+    points = first_points(families, info, task.name) if settings.defaults_first else []
     fingerprint, resumed = None, None
     if settings.checkpoint is not None:  # hashing the table is only worth it then
         fingerprint, resumed = _resume(settings, task, X, y_fit, space, scoring)

@@ -19,6 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, Normalizer, StandardScaler
 
 from automodel.families import REGISTRY, DataInfo, Family
+from automodel.portfolio import load_portfolio
 
 __all__ = [
     "SCALERS",
@@ -26,6 +27,7 @@ __all__ = [
     "build_space",
     "decode",
     "default_points",
+    "first_points",
     "make_estimator",
     "make_pipeline",
 ]
@@ -79,6 +81,30 @@ def default_points(families: Sequence[Family], info: DataInfo) -> list[dict[str,
         if family.scale:
             point[family.label("scaler")] = list(SCALERS).index("standard")
         points.append(point)
+    return points
+
+
+def first_points(
+    families: Sequence[Family],
+    info: DataInfo,
+    task: str,
+    portfolio: Sequence[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Raw points of ``build_space(families, info)`` to evaluate first: the candidates
+    of the ``task``'s learned portfolio (``portfolio``, by default the shipped one,
+    :mod:`automodel.portfolio`) whose family is searched, in its order, then the
+    default of each searched family it does not name."""
+    portfolio = load_portfolio(task) if portfolio is None else portfolio
+    index = {family.name: k for k, family in enumerate(families)}
+    points = [
+        {"family": index[candidate["family"]], **candidate["point"]}
+        for candidate in portfolio
+        if candidate["family"] in index
+    ]
+    named = {candidate["family"] for candidate in portfolio}
+    rest = [family for family in families if family.name not in named]
+    for point in default_points(rest, info):
+        points.append({**point, "family": index[rest[point["family"]].name]})
     return points
 
 

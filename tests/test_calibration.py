@@ -135,3 +135,15 @@ def test_predicting_model_unwraps_the_calibration(iris):
     assert predicting_model(model) is model.estimator
     tree = DecisionTreeClassifier()
     assert predicting_model(tree) is tree
+
+
+def test_calibration_rows_are_sampled_on_big_tables_but_keep_every_class():
+    from automodel.calibration import _sample
+
+    rows = np.arange(30_000)
+    common = np.zeros(30_000, dtype=int)
+    common[::2] = 1
+    assert len(_sample(rows, common, 0)) == 10_000
+    rare = np.zeros(30_000, dtype=int)
+    rare[123] = 1  # one row of a class: a sample would likely miss it
+    assert len(_sample(rows, rare, 0)) == 30_000

@@ -239,3 +239,54 @@ def test_a_family_puts_its_own_steps_in_front_of_its_model(iris):
     assert pipeline.fit(X, y).predict(X).shape == (len(y),)
     with pytest.raises(ValueError, match="step names must be distinct and not prep"):
         Family("bad", _Float32Only, lambda info: {}, steps=[("model", cast)])
+
+
+# -- the first points: a learned portfolio, then the defaults it leaves out -----------
+
+
+def _portfolio():
+    """Two knn points and one forest point, as ``benchmarks.portfolio build`` writes."""
+    knn = {"knn.weights": 1, "knn.p": 0, "knn.scaler": 1}
+    forest = {"forest.n_estimators": 50, "forest.criterion": 0, "forest.max_depth": 0}
+    forest |= {"forest.max_features": 0, "forest.min_samples_leaf": 3, "forest.bootstrap": 0}
+    return [
+        {"id": "knn/3", "family": "knn", "point": {"knn.n_neighbors": 11.0, **knn}},
+        {"id": "forest/2", "family": "forest", "point": {**forest, "forest.class_weight": 0}},
+        {"id": "knn/7", "family": "knn", "point": {"knn.n_neighbors": 3.0, **knn}},
+        {"id": "catboost/1", "family": "not_searched", "point": {}},
+    ]
+
+
+def test_first_points_queue_the_portfolio_then_the_defaults_it_leaves_out():
+    from automodel.space import default_points, first_points
+
+    families = resolve_families(["logreg", "knn", "forest"])
+    points = first_points(families, INFO, "classification", _portfolio())
+    space = build_space(families, INFO)
+    decoded = [decode(space_eval(space, p)) for p in points]
+    assert [c.family for c in decoded] == ["knn", "forest", "knn", "logreg"]
+    assert decoded[0].params["n_neighbors"] == 11 and decoded[2].params["n_neighbors"] == 3
+    assert decoded[1].params["min_samples_leaf"] == 3
+    assert decoded[3].params["C"] == 1.0  # logreg: not in the portfolio, its default
+    assert first_points(families, INFO, "classification", []) == default_points(families, INFO)
+
+
+def test_a_portfolio_is_read_from_its_task_file(tmp_path):
+    from automodel.portfolio import load_portfolio
+
+    assert load_portfolio("classification", tmp_path) == []
+    written = '{"candidates": [{"id": "a", "family": "knn", "point": {}}]}'
+    (tmp_path / "classification.json").write_text(written)
+    assert load_portfolio("classification", tmp_path)[0]["id"] == "a"
+
+
+def test_a_search_evaluates_the_portfolio_first(iris, monkeypatch):
+    import automodel.space
+    from automodel import AutoModelClassifier
+
+    monkeypatch.setattr(automodel.space, "load_portfolio", lambda task: _portfolio())
+    model = AutoModelClassifier(max_evals=4, families=["knn", "forest"], cv=3, random_state=0)
+    model.fit(*iris)
+    params = model.cv_results_["params"]
+    assert [p["family"] for p in params[:3]] == ["knn", "forest", "knn"]
+    assert params[0]["n_neighbors"] == 11 and params[2]["n_neighbors"] == 3
