@@ -29,7 +29,6 @@ from sklearn.base import clone
 from sklearn.ensemble import VotingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from automodel.conformal import sample_rows
@@ -79,10 +78,11 @@ def _as_2d(values: Any) -> np.ndarray:
 
 
 def _sample(rows: np.ndarray, y: np.ndarray, seed: int) -> np.ndarray:
-    """At most 10,000 of ``rows`` (a seeded sample; all of them if the sample would miss
-    a class): enough for a calibration of a few parameters, and quick on big tables."""
+    """About 10,000 of ``rows`` (a seeded sample, plus every row of a class it missed):
+    enough for a calibration of a few parameters, and quick on big tables."""
     kept = rows[sample_rows(len(rows), seed)]
-    return kept if len(np.unique(y[kept])) == len(np.unique(y[rows])) else rows
+    missing = np.setdiff1d(np.unique(y[rows]), y[kept])
+    return np.union1d(kept, rows[np.isin(y[rows], missing)]) if len(missing) else kept
 
 
 def _fit_calibrator(decisions: np.ndarray, y: np.ndarray, random_state: int) -> LogisticRegression:
@@ -155,11 +155,6 @@ class DecisionCalibrated(Wrapper):
         probas = [self.calibrator_.predict_proba(v) for v in decision_values(self.estimator_, X)]
         return np.mean(probas, axis=0)
 
-    @available_if(lambda self: hasattr(self.estimator_, "decision_function"))
-    def decision_function(self, X: Any) -> np.ndarray:
-        """The wrapped model's decision values."""
-        return self.estimator_.decision_function(X)
-
 
 def calibrate(
     model: Any,
@@ -195,7 +190,7 @@ def _temperature_scaled(
     pays, before, after = temperature_pays(proba, labels, random_state)
     if not pays:
         return model
-    scaled = TemperatureScaled.from_fitted(model, fit_temperature(proba, labels))
+    scaled = TemperatureScaled.from_fitted(model, fit_temperature(proba, labels), random_state)
     scaled.oof_log_loss_ = (before, after)
     return scaled
 

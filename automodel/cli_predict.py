@@ -80,6 +80,12 @@ def prediction_table(
     probability columns (``proba``), interval bounds (``interval``: its coverage) or
     prediction sets (``sets``: their coverage)."""
     name = model.target_name_ or "prediction"
+    if (interval is not None or sets is not None) and not hasattr(model, "conformal_"):
+        flag = "--interval" if interval is not None else "--set"
+        raise ValueError(
+            f"the model file holds no calibration for {flag} (it was written by an earlier "
+            "automodel, or its winner kept no out-of-fold predictions): fit it again."
+        )
     out = pd.DataFrame({name: model.predict(X)})
     if proba:
         _probabilities(model, X, out)

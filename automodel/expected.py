@@ -71,6 +71,17 @@ def _predict(pool: Mapping[int, np.ndarray], weights: Mapping[int, int], rows: n
     return sum(pool[k][rows].astype(np.float64) * w for k, w in weights.items()) / total
 
 
+def _draw(rng: np.random.Generator, n_rows: int, labels: np.ndarray | None) -> np.ndarray:
+    """Positions of one bootstrap sample of ``n_rows``: within each class for classes
+    (the class mix of the search's stratified folds), else of all rows."""
+    if labels is None:
+        return rng.integers(0, n_rows, n_rows)
+    parts = [
+        rng.choice(np.flatnonzero(labels == c), np.sum(labels == c)) for c in np.unique(labels)
+    ]
+    return np.concatenate(parts)
+
+
 def _left_out_score(predictions: Any, y: np.ndarray, scoring: Any, spread: float) -> float:
     """The score of the rows a round left out. R^2 divides by the variance of all sampled
     rows, not of the few left out (the same ranking, far less noise on small tables)."""
@@ -94,7 +105,7 @@ def expected_score(
     out-of-fold predictions ``returned``. ``ensemble``: the trial rows an ensemble
     could be chosen from (None: the search returned a single trial's model). Past
     ``deadline`` no round starts after the first :data:`MIN_ROUNDS`. None when no row
-    is covered by every prediction."""
+    is covered by every prediction or no round could be scored."""
     arrays = {k: np.asarray(p) for k, p in pool.items()}
     covered = np.isfinite(np.asarray(returned)).reshape(len(y), -1).all(axis=1)
     for p in arrays.values():
@@ -110,17 +121,25 @@ def expected_score(
         ensemble = None
         arrays[-1] = np.asarray(returned)  # the returned model as one more candidate
     spread = float(np.var(y[rows])) if scoring == "r2" else 0.0
+    classes = np.asarray(returned).ndim == 2
     boot = []
     for k in range(ROUNDS if fast else SLOW_ROUNDS):
         if k >= MIN_ROUNDS and deadline is not None and time.monotonic() > deadline:
             break
-        drawn = rng.integers(0, len(rows), len(rows))
+        drawn = _draw(rng, len(rows), y[rows] if classes else None)
         left = np.setdiff1d(np.arange(len(rows)), drawn)
         if len(left) == 0:
             continue
         weights = _choose(arrays, rows[drawn], y, scoring, ensemble, max_members)
         predictions = _predict(arrays, weights, rows[left])
-        boot.append(_left_out_score(predictions, y[rows[left]], scoring, spread))
+        try:  # a scorer may refuse left-out rows that miss a class (ROC AUC)
+            score = _left_out_score(predictions, y[rows[left]], scoring, spread)
+        except ValueError:
+            continue
+        if np.isfinite(score):
+            boot.append(score)
+    if not boot:
+        return None
     chosen = _choose(arrays, rows, y, scoring, ensemble, max_members)
     apparent = oof_score(_predict(arrays, chosen, rows), y[rows], scoring)
     returned = np.asarray(returned)

@@ -124,11 +124,14 @@ def _check_settings(settings: Settings) -> None:
         )
 
 
-def _resume(settings: Settings, task: Task, X: Any, y: np.ndarray, space: Any, scoring: Any) -> Any:
-    """The fingerprint of this search and its checkpoint, when there is one to resume."""
+def _resume(
+    settings: Settings, task: Task, X: Any, y: np.ndarray, space: Any, scoring: Any, points: Any
+) -> Any:
+    """The fingerprint of this search and its checkpoint, when there is one to resume
+    (the first points are in it: another shipped portfolio is another search)."""
     seed_part = settings.random_state if isinstance(settings.random_state, Integral) else None
     parts = (X, y, str(space), settings.cv, settings.holdout_above, scoring, str(settings.algo))
-    fingerprint = checkpoint.fingerprint(*parts, seed_part, task.name, settings.defaults_first)
+    fingerprint = checkpoint.fingerprint(*parts, seed_part, task.name, repr(points))
     return fingerprint, checkpoint.read(settings.checkpoint, fingerprint)
 
 
@@ -151,7 +154,7 @@ def prepare(settings: Settings, task: Task | str, X: Any, y: Any) -> Problem:
     points = first_points(families, info, task.name) if settings.defaults_first else []
     fingerprint, resumed = None, None
     if settings.checkpoint is not None:  # hashing the table is only worth it then
-        fingerprint, resumed = _resume(settings, task, X, y_fit, space, scoring)
+        fingerprint, resumed = _resume(settings, task, X, y_fit, space, scoring, points)
     seed = resumed.seed if resumed is not None else _seed(settings.random_state)
     holdout = settings.holdout_above is not None and len(y_fit) > settings.holdout_above
     return Problem(

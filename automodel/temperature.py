@@ -17,6 +17,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["TemperatureScaled", "Wrapper", "fit_temperature", "scale", "temperature_pays"]
@@ -82,6 +83,11 @@ class Wrapper(ClassifierMixin, BaseEstimator):
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
+    @available_if(lambda self: hasattr(self.estimator_, "decision_function"))
+    def decision_function(self, X: Any) -> np.ndarray:
+        """The wrapped model's decision values."""
+        return self.estimator_.decision_function(X)
+
 
 class TemperatureScaled(Wrapper):
     """A classifier that predicts as ``estimator`` does, its probabilities scaled by a
@@ -117,10 +123,12 @@ class TemperatureScaled(Wrapper):
         return self
 
     @classmethod
-    def from_fitted(cls, fitted: Any, temperature: float) -> TemperatureScaled:
+    def from_fitted(
+        cls, fitted: Any, temperature: float, random_state: int = 0
+    ) -> TemperatureScaled:
         """Wrap an already ``fitted`` model with a known temperature (no fit); its
         parameters are an unfitted clone, so a clone of the wrapper fits for real."""
-        wrapped = cls(clone(fitted))
+        wrapped = cls(clone(fitted), random_state=random_state)
         wrapped.estimator_ = fitted
         wrapped.temperature_ = float(temperature)
         wrapped.classes_ = fitted.classes_

@@ -17,7 +17,11 @@ from automodel.search import Observer, SearchState
 from automodel.selection import ENSEMBLE_POOL, FAMILY_POOL
 from automodel.trial import TrialRecord, best_record
 
-__all__ = ["TrialHook"]
+__all__ = ["BOOTSTRAP_POOL", "TrialHook"]
+
+#: Trials whose out-of-fold predictions a search without an ensemble step keeps (the
+#: best ones): the expected score's bootstrap chooses among them.
+BOOTSTRAP_POOL = 10
 
 
 class TrialHook:
@@ -27,9 +31,11 @@ class TrialHook:
         self.problem = problem
         self.settings = problem.settings
         self.observers = list(observers)
-        # Out-of-fold predictions kept: the pool's and each family's best (the ensemble
-        # step, the expected score's bootstrap, benchmarks/ensemble_variants).
-        self.keep = (ENSEMBLE_POOL, FAMILY_POOL)
+        # Out-of-fold predictions kept: with an ensemble step the pool's and each
+        # family's best (the ensemble, benchmarks/ensemble_variants); without one the
+        # best BOOTSTRAP_POOL (the expected score's bootstrap chooses among them).
+        none = problem.ensemble_size is None
+        self.keep = (BOOTSTRAP_POOL, 0) if none else (ENSEMBLE_POOL, FAMILY_POOL)
         self.progress: Any = None
 
     def bounded(self, records: list[TrialRecord]) -> list[TrialRecord]:

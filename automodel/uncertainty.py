@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -179,9 +180,17 @@ def uncertainty(
             X, y, returned, folds, bagged, preprocessor, seed, deadline
         )
     if returned is not None and pool:
-        found.expected = expected_score(
-            pool, returned, y, scoring, seed, ensemble, max_members, deadline
-        )
+        try:
+            found.expected = expected_score(
+                pool, returned, y, scoring, seed, ensemble, max_members, deadline
+            )
+        except Exception as exc:  # noqa: BLE001 - an optional estimate: keep the model
+            warnings.warn(
+                f"expected_score_ not estimated ({type(exc).__name__}: {exc}); the model "
+                "and its other attributes are unaffected.",
+                UserWarning,
+                stacklevel=4,
+            )
     return found
 
 
@@ -207,6 +216,8 @@ def calibrated_uncertainty(
         model, note = calibrate(model, decision, problem.y, problem.seed, oof)
         returned = calibrated_oof(model, oof, decision)
     pool = {k: r.oof for k, r in enumerate(records) if r.oof is not None}
+    if returned is not None and best_index not in pool:
+        pool[best_index] = returned  # an SVC winner: its calibrated probabilities
     eligible = set(ensemble_pool(records, table, problem.objective)) if ensemble_kept else None
     found = uncertainty(
         X=problem.X,

@@ -87,3 +87,11 @@ def test_fit_prints_the_expected_score(tmp_path, capsys):
 def test_a_coverage_outside_zero_one_is_refused_by_the_parser(text):
     with pytest.raises(argparse.ArgumentTypeError, match="between 0 and 1"):
         coverage_arg(text)
+
+
+def test_a_model_file_without_calibration_gets_one_line_saying_so(regressor_file, tmp_path, capsys):
+    model = automodel.load(regressor_file)
+    del model.conformal_  # as in a file written before intervals existed
+    old = automodel.save(model, tmp_path / "old.automodel")
+    assert main(["predict", str(old), str(DIABETES), "--interval", "0.9"]) == 2
+    assert "holds no calibration for --interval" in capsys.readouterr().err

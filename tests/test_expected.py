@@ -77,3 +77,19 @@ def test_same_seed_same_estimate():
     y, pool = _noise_pool(200, 10, 6)
     first = expected_score(pool, pool[0], y, "accuracy", seed=3)
     assert first == expected_score(pool, pool[0], y, "accuracy", seed=3)
+
+
+def test_a_scorer_that_needs_every_class_in_the_left_out_rows_does_not_fail():
+    rng = np.random.default_rng(7)
+    y = np.r_[np.zeros(25, int), np.ones(30, int), np.full(5, 2)]
+    pool = {k: rng.dirichlet(np.ones(3), size=60) for k in range(3)}
+    found = expected_score(pool, pool[0], y, "roc_auc_ovr", seed=0)
+    assert found is None or np.isfinite(found.score)
+
+
+def test_bootstrap_rows_keep_the_class_mix():
+    from automodel.expected import _draw
+
+    labels = np.r_[np.zeros(90, int), np.ones(10, int)]
+    drawn = _draw(np.random.default_rng(0), 100, labels)
+    assert np.sum(labels[drawn] == 1) == 10 and len(drawn) == 100

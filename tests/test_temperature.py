@@ -67,3 +67,15 @@ def test_calibrate_scales_only_where_held_out_log_loss_drops():
     np.testing.assert_allclose(calibrated_oof(model, sharp, None), scale(sharp, model.temperature_))
     same, _ = calibrate(forest, None, labels, 0, proba)  # already calibrated: kept as is
     assert same is forest
+
+
+def test_the_wrapper_keeps_the_models_decision_function():
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = make_classification(200, 5, random_state=0)
+    logistic = LogisticRegression().fit(X, y)
+    wrapped = TemperatureScaled.from_fitted(logistic, 2.0, random_state=3)
+    np.testing.assert_allclose(wrapped.decision_function(X), logistic.decision_function(X))
+    assert wrapped.random_state == 3
+    forest = RandomForestClassifier(5, random_state=0).fit(X, y)
+    assert not hasattr(TemperatureScaled.from_fitted(forest, 2.0), "decision_function")

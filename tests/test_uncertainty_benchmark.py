@@ -20,7 +20,7 @@ def test_ece_is_zero_when_confidence_matches_accuracy_and_grows_with_the_gap():
 
 def _record(task, dataset, seed, rng):
     base = {"task": task, "dataset": dataset, "seed": seed, "test_score": 0.8}
-    base |= {"best_score": 0.82, "expected_score": 0.805}
+    base |= {"best_score": 0.82, "expected_score": 0.805, "ensemble_score": float("nan")}
     if task == "regression":
         base["interval_method"] = "split"
         for who in ("automodel", "mapie_rf"):
@@ -51,4 +51,5 @@ def test_the_report_has_a_row_per_table_and_the_headlines(tmp_path):
     text = out.read_text()
     assert "regression: 2 tables, 4 runs" in text and "classification: 2 tables" in text
     assert "| a |" in text and "| **mean** |" in text
-    assert "Mean (expected_score_ - test) +0.50 points; (best_score_ - test) +2.00 points" in text
+    assert "(expected_score_ - test) +0.50 points (standard error 0.00)" in text
+    assert "(best_score_ - test) +2.00 (0.00)" in text
