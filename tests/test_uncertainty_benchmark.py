@@ -53,3 +53,4 @@ def test_the_report_has_a_row_per_table_and_the_headlines(tmp_path):
     assert "| a |" in text and "| **mean** |" in text
     assert "(expected_score_ - test) +0.50 points (standard error 0.00)" in text
     assert "(best_score_ - test) +2.00 (0.00)" in text
+    assert "Paired over the 4 runs with an uncalibrated counterpart" in text
