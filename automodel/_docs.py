@@ -41,7 +41,10 @@ _ATTRIBUTES_DOC = """
     expected_score_ : float
         The returned model's expected score on new rows: its out-of-fold score with
         the selection's luck removed by bootstrap (BBC-CV, ``automodel.expected``);
-        NaN when the fit kept no out-of-fold predictions.
+        NaN when the fit kept no out-of-fold predictions. ``expected_score_parts_``
+        holds its figures: the returned model's out-of-fold score, the apparent
+        score of the choice on the sampled rows and the bootstrap's mean left-out
+        score (the correction is their difference), rounds and rows.
     conformal_ : RegressionConformal or ClassConformal
         What ``predict_interval`` / ``predict_set`` are calibrated on: sorted
         out-of-fold scores of the returned model (at most 10,000), and for

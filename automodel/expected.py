@@ -40,12 +40,23 @@ MAX_ROWS = 3000
 
 @dataclass
 class Expected:
-    """The expected score, the out-of-fold score it corrects, and how it was found."""
+    """The expected score, the out-of-fold score it corrects, and how it was found:
+    ``apparent`` (the choice made on all sampled rows, scored on them) minus
+    ``bootstrap`` (the mean left-out score of the rounds' choices) is the correction."""
 
     score: float
     oof_score: float
     rounds: int
     rows: int
+    apparent: float = float("nan")
+    bootstrap: float = float("nan")
+
+    def parts(self) -> dict[str, float]:
+        """The figures as plain values (``expected_score_parts_``)."""
+        return {
+            k: float(getattr(self, k))
+            for k in ("oof_score", "apparent", "bootstrap", "rounds", "rows")
+        }
 
 
 def _choose(
@@ -145,4 +156,5 @@ def expected_score(
     returned = np.asarray(returned)
     whole = np.flatnonzero(np.isfinite(returned).reshape(len(y), -1).all(axis=1))
     full = oof_score(returned[whole], y[whole], scoring)
-    return Expected(full - (apparent - float(np.mean(boot))), full, len(boot), len(rows))
+    bootstrap = float(np.mean(boot))
+    return Expected(full - (apparent - bootstrap), full, len(boot), len(rows), apparent, bootstrap)

@@ -63,6 +63,7 @@ OPTIONAL_ATTRIBUTES = (
     "_oof_target",
     "conformal_",
     "interval_method_",
+    "expected_score_parts_",
 )
 
 

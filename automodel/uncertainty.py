@@ -68,6 +68,8 @@ class Uncertainty:
         """The estimator's fitted attributes from these parts."""
         found = self.expected
         values: dict[str, Any] = {"expected_score_": math.nan if found is None else found.score}
+        if found is not None:
+            values["expected_score_parts_"] = found.parts()
         if self.conformal is not None:
             values["conformal_"] = self.conformal
         if isinstance(self.conformal, RegressionConformal):

@@ -160,6 +160,7 @@ def run_one(spec: Any, seed: int) -> dict[str, Any]:
         "expected_score": float(model.expected_score_),
         "ensemble_score": float(getattr(model, "ensemble_score_", float("nan"))),
         "bagged": bool(model.bagged_),
+        "expected_parts": getattr(model, "expected_score_parts_", None),
         "scoring": model.scoring_,
         "model": type(model.best_estimator_).__name__,
         "wall_time": time.perf_counter() - started,

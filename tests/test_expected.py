@@ -27,6 +27,8 @@ def test_selection_luck_is_removed():
     assert found.oof_score == scores[best]
     assert abs(found.score - 0.5) < 0.03  # what it really is
     assert found.rounds == ROUNDS and found.rows == 300
+    parts = found.parts()
+    assert found.score == parts["oof_score"] - (parts["apparent"] - parts["bootstrap"])
 
 
 def test_a_clear_winner_keeps_its_score():

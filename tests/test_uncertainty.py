@@ -169,6 +169,7 @@ def test_the_expected_score_removes_the_luck_of_the_best_trial():
     model.fit(X, y)
     assert model.best_score_ > 0.53
     assert abs(model.expected_score_ - 0.5) < abs(model.best_score_ - 0.5)
+    assert model.expected_score_parts_["rounds"] > 0
 
 
 def test_coverage_is_checked_before_anything_is_predicted():
