@@ -158,8 +158,20 @@ def reserve(problem: Problem, records: Sequence[TrialRecord]) -> float:
     members = 0 if size is None else min(size or ENSEMBLE_RESERVE_MEMBERS, ENSEMBLE_RESERVE_MEMBERS)
     cores = effective_n_jobs(problem.settings.n_jobs)
     refit = refit_reserve(records, problem.refit_scale, members, cores, problem.bag)
+    return refit + _uncertainty_seconds(problem)
+
+
+def _uncertainty_seconds(problem: Problem) -> float:
+    """The seconds kept for the uncertainty step (:data:`UNCERTAINTY_RESERVE`)."""
     low, high = UNCERTAINTY_RESERVE
-    return refit + min(high, low + len(problem.y) / UNCERTAINTY_ROWS)
+    return min(high, low + len(problem.y) / UNCERTAINTY_ROWS)
+
+
+def _steps_deadline(problem: Problem) -> float | None:
+    """When the ensemble or bagging step must be done: the fit's deadline less the
+    uncertainty step's reserve."""
+    end = problem.deadline
+    return None if end is None else end - _uncertainty_seconds(problem)
 
 
 def finish(
@@ -229,7 +241,7 @@ def _ensemble(problem: Problem, result: SearchResult, oof: np.ndarray | None) ->
             result.best_index,
             problem.ensemble_size,
             problem.task.voting,
-            problem.deadline,
+            _steps_deadline(problem),
             problem.refit_scale,
             problem.settings.n_jobs,
         )
@@ -254,7 +266,7 @@ def _bag(problem: Problem, result: SearchResult) -> None:
             problem.objective,
             best.config,
             problem.task.voting,
-            problem.deadline,
+            _steps_deadline(problem),
             planned,
             settings.n_jobs,
             warn=settings.bagging is True,
