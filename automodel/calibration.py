@@ -31,7 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
-from automodel.conformal import sample_rows
+from automodel.conformal import covered_rows, sample_rows
 from automodel.evaluate import take_rows
 from automodel.temperature import (
     TemperatureScaled,
@@ -89,7 +89,7 @@ def _fit_calibrator(decisions: np.ndarray, y: np.ndarray, random_state: int) -> 
     """The logistic map from decision values to class probabilities (rows with NaN
     values, which no test fold covered, are left out)."""
     decisions = _as_2d(decisions)
-    covered = _sample(np.flatnonzero(~np.isnan(decisions).any(axis=1)), y, random_state)
+    covered = _sample(np.flatnonzero(covered_rows(decisions)), y, random_state)
     return LogisticRegression(max_iter=1000, random_state=random_state).fit(
         decisions[covered], y[covered]
     )
@@ -172,7 +172,7 @@ def calibrate(
         return _temperature_scaled(model, oof_proba, y, random_state), ""
     if oof_decision is None or not has_decisions(model):
         return model, "the winning trial kept no out-of-fold decision values to calibrate"
-    covered = ~np.isnan(_as_2d(oof_decision)).any(axis=1)
+    covered = covered_rows(oof_decision)
     if len(np.unique(y[covered])) < len(model.classes_):
         return model, "the out-of-fold decision values do not cover every class"
     return DecisionCalibrated.from_fitted(model, oof_decision, y, random_state), ""
@@ -183,7 +183,7 @@ def _temperature_scaled(
 ) -> Any:
     if oof_proba is None:
         return model
-    covered = _sample(np.flatnonzero(np.isfinite(oof_proba).all(axis=1)), y, random_state)
+    covered = _sample(np.flatnonzero(covered_rows(oof_proba)), y, random_state)
     proba, labels = oof_proba[covered], y[covered]
     if proba.shape[1] != len(model.classes_) or len(labels) < 20:
         return model
@@ -204,7 +204,7 @@ def calibrated_oof(
         if oof_decision is None:
             return None
         values = _as_2d(oof_decision)
-        covered = ~np.isnan(values).any(axis=1)
+        covered = covered_rows(values)
         out = np.full((len(values), len(model.classes_)), np.nan)
         out[covered] = model.calibrator_.predict_proba(values[covered])
         return out

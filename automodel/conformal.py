@@ -40,6 +40,7 @@ __all__ = [
     "ClassConformal",
     "RegressionConformal",
     "check_coverage",
+    "covered_rows",
     "order_statistic",
 ]
 
@@ -152,6 +153,13 @@ class ClassConformal:
         chosen = (1.0 - proba) <= q + 1e-12
         chosen[np.arange(len(proba)), np.argmax(proba, axis=1)] = True
         return chosen
+
+
+def covered_rows(values: Any) -> np.ndarray:
+    """Which rows of out-of-fold ``values`` (one value or one row of values each) some
+    test fold predicted: every value finite (NaN marks a row in no test fold)."""
+    values = np.asarray(values)
+    return np.isfinite(values.reshape(len(values), -1)).all(axis=1)
 
 
 def sample_rows(n_rows: int, seed: int, cap: int = MAX_CALIBRATION_ROWS) -> np.ndarray:

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from automodel.conformal import covered_rows
 from automodel.selection import has_fast_path, oof_score, select
 
 __all__ = ["MAX_ROWS", "ROUNDS", "Expected", "expected_score"]
@@ -118,9 +119,12 @@ def expected_score(
     ``deadline`` no round starts after the first :data:`MIN_ROUNDS`. None when no row
     is covered by every prediction or no round could be scored."""
     arrays = {k: np.asarray(p) for k, p in pool.items()}
-    covered = np.isfinite(np.asarray(returned)).reshape(len(y), -1).all(axis=1)
+    returned = np.asarray(returned)
+    own = covered_rows(returned)
+    whole = np.flatnonzero(own)  # the returned model's out-of-fold score reads these
+    covered = own.copy()
     for p in arrays.values():
-        covered &= np.isfinite(p).reshape(len(y), -1).all(axis=1)
+        covered &= covered_rows(p)
     rows = np.flatnonzero(covered)
     if len(rows) < 2 or not arrays:
         return None
@@ -153,8 +157,6 @@ def expected_score(
         return None
     chosen = _choose(arrays, rows, y, scoring, ensemble, max_members)
     apparent = oof_score(_predict(arrays, chosen, rows), y[rows], scoring)
-    returned = np.asarray(returned)
-    whole = np.flatnonzero(np.isfinite(returned).reshape(len(y), -1).all(axis=1))
     full = oof_score(returned[whole], y[whole], scoring)
     bootstrap = float(np.mean(boot))
     return Expected(full - (apparent - bootstrap), full, len(boot), len(rows), apparent, bootstrap)

@@ -33,7 +33,13 @@ from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 
 from automodel.calibration import calibrate, calibrated_oof
-from automodel.conformal import ClassConformal, RegressionConformal, order_statistic, sample_rows
+from automodel.conformal import (
+    ClassConformal,
+    RegressionConformal,
+    covered_rows,
+    order_statistic,
+    sample_rows,
+)
 from automodel.ensemble import ensemble_pool
 from automodel.evaluate import take_rows
 from automodel.expected import Expected, expected_score
@@ -122,7 +128,7 @@ def regression_conformal(
     (the difficulty model only when its fits end before ``deadline``)."""
     if oof is None:
         return None
-    covered = np.flatnonzero(np.isfinite(oof))
+    covered = np.flatnonzero(covered_rows(oof))
     if len(covered) == 0:
         return None
     rows = covered[sample_rows(len(covered), seed)]
@@ -146,7 +152,7 @@ def class_conformal(proba: np.ndarray | None, y: np.ndarray, seed: int) -> Class
     """The set calibration from the returned classifier's out-of-fold probabilities."""
     if proba is None:
         return None
-    covered = np.flatnonzero(np.isfinite(proba).all(axis=1))
+    covered = np.flatnonzero(covered_rows(proba))
     if len(covered) == 0:
         return None
     rows = covered[sample_rows(len(covered), seed)]
