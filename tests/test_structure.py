@@ -7,6 +7,7 @@ so a circle cannot hide behind a late import.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "automodel"
@@ -155,3 +156,14 @@ def test_circles_finds_a_circle():
 
 def test_the_benchmarks_import_graph_has_no_circle():
     assert circles(import_graph(PACKAGE.parent / "benchmarks")) == []
+
+
+def test_design_md_lists_every_module_and_no_other():
+    """DESIGN.md's module table is the map: a module added, moved or removed changes it."""
+    design = (PACKAGE.parent / "DESIGN.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([\w/]+(?:\.py)?)` \|", design, flags=re.MULTILINE))
+    top = {p.name for p in PACKAGE.glob("*.py") if p.name not in {"__init__.py", "py.typed"}}
+    assert top - listed == set(), "modules missing from DESIGN.md's table"
+    assert {name for name in listed if name.endswith(".py")} - top == set(), (
+        "DESIGN.md lists modules that do not exist"
+    )
