@@ -7,7 +7,7 @@ from dataclasses import replace
 from joblib import effective_n_jobs
 
 from automodel.evaluate import Objective
-from automodel.search import Executor, InlineExecutor
+from automodel.executor import Executor, InlineExecutor
 from automodel.settings import Settings
 from automodel.spark import SparkExecutor
 from automodel.workers import ProcessExecutor

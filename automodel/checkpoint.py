@@ -112,7 +112,7 @@ def read(path: str | os.PathLike[str], expected: str) -> Checkpoint | None:
     if checkpoint.fingerprint != expected:
         raise CheckpointError(
             f"Checkpoint {str(source)!r} belongs to a different search (other data, folds, "
-            "families, scoring, algorithm or seed); pass another checkpoint path, or delete "
-            "the file to start afresh."
+            "families, scoring, algorithm, screening or seed); pass another checkpoint path, "
+            "or delete the file to start afresh."
         )
     return checkpoint

@@ -11,13 +11,22 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, make_dataclass
 from typing import Any
 
 from automodel.families import Family
 
-__all__ = ["Flag", "Setting", "ensemble_arg", "families_arg", "positive_float", "seconds_or_none"]
+__all__ = [
+    "Flag",
+    "Setting",
+    "ensemble_arg",
+    "families_arg",
+    "positive_float",
+    "screening_arg",
+    "seconds_or_none",
+    "settings_class",
+]
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,15 @@ def ensemble_arg(text: str) -> str | int | bool | None:
     return value
 
 
+def screening_arg(text: str) -> str | int | bool:
+    """``auto``, ``off`` or the first rung's rows (an integer >= 1)."""
+    if text in ("auto", "off"):
+        return "auto" if text == "auto" else False
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"expected auto, off or a number of rows, got {text!r}")
+
+
 def families_arg(text: str) -> list[Any]:
     """Names, presets and ``module:attribute`` import paths of ``Family`` records."""
     items: list[Any] = []
@@ -119,3 +137,17 @@ def families_arg(text: str) -> list[Any]:
             )
         items.append(found)
     return items
+
+
+def settings_class(settings: Sequence[Setting], module: str) -> type:
+    """The frozen dataclass of ``settings`` (one field per setting, its default), made
+    in ``module`` (so that its instances pickle)."""
+    return make_dataclass(
+        "Settings",
+        [(s.name, Any, field(default=s.default)) for s in settings],
+        namespace={
+            "__module__": module,
+            "__doc__": "The parameters of a search (the estimator's ``get_params()``).",
+        },
+        frozen=True,
+    )

@@ -16,6 +16,7 @@ import numpy as np
 from automodel.backends import executor_for
 from automodel.finish import OPTIONAL_ATTRIBUTES, SearchResult, finish, reserve
 from automodel.problem import Problem, prepare
+from automodel.screening import screening_for
 from automodel.search import Observer, SearchState, run_search
 from automodel.settings import Settings
 from automodel.threads import one_thread
@@ -63,6 +64,9 @@ def run(problem: Problem, observers: Sequence[Observer] = ()) -> SearchResult:
                 early_stop_rounds=settings.early_stop_rounds,
                 on_trial=hook,
                 points_to_evaluate=problem.points,
+                screening=screening_for(
+                    settings.screening, problem.holdout, len(problem.folds[0][0])
+                ),
             )
     finally:
         executor.close()

@@ -64,6 +64,7 @@ class AutoModelEstimator(BaseEstimator):
         early_stop_rounds: int | None = None,
         defaults_first: bool = True,
         holdout_above: int | None = 20_000,
+        screening: str | int | bool | None = "auto",
         ensemble: str | int | bool | None = "auto",
         bagging: str | bool = "auto",
         checkpoint: str | os.PathLike[str] | None = None,

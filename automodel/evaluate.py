@@ -23,6 +23,7 @@ from sklearn.model_selection import train_test_split
 
 from automodel.families import REGISTRY, Family
 from automodel.schema import ENCODINGS, Schema, describe
+from automodel.screening import pop_rows
 from automodel.space import decode, make_pipeline
 from automodel.trial import Reason, TrialRecord
 
@@ -196,6 +197,7 @@ class Objective:
     def __call__(self, config: Mapping[str, Any]) -> TrialRecord:
         """Evaluate one point; return its record (status ok or fail)."""
         start = time.perf_counter()
+        config, rung_rows = pop_rows(config)  # a screening rung trains on fewer rows
         try:
             candidate = decode(config)
             pipeline = make_pipeline(
@@ -204,7 +206,9 @@ class Objective:
         except Exception as exc:  # noqa: BLE001
             record = _failure(_error_text(exc), start)
         else:
-            record = self.score(pipeline, self.families[candidate.family].max_rows, start)
+            caps = [self.families[candidate.family].max_rows, rung_rows]
+            cap = min((c for c in caps if c is not None), default=None)
+            record = self.score(pipeline, cap, start)
         return record.stamped(config=config)
 
     def score(

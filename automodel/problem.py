@@ -131,6 +131,8 @@ def _resume(
     (the first points are in it: another shipped portfolio is another search)."""
     seed_part = settings.random_state if isinstance(settings.random_state, Integral) else None
     parts = (X, y, str(space), settings.cv, settings.holdout_above, scoring, str(settings.algo))
+    if settings.screening != "auto":  # the default leaves older checkpoints' fingerprints
+        parts = (*parts, settings.screening)
     fingerprint = checkpoint.fingerprint(*parts, seed_part, task.name, repr(points))
     return fingerprint, checkpoint.read(settings.checkpoint, fingerprint)
 

@@ -53,7 +53,8 @@ def cv_results(records: Sequence[TrialRecord], n_splits: int) -> dict[str, Any]:
     """Columns of equal length, one row per finished trial, in trial order.
 
     Parameters a trial's family lacks are masked in its ``param_*`` column, as
-    scikit-learn does for a list of parameter grids.
+    scikit-learn does for a list of parameter grids. A screened search adds
+    ``screen_rows``: the training rows of the rung a trial stopped at (NaN: all).
     """
     n = len(records)
     params = [trial_params(r.config) for r in records]
@@ -92,6 +93,9 @@ def cv_results(records: Sequence[TrialRecord], n_splits: int) -> dict[str, Any]:
     table["status"] = [r.outcome for r in records]
     table["error"] = [r.error for r in records]
     table["duration"] = np.array([r.duration for r in records], dtype=float)
+    if any(r.rung_losses or r.screen_rows for r in records):  # screening: rows at the stop
+        rows = [np.nan if r.screen_rows is None else r.screen_rows for r in records]
+        table["screen_rows"] = np.array(rows, dtype=float)
     return table
 
 

@@ -4,7 +4,8 @@ This drives hyperopt's suggestion API the way ``fmin`` does
 (``algo(new_ids, domain, trials, seed)`` on a ``hyperopt.base.Domain``), but the
 loop is automodel's own, so that failed trials, the total budget, early stopping
 and Ctrl-C are handled in one place and a bad trial never ends the search. Every
-backend (this process, worker processes, Spark) is an :class:`Executor`; whatever
+backend (this process, worker processes, Spark) is an
+:class:`~automodel.executor.Executor`; whatever
 should happen after each finished trial (checkpoint, tracking, progress) is an
 observer called with the record and the :class:`SearchState`.
 """
@@ -12,79 +13,26 @@ observer called with the record and the :class:`SearchState`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from hyperopt import Trials, space_eval
 from hyperopt.base import JOB_STATE_DONE, JOB_STATE_RUNNING, Domain, spec_from_misc
 from hyperopt.utils import coarse_utcnow
 
-from automodel.suggest import point_trial, quiet_hyperopt, suggest_function
+from automodel.executor import Executor
+from automodel.screening import Screening
+from automodel.suggest import checked_docs, point_trial, quiet_hyperopt, suggest_function
 from automodel.trial import TrialRecord
 
 __all__ = [
-    "Executor",
-    "InlineExecutor",
     "SearchOutcome",
     "SearchState",
     "rounds_since_best",
     "run_search",
 ]
-
-
-class Executor(Protocol):
-    """Runs trials, up to ``slots`` at a time, and hands back their records.
-
-    A trial that raises or runs past its time limit comes back as a failed record
-    (reason "error" or "timeout").
-    """
-
-    slots: int
-
-    def submit(self, tid: int, config: Mapping[str, Any], time_limit: float | None) -> None:
-        """Start trial ``tid``; at most ``slots`` trials run at once."""
-        ...
-
-    def wait(self, timeout: float | None) -> list[tuple[int, TrialRecord]]:
-        """Block until a trial finishes (or ``timeout`` seconds pass); return finished ones."""
-        ...
-
-    def cancel(self) -> list[int]:
-        """Stop every running trial at once; return their ids."""
-        ...
-
-    def close(self) -> None:
-        """Release what the executor holds (processes, Spark broadcasts)."""
-        ...
-
-
-class InlineExecutor:
-    """Runs each trial in this process as it is submitted.
-
-    No overhead, but a running trial cannot be stopped: ``time_limit`` is not
-    enforced (worker processes enforce it).
-    """
-
-    slots = 1
-
-    def __init__(self, objective: Callable[[Mapping[str, Any]], TrialRecord]) -> None:
-        self.objective = objective
-        self._done: list[tuple[int, TrialRecord]] = []
-
-    def submit(self, tid: int, config: Mapping[str, Any], time_limit: float | None) -> None:
-        self._done.append((tid, self.objective(config)))
-
-    def wait(self, timeout: float | None) -> list[tuple[int, TrialRecord]]:
-        done, self._done = self._done, []
-        return done
-
-    def cancel(self) -> list[int]:
-        return []
-
-    def close(self) -> None:
-        pass
 
 
 @dataclass
@@ -146,6 +94,7 @@ def run_search(
     early_stop_rounds: int | None = None,
     on_trial: Observer | None = None,
     points_to_evaluate: Sequence[dict[str, Any]] = (),
+    screening: Screening | None = None,
 ) -> SearchOutcome:
     """Suggest and evaluate points until a budget ends; never raise for a bad trial.
 
@@ -156,25 +105,24 @@ def run_search(
         trials are in flight and TPE sees the running ones as pending.
     algo : ``"tpe"``, ``"rand"``, ``"anneal"`` or a suggestion callable (see
         :func:`~automodel.suggest.suggest_function`).
-    max_evals : total number of finished trials wanted (earlier ones in
-        ``state`` count, so a resumed search continues up to this number); None:
-        no limit, the ``deadline`` (or early stop) ends the search.
+    max_evals : finished trials wanted (a resumed search's count: it continues up to
+        this number); None: no limit, the ``deadline`` (or early stop) ends the search.
     state : the trials so far (a resumed search's) and the suggestion generator.
-    deadline : returns the current ``time.monotonic()`` deadline (it may move as
-        the search learns, e.g. to keep time for a refit); no trial starts after
-        it, and a trial is given at most the time left.
+    deadline : returns the current ``time.monotonic()`` deadline (it may move, e.g. to
+        keep time for a refit); no trial starts after it, a trial gets the time left.
     trial_timeout : seconds one trial may take (enforced by the executor).
     early_stop_rounds : stop after this many finished trials without improvement.
     on_trial : called with each finished record and the state (progress, checkpoint).
-    points_to_evaluate : raw points (``{label: value}``, choice labels as
-        indices) evaluated first, in order, before the algorithm suggests any;
-        on a resumed search those already among the trials are not repeated.
+    points_to_evaluate : raw points (``{label: value}``, choice labels as indices)
+        evaluated first, in order (a resumed search does not repeat those it has).
+    screening : the rungs of :mod:`automodel.screening`: a trial finishes at its last
+        rung, or at the one it reached when the search stops.
     """
     start = time.monotonic()
     state = state if state is not None else SearchState()
     state.drop_unfinished()
     loop = _Loop(space, executor, suggest_function(algo), state, deadline, trial_timeout)
-    loop.queue = list(points_to_evaluate)[len(state.trials.trials) :]
+    loop.prime(points_to_evaluate, screening)
     stop_reason = "max_evals"
     with quiet_hyperopt():
         try:
@@ -185,15 +133,21 @@ def run_search(
                     loop.start_one()
                 if not loop.running:
                     break
-                for record in loop.collect():
-                    if on_trial is not None:
-                        on_trial(record, state)
+                _notify(loop.collect(), on_trial, state)
         except KeyboardInterrupt:
             stop_reason = "interrupted"
             executor.cancel()
         finally:
+            ended = loop.end_waiting()
             state.drop_unfinished()
+    _notify(ended, on_trial, state)
     return SearchOutcome(state.trials, state.finished(), stop_reason, time.monotonic() - start)
+
+
+def _notify(records: list[TrialRecord], on_trial: Observer | None, state: SearchState) -> None:
+    if on_trial is not None:
+        for record in records:
+            on_trial(record, state)
 
 
 def _stop_reason(
@@ -212,7 +166,8 @@ def _unused_objective(config: Any) -> None:  # pragma: no cover - never called
 
 
 class _Loop:
-    """Suggest -> submit -> collect bookkeeping for the trials in flight."""
+    """Suggest -> submit -> collect bookkeeping for the trials in flight, and for the
+    trials that wait for their next screening rung (``waiting``, with their last record)."""
 
     def __init__(
         self,
@@ -232,13 +187,27 @@ class _Loop:
         self.trial_timeout = trial_timeout
         self.running: dict[int, tuple[dict[str, Any], dict[str, Any], float]] = {}
         self.queue: list[dict[str, Any]] = []
+        self.screen: Screening | None = None
+        self.waiting: dict[int, tuple[dict[str, Any], dict[str, Any], float, TrialRecord]] = {}
+
+    def prime(self, points: Sequence[dict[str, Any]], screening: Screening | None) -> None:
+        """Queue the first ``points`` not yet among the trials; restore the rungs' losses."""
+        self.queue = list(points)[len(self.state.trials.trials) :]
+        self.screen = screening
+        if screening is not None:
+            screening.restore([r.rung_losses for r in self.state.finished()])
 
     def can_start(self, max_evals: int | None) -> bool:
         room = max_evals is None or len(self.state.trials.trials) < max_evals
-        return len(self.running) < self.executor.slots and room
+        return len(self.running) < self.executor.slots and (room or bool(self.waiting))
 
     def start_one(self) -> None:
-        """Take a queued point or suggest one (TPE sees running trials as pending); submit it."""
+        """Take a trial waiting for its next rung, a queued point or a suggestion (TPE
+        sees running trials as pending); submit it."""
+        if self.waiting:  # the oldest first
+            tid = next(iter(self.waiting))
+            doc, config, suggest_time, _ = self.waiting.pop(tid)
+            return self._submit(doc, config, suggest_time)
         begun = time.perf_counter()
         trials = self.state.trials
         new_ids = trials.new_trial_ids(1)
@@ -246,42 +215,52 @@ class _Loop:
             docs = [point_trial(new_ids[0], self.queue.pop(0), self.domain)]
         else:
             seed = int(self.state.rng.integers(2**31 - 1))
-            docs = _checked(self.suggest(new_ids, self.domain, trials, seed), self.suggest)
+            docs = checked_docs(self.suggest(new_ids, self.domain, trials, seed), self.suggest)
         trials.insert_trial_docs(docs)
         trials.refresh()
         doc = trials.trials[-1]
         config = space_eval(self.space, spec_from_misc(doc["misc"]))
         doc["state"] = JOB_STATE_RUNNING
         doc["book_time"] = coarse_utcnow()
+        # Suggest + decode time, kept apart from the hand-off to the executor.
+        self._submit(doc, config, time.perf_counter() - begun)
+
+    def _submit(self, doc: dict[str, Any], config: dict[str, Any], suggest_time: float) -> None:
         limit = self.trial_timeout
         if self.deadline is not None:
             remaining = max(0.0, self.deadline() - time.monotonic())
             limit = remaining if limit is None else min(limit, remaining)
-        # Suggest + decode time, kept apart from the hand-off to the executor.
-        self.running[doc["tid"]] = (doc, config, time.perf_counter() - begun)
-        self.executor.submit(doc["tid"], config, limit)
+        tid = doc["tid"]
+        self.running[tid] = (doc, config, suggest_time)
+        sent = config if self.screen is None else self.screen.config(tid, config)
+        self.executor.submit(tid, sent, limit)
 
     def collect(self) -> list[TrialRecord]:
-        """Wait for finished trials and record them; return their records."""
+        """Wait for finished trials and record them; return their records (a trial that
+        goes on to its next rung waits instead)."""
         finished = []
         for tid, outcome in self.executor.wait(None):
             doc, config, suggest_time = self.running.pop(tid)
             record = outcome.stamped(tid=tid, config=config, suggest_time=suggest_time)
-            self.state.records[tid] = record
-            doc["result"] = record.result()
-            doc["state"] = JOB_STATE_DONE
-            doc["refresh_time"] = coarse_utcnow()
-            finished.append(record)
+            if self.screen is not None:
+                record, going_on = self.screen.finished(tid, record)
+                if going_on:
+                    self.waiting[tid] = (doc, config, suggest_time, record)
+                    continue
+            finished.append(self._done(doc, record))
         self.state.trials.refresh()
         return finished
 
+    def end_waiting(self) -> list[TrialRecord]:
+        """The search stops: trials waiting for a rung finish at the one they reached."""
+        ended = [self._done(doc, record) for doc, _, _, record in self.waiting.values()]
+        self.waiting.clear()
+        self.state.trials.refresh()
+        return ended
 
-def _checked(docs: Any, algo: Any) -> list[dict[str, Any]]:
-    """What a suggestion function returned, if it is the list of trial documents hyperopt
-    needs (a user's own ``algo`` may return something else)."""
-    if not (isinstance(docs, list) and docs and all(isinstance(d, dict) for d in docs)):
-        raise TypeError(
-            f"algo={algo!r} returned {docs!r:.80}, not a list of hyperopt trial documents; "
-            "an own algo is called as algo(new_ids, domain, trials, seed), like tpe.suggest."
-        )
-    return docs
+    def _done(self, doc: dict[str, Any], record: TrialRecord) -> TrialRecord:
+        self.state.records[doc["tid"]] = record
+        doc["result"] = record.result()
+        doc["state"] = JOB_STATE_DONE
+        doc["refresh_time"] = coarse_utcnow()
+        return record

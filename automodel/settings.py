@@ -10,7 +10,6 @@ one row of the README's Options table; ``tests/test_settings.py`` checks they ag
 from __future__ import annotations
 
 import os
-from dataclasses import field, make_dataclass
 from numbers import Integral, Real
 from typing import Any
 
@@ -166,6 +165,24 @@ SETTINGS: tuple[Setting, ...] = (
         "(stratified for classes) instead of ``cv`` folds.",
     ),
     Setting(
+        "screening",
+        "auto",
+        (None, "boolean", StrOptions({"auto"}), _AT_LEAST_1),
+        '"auto", bool, int or None',
+        "On the holdout split, a trial first trains on a subsample of the training rows; "
+        "the best quarter at each rung goes on to 4x the rows, up to all of them "
+        '(asynchronous successive halving). "auto" or True: the first rung has 12,500 rows '
+        "(on when the training part has 50,000); an int: the first rung's rows; False or "
+        "None: every trial on all rows.",
+        Flag(
+            "--screening",
+            "low-fidelity screening on large tables: auto, off or the "
+            "first rung's rows (default: auto)",
+            declare.screening_arg,
+            metavar="auto|off|N",
+        ),
+    ),
+    Setting(
         "ensemble",
         "auto",
         (None, "boolean", StrOptions({"auto"}), Interval(Integral, 2, None, closed="left")),
@@ -279,12 +296,5 @@ SETTINGS: tuple[Setting, ...] = (
 #: The estimators' ``_parameter_constraints``.
 PARAMETER_CONSTRAINTS: dict[str, list[Any]] = {s.name: list(s.constraints) for s in SETTINGS}
 
-Settings = make_dataclass(
-    "Settings",
-    [(s.name, Any, field(default=s.default)) for s in SETTINGS],
-    namespace={
-        "__module__": __name__,
-        "__doc__": "The parameters of a search (the estimator's ``get_params()``).",
-    },
-    frozen=True,
-)
+#: The parameters of a search (the estimator's ``get_params()``): a frozen dataclass.
+Settings = declare.settings_class(SETTINGS, __name__)

@@ -18,7 +18,7 @@ from hyperopt import Trials, anneal, rand, tpe
 from hyperopt.base import Domain
 from hyperopt.fmin import generate_trial
 
-__all__ = ["TPE", "point_trial", "quiet_hyperopt", "suggest_function"]
+__all__ = ["TPE", "checked_docs", "point_trial", "quiet_hyperopt", "suggest_function"]
 
 
 @dataclass(frozen=True)
@@ -92,3 +92,14 @@ def quiet_hyperopt() -> Iterator[None]:
     finally:
         for log, level in zip(loggers, levels, strict=True):
             log.setLevel(level)
+
+
+def checked_docs(docs: Any, algo: Any) -> list[dict[str, Any]]:
+    """What a suggestion function returned, if it is the list of trial documents hyperopt
+    needs (a user's own ``algo`` may return something else)."""
+    if not (isinstance(docs, list) and docs and all(isinstance(d, dict) for d in docs)):
+        raise TypeError(
+            f"algo={algo!r} returned {docs!r:.80}, not a list of hyperopt trial documents; "
+            "an own algo is called as algo(new_ids, domain, trials, seed), like tpe.suggest."
+        )
+    return docs

@@ -64,6 +64,10 @@ class TrialRecord:
     #: Out-of-fold decision values (rows x columns, float32) of a classifier without
     #: ``predict_proba`` (an SVC): what its probabilities are calibrated on.
     oof_decision: np.ndarray | None = field(default=None, compare=False, repr=False)
+    #: Screening (:mod:`automodel.screening`): the training rows of the rung the trial
+    #: stopped at (None: all of them) and its loss at each rung it reached.
+    screen_rows: int | None = None
+    rung_losses: tuple[float, ...] = ()
 
     @classmethod
     def succeeded(
@@ -127,6 +131,8 @@ class TrialRecord:
         plain.update(duration=self.duration, suggest_time=self.suggest_time)
         if not math.isnan(self.started_at):
             plain["started_at"] = self.started_at
+        if self.rung_losses or self.screen_rows is not None:
+            plain.update(screen_rows=self.screen_rows, rung_losses=list(self.rung_losses))
         return plain
 
     @classmethod

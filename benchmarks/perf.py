@@ -32,8 +32,8 @@ from sklearn.model_selection import train_test_split
 
 from automodel import AutoModelClassifier, data
 from automodel.evaluate import Objective
+from automodel.executor import Executor, InlineExecutor
 from automodel.families import DataInfo, resolve_families
-from automodel.search import Executor, InlineExecutor
 from automodel.space import build_space
 from automodel.target import check_class_target
 from automodel.tasks import CLASSIFICATION

@@ -25,7 +25,7 @@ from sklearn.datasets import make_classification
 from sklearn.model_selection import StratifiedKFold
 
 from automodel.evaluate import Objective
-from automodel.search import InlineExecutor
+from automodel.executor import InlineExecutor
 from automodel.trial import Status, TrialRecord
 from automodel.workers import ProcessExecutor
 

@@ -88,3 +88,15 @@ class DiesOnLoad:
 
     def __reduce__(self):
         return (os._exit, (3,))
+
+
+def rung_aware(config: Mapping[str, Any]) -> TrialRecord:
+    """Loss ``|x - 0.3|`` plus a penalty that shrinks with a screening rung's rows; a
+    trial at all rows (no rung key) sleeps ``config.get("sleep_full", 0)`` first."""
+    from automodel.screening import pop_rows
+
+    config, rows = pop_rows(config)
+    if rows is None:
+        time.sleep(config.get("sleep_full", 0.0))
+    penalty = 0.0 if rows is None else 100.0 / rows
+    return TrialRecord(Status.OK, loss=abs(config["x"] - 0.3) + penalty)

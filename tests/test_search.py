@@ -5,7 +5,8 @@ import time
 import numpy as np
 from hyperopt import hp
 
-from automodel.search import InlineExecutor, SearchState, rounds_since_best, run_search
+from automodel.executor import InlineExecutor
+from automodel.search import SearchState, rounds_since_best, run_search
 from automodel.trial import Reason, TrialRecord, best_record
 from tests._objectives import ok
 

@@ -121,6 +121,7 @@ def test_flags_become_the_parameters():
         "timeout": None,
         "trial_timeout": 300,
         "early_stop_rounds": None,
+        "screening": "auto",
         "ensemble": "auto",
         "bagging": "auto",
         "checkpoint": None,
@@ -138,6 +139,10 @@ def test_flags_become_the_parameters():
     assert _params("--bagging", "off", "--ensemble", "3")["bagging"] is False
     assert _params("--ensemble", "3", "--trial-timeout", "none")["ensemble"] == 3
     assert _params("--families", "tree, knn")["families"] == ["tree", "knn"]
+    assert _params("--screening", "off")["screening"] is False
+    assert _params("--screening", "2000")["screening"] == 2000
+    with pytest.raises(SystemExit):
+        _params("--screening", "0")
 
 
 def _options_table() -> list[list[str]]:

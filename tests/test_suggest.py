@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from hyperopt import hp, tpe
 
-from automodel.search import InlineExecutor, SearchState, run_search
+from automodel.executor import InlineExecutor
+from automodel.search import SearchState, run_search
 from automodel.suggest import TPE, suggest_function
 from tests._objectives import ok
 

@@ -14,7 +14,8 @@ from sklearn.model_selection import StratifiedKFold
 
 from automodel.data import check_features
 from automodel.evaluate import Objective
-from automodel.search import InlineExecutor, SearchState, run_search
+from automodel.executor import InlineExecutor
+from automodel.search import SearchState, run_search
 from automodel.target import check_class_target
 from automodel.workers import LOAD_FAILURES, ProcessExecutor, WorkerStartError
 from tests._objectives import (

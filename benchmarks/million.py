@@ -1,0 +1,184 @@
+"""A million rows on one machine: time to a model, peak memory, test score, per system.
+
+    python -m benchmarks.million --task classification --system automodel \\
+        --records benchmarks/results/million.jsonl
+    python -m benchmarks.million --task regression --system flaml --records ...
+
+One system per command (run them one after another: memory is measured for this
+process and its children, and nothing else should run beside it). The table is
+generated with a known signal (:func:`make_table`: 27 numeric columns, a few with
+missing values, 3 text columns of 5, 40 and 1,000 levels; a nonlinear target with
+interactions, so that a linear model is not enough and trees must find the text
+columns' effects), split 75 / 25 as every benchmark splits. Systems:
+
+- ``automodel``: the default ``AutoModelClassifier`` / ``AutoModelRegressor`` with
+  ``timeout`` (default 600 s) and ``n_jobs=2`` (screening on: the table is large);
+- ``automodel-noscreen``: the same with ``screening=False``;
+- ``flaml``: FLAML's ``AutoML`` with ``time_budget`` = the same seconds, ``n_jobs=2``
+  and its own choice of holdout or folds;
+- ``lightgbm``: one LightGBM with its defaults; ``lightgbm-large``: 1,000 trees, 127
+  leaves, learning rate 0.05 (a hand-tuned single model), both on 2 threads.
+
+A record holds wall time (fit and predict), peak RSS and PSS of the process tree
+(GB), the test score, and for automodel the trials by outcome and the rungs reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.perf_tools import MemorySampler
+from benchmarks.protocol import holdout_split, score_test_part
+from benchmarks.records import append_record
+
+__all__ = ["SYSTEMS", "main", "make_table"]
+
+LEVELS = (5, 40, 1_000)
+
+
+def make_table(task: str, rows: int, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """``rows`` x 30 columns with a known signal: ``x0..x26`` numeric (``x20..x22``
+    with 2% missing), ``c0..c2`` text. Classification: the sign of the signal plus
+    logistic noise (two classes); regression: the signal plus Gaussian noise."""
+    rng = np.random.default_rng(seed)
+    numeric = rng.standard_normal((rows, 27)).astype(np.float64)
+    numeric[:, 5] = 0.6 * numeric[:, 0] + 0.8 * numeric[:, 5]  # correlated columns
+    codes = [rng.integers(0, n, rows) for n in LEVELS]
+    effects = [rng.normal(0, 1.0, n) for n in LEVELS]
+    x = numeric
+    signal = (
+        1.2 * x[:, 0]
+        - 0.8 * x[:, 1] ** 2
+        + np.sin(2 * x[:, 2])
+        + 0.9 * x[:, 3] * x[:, 4]
+        + 0.6 * np.abs(x[:, 6])
+        + 0.5 * np.where(x[:, 7] > 0.5, x[:, 8], -x[:, 8])
+        + sum(e[c] * w for e, c, w in zip(effects, codes, (0.8, 0.5, 0.3), strict=True))
+    )
+    signal -= signal.mean()
+    frame = pd.DataFrame(x, columns=[f"x{k}" for k in range(27)])
+    for k in (20, 21, 22):
+        frame.loc[rng.random(rows) < 0.02, f"x{k}"] = np.nan
+    for k, c in enumerate(codes):
+        frame[f"c{k}"] = pd.Series(c).map(lambda v, k=k: f"l{k}_{v}")
+    if task == "classification":
+        y = (signal + rng.logistic(0, 0.6, rows) > 0).astype(np.int64)
+    else:
+        y = signal + rng.normal(0, 1.0, rows)
+    return frame, y
+
+
+def _categories(X: pd.DataFrame) -> pd.DataFrame:
+    text = [c for c in X.columns if X[c].dtype == object or str(X[c].dtype) == "str"]
+    return X.astype({c: "category" for c in text})
+
+
+def _automodel(task: str, seconds: float, seed: int, **params: Any) -> Any:
+    from automodel import AutoModelClassifier, AutoModelRegressor
+
+    kind = AutoModelClassifier if task == "classification" else AutoModelRegressor
+    return kind(timeout=seconds, n_jobs=2, random_state=seed, max_evals=None, **params)
+
+
+def _flaml(task: str, seconds: float, seed: int) -> Any:
+    from flaml import AutoML
+
+    class Flaml(AutoML):  # fit(X, y) with the budget, as the others
+        def fit(self, X: Any, y: Any) -> Any:  # noqa: ANN401
+            return super().fit(
+                X_train=X, y_train=y, task=task, time_budget=seconds, n_jobs=2,
+                seed=seed, verbose=0,
+            )  # fmt: skip
+
+    return Flaml()
+
+
+def _lightgbm(task: str, seed: int, **params: Any) -> Any:
+    import lightgbm
+
+    kind = lightgbm.LGBMClassifier if task == "classification" else lightgbm.LGBMRegressor
+    return kind(n_jobs=2, random_state=seed, verbose=-1, **params)
+
+
+SYSTEMS = {
+    "automodel": lambda task, s, seed: _automodel(task, s, seed),
+    "automodel-noscreen": lambda task, s, seed: _automodel(task, s, seed, screening=False),
+    "flaml": _flaml,
+    "lightgbm": lambda task, s, seed: _lightgbm(task, seed),
+    "lightgbm-large": lambda task, s, seed: _lightgbm(
+        task, seed, n_estimators=1_000, num_leaves=127, learning_rate=0.05
+    ),
+}
+
+
+def _search_figures(model: Any) -> dict[str, Any]:
+    """Trials by outcome and by the rung they stopped at (automodel only)."""
+    if not hasattr(model, "trials_"):
+        return {}
+    results = model.trials_.results
+    rungs = Counter(str(r.get("screen_rows") or "all") for r in results)
+    return {
+        "trials": len(results),
+        "outcomes": dict(Counter(r.get("reason", r["status"]) for r in results)),
+        "stopped_at_rows": dict(rungs),
+        "best_family": model.best_params_["family"],
+        "search_time": model.search_time_,
+        "refit_time": model.refit_time_,
+    }
+
+
+def run(task: str, system: str, rows: int, seconds: float, seed: int) -> dict[str, Any]:
+    """One system's record on the generated table."""
+    X, y = make_table(task, rows, seed)
+    X_fit, X_test, y_fit, y_test = holdout_split(X, y, seed, task)
+    if system.startswith("lightgbm") or system == "flaml":
+        X_fit, X_test = _categories(X_fit), _categories(X_test)
+    model = SYSTEMS[system](task, seconds, seed)
+    with MemorySampler() as memory:
+        start = time.perf_counter()
+        model.fit(X_fit, y_fit)
+        fitted = time.perf_counter() - start
+        predicted = np.asarray(model.predict(X_test))
+        wall = time.perf_counter() - start
+    return {
+        "task": task,
+        "system": system,
+        "rows": rows,
+        "seed": seed,
+        "budget_seconds": seconds,
+        "fit_seconds": fitted,
+        "wall_seconds": wall,
+        "peak_rss_gb": None if memory.peak_rss is None else memory.peak_rss / 1024,
+        "peak_pss_gb": None if memory.peak_pss is None else memory.peak_pss / 1024,
+        **score_test_part(task, np.asarray(y_test), predicted),
+        **_search_figures(model),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.million")
+    parser.add_argument("--task", choices=["classification", "regression"], required=True)
+    parser.add_argument("--system", choices=sorted(SYSTEMS), required=True)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=float, default=600.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--records", type=Path, required=True)
+    args = parser.parse_args(argv)
+    record = run(args.task, args.system, args.rows, args.seconds, args.seed)
+    append_record(args.records, record)
+    print(json.dumps(record, default=str), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
