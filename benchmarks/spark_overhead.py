@@ -1,6 +1,7 @@
 """Seconds of overhead per trial: local worker processes, Spark ``local[2]``, a cluster.
 
     python -m benchmarks.spark_overhead [--dataset pima] [--trials 30] [--seed 0]
+    python -m benchmarks.spark_overhead --search [--dataset pima] [--trials 50]
 
 The same ``--trials`` configurations (drawn once from the default space with the
 seed) run on three paths, two trials at once, each with a per-trial time limit
@@ -10,13 +11,18 @@ workers started here (:mod:`benchmarks.spark_cluster`). Printed per path: wall
 seconds, mean seconds inside a trial, overhead per trial (``wall x 2 / trials``
 minus the mean trial), and the best CV score (the same configurations must give
 the same scores everywhere).
+
+``--search``: instead, one whole default search (``AutoModelClassifier``, ``--trials``
+trials, the seed, finishing step included) locally with ``n_jobs=2``, on Spark
+``local[2]`` and on the standalone cluster (``parallelism=2``): wall seconds, and
+the ratio to the local search.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -69,6 +75,40 @@ def _summary(name: str, records: Sequence[TrialRecord], wall: float) -> str:
     return f"{name:22s} {len(results):6d} {wall:8.1f} {inside:10.2f} {overhead:12.2f} {best:9.4f}"
 
 
+def _masters() -> Iterator[tuple[str, str]]:
+    """``(name, master URL)`` of Spark ``local[2]``, then of a standalone cluster of
+    two one-core workers, started here and stopped after its turn."""
+    yield "spark local[2]", "local[2]"
+    cluster = StandaloneCluster(workers=SLOTS).start()
+    try:
+        yield "standalone 2 x 1 core", cluster.url
+    finally:
+        cluster.stop()
+
+
+def search_walls(dataset: str, trials: int, seed: int) -> None:
+    """Print the wall time of one default search on each path, and its ratio to local."""
+    from automodel import AutoModelClassifier
+    from automodel.spark import spark_session
+
+    (spec,) = resolve_datasets([dataset], DEFAULT_DATA_DIR)
+    X, y = spec.load()
+    params = dict(max_evals=trials, random_state=seed)
+    print(f"{dataset}: one search of {trials} trials, 2 at a time")
+    start = time.perf_counter()
+    local = AutoModelClassifier(n_jobs=SLOTS, **params).fit(X, y)
+    base = time.perf_counter() - start
+    print(f"{'local n_jobs=2':22s} {base:7.1f} s  1.00x  best CV {local.best_score_:.4f}")
+    for name, master in _masters():
+        session = spark_session(master)
+        session.sparkContext.setLogLevel("ERROR")
+        start = time.perf_counter()
+        model = AutoModelClassifier(backend="spark", parallelism=SLOTS, **params).fit(X, y)
+        wall = time.perf_counter() - start
+        session.stop()
+        print(f"{name:22s} {wall:7.1f} s  {wall / base:.2f}x  best CV {model.best_score_:.4f}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.spark_overhead", description=__doc__
@@ -76,7 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dataset", default="pima")
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--search", action="store_true", help="time one whole search")
     args = parser.parse_args(argv)
+    if args.search:
+        search_walls(args.dataset, args.trials, args.seed)
+        return 0
     from automodel.spark import SparkExecutor, spark_session
 
     space, objective = _setup(args.dataset, args.seed)
@@ -95,33 +139,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             **common,
         )
     print(_summary("local n_jobs=2", outcome.records, time.perf_counter() - start), flush=True)
-    for name, master in (("spark local[2]", "local[2]"), ("standalone 2 x 1 core", None)):
-        cluster = None
-        if master is None:
-            cluster = StandaloneCluster(workers=SLOTS).start()
-            master = cluster.url
+    for name, master in _masters():
+        session = spark_session(master)
+        session.sparkContext.setLogLevel("ERROR")
+        start = time.perf_counter()
+        executor = SparkExecutor(
+            objective, session=session, parallelism=SLOTS, trial_timeout=TRIAL_TIMEOUT
+        )
         try:
-            session = spark_session(master)
-            session.sparkContext.setLogLevel("ERROR")
-            start = time.perf_counter()
-            executor = SparkExecutor(
-                objective, session=session, parallelism=SLOTS, trial_timeout=TRIAL_TIMEOUT
+            outcome = run_search(
+                space,
+                executor,
+                state=SearchState(rng=np.random.default_rng(args.seed)),
+                trial_timeout=TRIAL_TIMEOUT,
+                **common,
             )
-            try:
-                outcome = run_search(
-                    space,
-                    executor,
-                    state=SearchState(rng=np.random.default_rng(args.seed)),
-                    trial_timeout=TRIAL_TIMEOUT,
-                    **common,
-                )
-            finally:
-                executor.close()
-            print(_summary(name, outcome.records, time.perf_counter() - start), flush=True)
-            session.stop()
         finally:
-            if cluster is not None:
-                cluster.stop()
+            executor.close()
+        print(_summary(name, outcome.records, time.perf_counter() - start), flush=True)
+        session.stop()
     return 0
 
 

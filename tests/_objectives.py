@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Mapping
@@ -100,3 +101,34 @@ def rung_aware(config: Mapping[str, Any]) -> TrialRecord:
         time.sleep(config.get("sleep_full", 0.0))
     penalty = 0.0 if rows is None else 100.0 / rows
     return TrialRecord(Status.OK, loss=abs(config["x"] - 0.3) + penalty)
+
+
+#: Objectives unpickled in this process so far (each load takes the next number).
+_LOADS = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class LoadRecord(PidRecord):
+    """A record that also says which load of the objective in its process ran it."""
+
+    load: int = 0
+
+
+def _load_counting() -> CountingLoads:
+    return CountingLoads(next(_LOADS))
+
+
+class CountingLoads:
+    """An objective that knows how many objectives its process had unpickled when it was
+    (its ``load`` number): a broadcast read once per process gives 1 for every trial."""
+
+    def __init__(self, load: int = 0) -> None:
+        self.load = load
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        return _load_counting, ()
+
+    def __call__(self, config: Mapping[str, Any]) -> TrialRecord:
+        return LoadRecord(
+            Status.OK, loss=float(config.get("loss", 0.0)), pid=os.getpid(), load=self.load
+        )

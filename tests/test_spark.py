@@ -76,6 +76,37 @@ def test_trials_reuse_the_spark_python_worker(spark):
     assert len(pids) == 6 and len(set(pids)) <= 2
 
 
+@pytest.mark.parametrize("trial_timeout", [None, 60])
+def test_the_broadcast_objective_is_loaded_once_per_process(spark, trial_timeout):
+    """The objective (and the table in it) is unpickled once in each process that runs
+    trials (the Spark Python worker, or the worker process it keeps for time limits),
+    not once per trial."""
+    from hyperopt import hp
+
+    from automodel.search import SearchState, run_search
+    from automodel.spark import SparkExecutor
+    from tests._objectives import CountingLoads
+
+    executor = SparkExecutor(
+        CountingLoads(), session=spark, parallelism=2, trial_timeout=trial_timeout
+    )
+    try:
+        outcome = run_search(
+            {"loss": hp.uniform("loss", 0, 1)},
+            executor,
+            algo="rand",
+            max_evals=8,
+            state=SearchState(rng=np.random.default_rng(0)),
+            trial_timeout=trial_timeout,
+        )
+    finally:
+        executor.close()
+    records = outcome.records
+    assert len(records) == 8 and all(r.ok for r in records)
+    assert len({r.pid for r in records}) <= 3  # processes served several trials each
+    assert {r.load for r in records} == {1}  # each loaded the objective once
+
+
 def test_one_trial_at_a_time_on_spark_gives_the_local_search(spark, iris):
     params = dict(max_evals=8, cv=3, random_state=0, families=["tree", "knn"], trial_timeout=None)
     on_spark = AutoModelClassifier(backend="spark", parallelism=1, **params).fit(*iris)
