@@ -14,6 +14,7 @@ columns' effects), split 75 / 25 as every benchmark splits. Systems:
 - ``automodel``: the default ``AutoModelClassifier`` / ``AutoModelRegressor`` with
   ``timeout`` (default 600 s) and ``n_jobs=2`` (screening on: the table is large);
 - ``automodel-noscreen``: the same with ``screening=False``;
+- ``automodel-large``: a candidate default for large tables (:func:`_large_families`);
 - ``flaml``: FLAML's ``AutoML`` with ``time_budget`` = the same seconds, ``n_jobs=2``
   and its own choice of holdout or folds;
 - ``lightgbm``: one LightGBM with its defaults; ``lightgbm-large``: 1,000 trees, 127
@@ -90,6 +91,20 @@ def _automodel(task: str, seconds: float, seed: int, **params: Any) -> Any:
     return kind(timeout=seconds, n_jobs=2, random_state=seed, max_evals=None, **params)
 
 
+def _large_families(task: str) -> list[Any]:
+    """A candidate default for large tables: no row-capped SVM or KNN (hopeless here, and
+    KNN's predictions on the validation rows cost minutes), LightGBM in, forests on at
+    most 200,000 rows."""
+    from dataclasses import replace
+
+    from automodel.families import REGISTRIES
+
+    registry = REGISTRIES[task]
+    linear = "logreg" if task == "classification" else "linear"
+    capped = [replace(registry[n], max_rows=200_000) for n in ("forest", "extra_trees")]
+    return [registry[linear], registry["xgboost"], registry["lightgbm"], *capped]
+
+
 def _flaml(task: str, seconds: float, seed: int) -> Any:
     from flaml import AutoML
 
@@ -113,6 +128,9 @@ def _lightgbm(task: str, seed: int, **params: Any) -> Any:
 SYSTEMS = {
     "automodel": lambda task, s, seed: _automodel(task, s, seed),
     "automodel-noscreen": lambda task, s, seed: _automodel(task, s, seed, screening=False),
+    "automodel-large": lambda task, s, seed: _automodel(
+        task, s, seed, families=_large_families(task)
+    ),
     "flaml": _flaml,
     "lightgbm": lambda task, s, seed: _lightgbm(task, seed),
     "lightgbm-large": lambda task, s, seed: _lightgbm(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import numpy as np
 import pytest
@@ -50,26 +51,33 @@ def test_spark_search_gives_the_same_kind_of_model(spark, iris, tmp_path):
     np.testing.assert_array_equal(automodel.load(path).predict(X), model.predict(X))
 
 
-def test_trials_reuse_the_spark_python_worker(spark):
-    """Each trial is a one-task job whose input is read to the end, so pyspark keeps
-    its Python worker (and the objective loaded in it) for the next trial."""
+def _loss_search(spark: Any, objective: Any, trials: int, slots: int, limit: Any = None) -> Any:
+    """A random search of ``trials`` over one ``loss`` parameter on a SparkExecutor."""
     from hyperopt import hp
 
     from automodel.search import SearchState, run_search
     from automodel.spark import SparkExecutor
-    from tests._objectives import sleepy
 
-    executor = SparkExecutor(sleepy, session=spark, parallelism=1)
+    executor = SparkExecutor(objective, session=spark, parallelism=slots, trial_timeout=limit)
     try:
-        outcome = run_search(
+        return run_search(
             {"loss": hp.uniform("loss", 0, 1)},
             executor,
             algo="rand",
-            max_evals=6,
+            max_evals=trials,
             state=SearchState(rng=np.random.default_rng(0)),
+            trial_timeout=limit,
         )
     finally:
         executor.close()
+
+
+def test_trials_reuse_the_spark_python_worker(spark):
+    """Each trial is a one-task job whose input is read to the end, so pyspark keeps
+    its Python worker (and the objective loaded in it) for the next trial."""
+    from tests._objectives import sleepy
+
+    outcome = _loss_search(spark, sleepy, trials=6, slots=1)
     pids = [record.pid for record in outcome.records]
     # A new Python worker per trial would give 6 pids; the workers that check_executors'
     # job started serve them all.
@@ -81,27 +89,9 @@ def test_the_broadcast_objective_is_loaded_once_per_process(spark, trial_timeout
     """The objective (and the table in it) is unpickled once in each process that runs
     trials (the Spark Python worker, or the worker process it keeps for time limits),
     not once per trial."""
-    from hyperopt import hp
-
-    from automodel.search import SearchState, run_search
-    from automodel.spark import SparkExecutor
     from tests._objectives import CountingLoads
 
-    executor = SparkExecutor(
-        CountingLoads(), session=spark, parallelism=2, trial_timeout=trial_timeout
-    )
-    try:
-        outcome = run_search(
-            {"loss": hp.uniform("loss", 0, 1)},
-            executor,
-            algo="rand",
-            max_evals=8,
-            state=SearchState(rng=np.random.default_rng(0)),
-            trial_timeout=trial_timeout,
-        )
-    finally:
-        executor.close()
-    records = outcome.records
+    records = _loss_search(spark, CountingLoads(), 8, slots=2, limit=trial_timeout).records
     assert len(records) == 8 and all(r.ok for r in records)
     assert len({r.pid for r in records}) <= 3  # processes served several trials each
     assert {r.load for r in records} == {1}  # each loaded the objective once
