@@ -76,7 +76,9 @@ class _InWorker:
     """Runs each trial in a worker process of this Spark Python worker, killed at its limit."""
 
     def __init__(self, objective: Any) -> None:
-        self.executor = ProcessExecutor(objective, slots=1)
+        # Forked from this Python worker, which imported the heavy modules when it
+        # loaded the objective: no forkserver to start (seconds per Spark worker).
+        self.executor = ProcessExecutor(objective, slots=1, start_method="fork")
         self.count = 0
 
     def __call__(self, config: Mapping[str, Any], limit: float | None) -> TrialRecord:

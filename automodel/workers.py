@@ -95,6 +95,10 @@ class ProcessExecutor:
     objective : a picklable ``objective(config) -> TrialRecord`` (e.g.
         :class:`automodel.evaluate.Objective`), sent to the workers once.
     slots : trials run at once; ``slots + 1`` workers are kept (one warm spare).
+    start_method : ``"forkserver"`` (a clean process with :data:`PRELOAD` imported
+        once, then forked per worker) or ``"fork"`` (forked from this process: no
+        start-up at all, for a process that has the heavy modules imported and runs
+        no threads, such as a Spark Python worker).
 
     Records are the objective's, with ``started_at`` (``time.time()`` when
     the trial started). A trial stopped at its limit gives reason ``"timeout"``, a
@@ -103,7 +107,10 @@ class ProcessExecutor:
     """
 
     def __init__(
-        self, objective: Callable[[Mapping[str, Any]], TrialRecord], slots: int = 1
+        self,
+        objective: Callable[[Mapping[str, Any]], TrialRecord],
+        slots: int = 1,
+        start_method: str = "forkserver",
     ) -> None:
         if slots < 1:
             raise ValueError(f"slots must be at least 1, got {slots}")
@@ -119,8 +126,9 @@ class ProcessExecutor:
         except BaseException:
             self.close()
             raise
-        self._ctx = multiprocessing.get_context("forkserver")
-        self._ctx.set_forkserver_preload(PRELOAD)
+        self._ctx = multiprocessing.get_context(start_method)
+        if start_method == "forkserver":
+            self._ctx.set_forkserver_preload(PRELOAD)
         self._replenish()
 
     def __enter__(self) -> ProcessExecutor:

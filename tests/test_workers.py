@@ -47,9 +47,11 @@ def _workers_alive():
     return [p for p in multiprocessing.active_children() if p.name == "automodel-worker"]
 
 
-@pytest.fixture
-def executor():
-    with ProcessExecutor(behaving) as ex:
+@pytest.fixture(params=["forkserver", "fork"])
+def executor(request):
+    """Workers from the forkserver (the default), or forked from this process (what a
+    Spark Python worker uses): both run, stop and replace trials the same way."""
+    with ProcessExecutor(behaving, start_method=request.param) as ex:
         yield ex
 
 
