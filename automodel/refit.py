@@ -41,15 +41,19 @@ def refit_reserve(
     members: int = 0,
     cores: int = 1,
     bag: bool = False,
+    train_rows: int | None = None,
 ) -> float:
     """Seconds to keep for refitting the current best trial on all rows, plus (with
     ``members`` > 0, when the best trial has out-of-fold predictions to mix) an
     ensemble of the ``members`` best trials on ``cores`` cores, or (with ``bag``) the
-    best trial's fold models again."""
+    best trial's fold models again. A best trial that a screening rung trained on
+    fewer than the ``train_rows`` of a fold is scaled up by its share of them."""
     ok = ranked(records)
     if not ok:
         return 0.0
     first = records[ok[0]]
+    if first.screen_rows and train_rows:
+        scale *= train_rows / first.screen_rows
     best = REFIT_SAFETY * scale * max(first.fit_time)
     if bag:
         best += bag_seconds(first.fit_time, cores, REFIT_SAFETY)
