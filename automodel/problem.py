@@ -147,7 +147,7 @@ def prepare(settings: Settings, task: Task | str, X: Any, y: Any) -> Problem:
     y_fit, classes = task.check_target(y, X.shape[0])
     task.check_rows(y_fit, classes, settings.cv)
     scoring = task.scoring(settings.scoring)
-    families = resolve_families(settings.families, task.name)
+    families = resolve_families(settings.families, task.name, len(y_fit))
     columns = schema.describe(X)
     n_classes = 0 if classes is None else len(classes)
     width = schema.encoded_width(columns, X)

@@ -79,15 +79,15 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         (None, str, list, tuple, Family),
         "None, str or list of (str or Family)",
-        'Families to search: None or "default" (the compact default set), "all", "classic" '
-        "(KNN, SVM, decision tree, random forest), names, or :class:`automodel.Family` "
-        "records that serve the task.",
+        'Families to search: None (the compact "default" set; from 62,500 rows "large": '
+        'LightGBM, XGBoost, linear, forests), "default", "all", "classic" (KNN, SVM, tree, '
+        'forest), "large", names, or :class:`automodel.Family` records that serve the task.',
         Flag(
             "--families",
-            "comma-separated families to search, e.g. svm,knn, a preset: "
-            "default, all, classic, or module:attribute of your own automodel.Family, e.g. "
+            "comma-separated families to search, e.g. svm,knn, a preset: default, all, "
+            "classic, large, or module:attribute of your own automodel.Family, e.g. "
             "default,mynets:pimanet (default: logreg or linear, forest, xgboost, svm, "
-            "extra_trees, knn)",
+            "extra_trees, knn; from 62,500 rows the large preset)",
             to_param=lambda text, _: None if text is None else declare.families_arg(text),
         ),
     ),

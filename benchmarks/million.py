@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections import Counter
@@ -139,6 +140,12 @@ SYSTEMS = {
 }
 
 
+def _limit(error: str) -> float:
+    """The limit a timed-out trial's error names ("... time limit of 12.3 s")."""
+    found = re.search(r"time limit of ([0-9.]+) s", error)
+    return float(found.group(1)) if found else float("inf")
+
+
 def _search_figures(model: Any) -> dict[str, Any]:
     """Trials by outcome and by the rung they stopped at (automodel only)."""
     if not hasattr(model, "trials_"):
@@ -147,7 +154,12 @@ def _search_figures(model: Any) -> dict[str, Any]:
     scores = np.nan_to_num(np.asarray(model.cv_results_["mean_test_score"]), nan=-np.inf)
     rungs = Counter(str(r.get("screen_rows") or "all") for r in results)
     table = model.cv_results_
-    failed = [f"{f}:{s}" for f, s in zip(table["family"], table["status"], strict=True)]
+    # A timeout below the per-trial limit is the total budget's end, not the limit.
+    status = [
+        "budget-end" if s == "timeout" and _limit(e) < model.trial_timeout else s
+        for s, e in zip(table["status"], table["error"], strict=True)
+    ]
+    failed = [f"{f}:{s}" for f, s in zip(table["family"], status, strict=True)]
     return {
         "trials": len(results),
         "failed_by_family": dict(Counter(x for x in failed if not x.endswith(":ok"))),

@@ -14,6 +14,7 @@ import automodel.families
 from automodel.families import (
     DEFAULT_FAMILIES,
     FAMILIES,
+    LARGE_ROWS,
     PRESETS,
     REGISTRIES,
     REGISTRY,
@@ -107,6 +108,21 @@ def test_presets_of_each_task(task):
     assert defaults[1:] == ["forest", "xgboost", "svm", "extra_trees", "knn"]
     assert defaults[0] == ("logreg" if task == "classification" else "linear")
     assert all(f.serves(task) for f in resolve_families("all", task))
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_a_large_table_searches_the_large_preset_unless_families_are_named(task):
+    linear = "logreg" if task == "classification" else "linear"
+    large = [linear, "xgboost", "lightgbm", "forest", "extra_trees"]
+    assert [f.name for f in resolve_families(None, task, rows=LARGE_ROWS)] == large
+    assert [f.name for f in resolve_families("large", task)] == large
+    below = [f.name for f in resolve_families(None, task, rows=LARGE_ROWS - 1)]
+    assert "svm" in below and "lightgbm" not in below
+    named = [f.name for f in resolve_families("default", task, rows=10 * LARGE_ROWS)]
+    assert "svm" in named and "knn" in named  # named presets are kept on any table
+    # Forests train on a row sample on any table (SVM and KNN keep their own caps).
+    caps = {f.name: f.max_rows for f in resolve_families("all", task)}
+    assert caps["forest"] == caps["extra_trees"] == 200_000 and caps["xgboost"] is None
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRIES["regression"]))

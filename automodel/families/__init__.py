@@ -31,6 +31,7 @@ from automodel.families._base import TASK_NAMES, DataInfo, Family
 __all__ = [
     "DEFAULT_FAMILIES",
     "FAMILIES",
+    "LARGE_ROWS",
     "PRESETS",
     "REGISTRIES",
     "REGISTRY",
@@ -73,6 +74,13 @@ def _names(families: Sequence[Mapping[str, Family]], task: str) -> tuple[str, ..
 _DEFAULT = (linear.LINEAR, trees.FOREST, boosting.XGBOOST, svm.SVM, trees.EXTRA_TREES, knn.KNN)
 #: The original design's four.
 _CLASSIC = (knn.KNN, svm.SVM, trees.TREE, trees.FOREST)
+#: The default on large tables (``families=None`` from :data:`LARGE_ROWS` rows): no SVM
+#: or KNN (trained on row caps they cannot win there, and KNN's predictions on the
+#: validation rows alone outrun the trial limit), LightGBM in.
+_LARGE = (linear.LINEAR, boosting.XGBOOST, lightgbm.LIGHTGBM, trees.FOREST, trees.EXTRA_TREES)
+#: Rows from which ``families=None`` searches the "large" preset (where screening
+#: starts by default: a 50,000-row training part of the 80/20 holdout).
+LARGE_ROWS = 62_500
 
 #: The presets of each task: "default", "all", "classic". None holds a family of an
 #: optional extra (torch_mlp): it is used only when named.
@@ -81,6 +89,7 @@ PRESETS: dict[str, dict[str, tuple[str, ...]]] = {
         "default": _names(_DEFAULT, task),
         "all": tuple(name for name, family in REGISTRIES[task].items() if not family.requires),
         "classic": _names(_CLASSIC, task),
+        "large": _names(_LARGE, task),
     }
     for task in TASK_NAMES
 }
@@ -116,19 +125,22 @@ def _check_serves(family: Family, task: str) -> Family:
     return family
 
 
-def resolve_families(families: Any, task: str = "classification") -> list[Family]:
+def resolve_families(
+    families: Any, task: str = "classification", rows: int | None = None
+) -> list[Family]:
     """Turn the user's ``families`` option into a list of family records for ``task``.
 
-    ``None`` or ``"default"`` gives the default set, ``"all"`` every registered
-    family, ``"classic"`` KNN / SVM / decision tree / random forest; otherwise
-    each item is a family name, a preset name or a :class:`Family` that serves
-    ``task``.
+    ``None`` gives the default set, or the "large" set on a table of ``rows`` >=
+    :data:`LARGE_ROWS`; ``"default"`` the default set, ``"all"`` every registered
+    family, ``"classic"`` KNN / SVM / decision tree / random forest, ``"large"``
+    LightGBM / linear / XGBoost / random forest / extra trees; otherwise each item is
+    a family name, a preset name or a :class:`Family` that serves ``task``.
     """
     if task not in REGISTRIES:
         raise ValueError(f"task must be one of {TASK_NAMES}, got {task!r}.")
     registry, presets = REGISTRIES[task], PRESETS[task]
     if families is None:
-        families = "default"
+        families = "large" if rows is not None and rows >= LARGE_ROWS else "default"
     if isinstance(families, str) and families in presets:
         return [registry[name] for name in presets[families]]
     if isinstance(families, (str, Family)):
