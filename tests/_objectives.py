@@ -120,7 +120,8 @@ def _load_counting() -> CountingLoads:
 
 class CountingLoads:
     """An objective that knows how many objectives its process had unpickled when it was
-    (its ``load`` number): a broadcast read once per process gives 1 for every trial."""
+    (its ``load`` number): read once per process, every trial of a process reports the
+    same number; read per trial, the number counts up."""
 
     def __init__(self, load: int = 0) -> None:
         self.load = load

@@ -94,7 +94,10 @@ def test_the_broadcast_objective_is_loaded_once_per_process(spark, trial_timeout
     records = _loss_search(spark, CountingLoads(), 8, slots=2, limit=trial_timeout).records
     assert len(records) == 8 and all(r.ok for r in records)
     assert len({r.pid for r in records}) <= 3  # processes served several trials each
-    assert {r.load for r in records} == {1}  # each loaded the objective once
+    # Within a process every trial ran the same load of the objective (a load per trial
+    # would count up); a reused Spark worker may have loaded earlier tests' objectives.
+    loads = {pid: {r.load for r in records if r.pid == pid} for pid in {r.pid for r in records}}
+    assert all(len(found) == 1 for found in loads.values()), loads
 
 
 def test_one_trial_at_a_time_on_spark_gives_the_local_search(spark, iris):
