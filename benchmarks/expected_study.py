@@ -133,6 +133,7 @@ def _halves(inputs: dict[str, Any], repeats: int = 25) -> float:
 ESTIMATORS: dict[str, Callable[[dict[str, Any]], float]] = {
     "current": lambda inputs: _bbc(inputs).score,
     "returned OOF": _returned_oof,
+    "BBC (full drop)": _from_parts(1.0),
     "BBC x 0.632": _from_parts(0.632),
     "BBC x sqrt(0.632)": _from_parts(0.632**0.5),
     "BBC x 0.5": _from_parts(0.5),
