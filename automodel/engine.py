@@ -64,9 +64,7 @@ def run(problem: Problem, observers: Sequence[Observer] = ()) -> SearchResult:
                 early_stop_rounds=settings.early_stop_rounds,
                 on_trial=hook,
                 points_to_evaluate=problem.points,
-                screening=screening_for(
-                    settings.screening, problem.holdout, len(problem.folds[0][0])
-                ),
+                screening=screening_for(settings.screening, problem.holdout, problem.train_rows),
             )
     finally:
         executor.close()

@@ -157,8 +157,8 @@ def reserve(problem: Problem, records: Sequence[TrialRecord]) -> float:
     size = problem.ensemble_size
     members = 0 if size is None else min(size or ENSEMBLE_RESERVE_MEMBERS, ENSEMBLE_RESERVE_MEMBERS)
     cores = effective_n_jobs(problem.settings.n_jobs)
-    train_rows = len(problem.folds[0][0])
-    refit = refit_reserve(records, problem.refit_scale, members, cores, problem.bag, train_rows)
+    scale, train_rows = problem.refit_scale, problem.train_rows
+    refit = refit_reserve(records, scale, members, cores, problem.bag, train_rows)
     return refit + _uncertainty_seconds(problem)
 
 

@@ -80,9 +80,14 @@ class Problem:
         return self.task.bags(self.settings.bagging, len(self.y), self.holdout)
 
     @property
+    def train_rows(self) -> int:
+        """Rows a trial trains on (a training fold, or the holdout's training part)."""
+        return len(self.folds[0][0])
+
+    @property
     def refit_scale(self) -> float:
         """All rows over a training fold's rows: how much longer a refit takes."""
-        return len(self.X) / len(self.folds[0][0])
+        return len(self.X) / self.train_rows
 
     @property
     def deadline(self) -> float | None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from numbers import Integral
 from typing import Any
 
 from automodel.trial import TrialRecord
@@ -52,7 +51,8 @@ class Screening:
     """
 
     rows: tuple[int, ...]
-    seen: list[list[float]] = field(default_factory=list)
+    #: The losses seen at each rung (the promotion rule compares with them).
+    seen: list[list[float]] = field(init=False)
     #: The rung each trial in flight is at, and its losses so far (trial id ->).
     rung: dict[int, int] = field(default_factory=dict)
     losses: dict[int, list[float]] = field(default_factory=dict)
@@ -111,13 +111,12 @@ class Screening:
 def screening_for(setting: Any, holdout: bool, train_rows: int) -> Screening | None:
     """The screening of a search: None when off (``setting`` False or None, trials on
     cross-validation folds, or too few rows for two rungs). ``"auto"`` starts at
-    :data:`AUTO_ROWS` rows; an int starts at that many."""
+    :data:`AUTO_ROWS` rows; an int (>= 1, as the estimators' parameter check makes
+    sure) starts at that many."""
     if setting is None or setting is False or not holdout:
         return None
-    first = AUTO_ROWS if setting == "auto" or setting is True else setting
-    if not isinstance(first, Integral) or first < 1:
-        raise ValueError(f"screening={setting!r}: use 'auto', True, False or a number of rows")
-    found = rungs(train_rows, int(first))
+    first = AUTO_ROWS if setting == "auto" or setting is True else int(setting)
+    found = rungs(train_rows, first)
     return Screening(found) if len(found) > 1 else None
 
 

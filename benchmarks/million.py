@@ -153,23 +153,20 @@ def _search_figures(model: Any) -> dict[str, Any]:
     if not hasattr(model, "trials_"):
         return {}
     results = model.trials_.results
-    scores = np.nan_to_num(np.asarray(model.cv_results_["mean_test_score"]), nan=-np.inf)
     rungs = Counter(str(r.get("screen_rows") or "all") for r in results)
     table = model.cv_results_
+    scores = pd.Series(table["mean_test_score"], dtype=float)
     # A timeout below the per-trial limit is the total budget's end, not the limit.
+    limit = model.trial_timeout or float("inf")
     status = [
-        "budget-end" if s == "timeout" and _limit(e) < model.trial_timeout else s
+        "budget-end" if s == "timeout" and _limit(e) < limit else s
         for s, e in zip(table["status"], table["error"], strict=True)
     ]
     failed = [f"{f}:{s}" for f, s in zip(table["family"], status, strict=True)]
     return {
         "trials": len(results),
         "failed_by_family": dict(Counter(x for x in failed if not x.endswith(":ok"))),
-        "best_by_family": {
-            f: float(max(s for g, s in zip(table["family"], scores, strict=True) if g == f))
-            for f in set(table["family"])
-            if any(g == f and np.isfinite(s) for g, s in zip(table["family"], scores, strict=True))
-        },
+        "best_by_family": scores.groupby(table["family"]).max().dropna().to_dict(),
         "outcomes": dict(Counter(r.get("reason", r["status"]) for r in results)),
         "stopped_at_rows": dict(rungs),
         "best_family": model.best_params_["family"],

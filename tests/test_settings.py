@@ -63,6 +63,8 @@ def test_the_constraints_are_the_declarations(kind):
         ("timeout", 0),
         ("trial_timeout", -1),
         ("holdout_above", 0),
+        ("screening", 0),
+        ("screening", 2.5),
         ("ensemble", 1),
         ("bagging", "sometimes"),
         ("backend", "dask"),
