@@ -44,7 +44,9 @@ _ATTRIBUTES_DOC = """
         NaN when the fit kept no out-of-fold predictions. ``expected_score_parts_``
         holds its figures: the returned model's out-of-fold score, the apparent
         score of the choice on the sampled rows and the bootstrap's mean left-out
-        score (the correction is their difference), rounds and rows.
+        score (the correction is their difference), rounds and rows, and the refit's
+        learning-curve gain with the half-rows score it comes from
+        (``automodel.learning_curve``; NaN for bagged fold models).
     conformal_ : RegressionConformal or ClassConformal
         What ``predict_interval`` / ``predict_set`` are calibrated on: sorted
         out-of-fold scores of the returned model (at most 10,000), and for

@@ -60,13 +60,15 @@ class Expected:
     rows: int
     apparent: float = float("nan")
     bootstrap: float = float("nan")
+    #: The refit's estimated gain and the out-of-fold score on half the training rows
+    #: it comes from (:mod:`automodel.learning_curve`; NaN when not estimated).
+    refit_gain: float = float("nan")
+    half_score: float = float("nan")
 
     def parts(self) -> dict[str, float]:
         """The figures as plain values (``expected_score_parts_``)."""
-        return {
-            k: float(getattr(self, k))
-            for k in ("oof_score", "apparent", "bootstrap", "rounds", "rows")
-        }
+        names = ("oof_score", "apparent", "bootstrap", "rounds", "rows", "refit_gain", "half_score")
+        return {k: float(getattr(self, k)) for k in names}
 
 
 def _choose(

@@ -222,6 +222,7 @@ def finish(
             kept,
             result.bagged,
             oof,
+            _members(result) if kept else None,
         )
     if oof is not None and problem.task.keeps_predictions:
         result.oof_predictions = np.asarray(oof, dtype=np.float32)
@@ -255,6 +256,12 @@ def _ensemble(problem: Problem, result: SearchResult, oof: np.ndarray | None) ->
     same = f"{result.cv_results['family'][result.best_index]}_{result.best_index}"
     result.single_estimator = members.get(same, result.single_estimator)
     return found.predictions
+
+
+def _members(result: SearchResult) -> dict[int, int]:
+    """The kept ensemble's trials and weights (trial row -> weight)."""
+    found = result.ensemble
+    return dict(zip(found.members, found.weights, strict=True))
 
 
 def _bag(problem: Problem, result: SearchResult) -> None:

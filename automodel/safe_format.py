@@ -9,7 +9,8 @@ trusts it by name. automodel trusts, by name and never by the file's word:
   ``sklearn.base.BaseEstimator``) defined in scikit-learn, XGBoost, LightGBM or
   automodel; skops builds them without calling their ``__init__``;
 - scikit-learn's distance metrics, and the fitted parts listed in
-  :data:`TRUSTED_PARTS` (tree structures, boosters, optimiser states).
+  :data:`TRUSTED_PARTS` (tree structures, boosters, optimiser states, the column
+  step's functions).
 
 A type is resolved only after its module's top package is one of those libraries,
 so reading a file never imports a module it names elsewhere. Everything the default
@@ -49,6 +50,9 @@ TRUSTED_PARTS = frozenset(
         "automodel.suggest.TPE",
         "automodel.conformal.RegressionConformal",
         "automodel.conformal.ClassConformal",
+        # The column step's own functions (FunctionTransformer's func).
+        "automodel.schema.as_text",
+        "automodel.schema.as_category",
     }
 )
 

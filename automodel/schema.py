@@ -19,14 +19,17 @@ from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder
 
-__all__ = ["ENCODINGS", "Schema", "as_text", "describe", "encoded_width"]
+__all__ = ["ENCODINGS", "Schema", "as_category", "as_text", "describe", "encoded_width"]
 
 logger = logging.getLogger("automodel")
 
-#: How a family may want its categorical columns: one-hot columns, ordinal codes, or
-#: the text itself (for a model that encodes categories on its own, e.g. CatBoost).
-ENCODINGS = ("onehot", "ordinal", "native")
-Encoding = Literal["onehot", "ordinal", "native"]
+#: How a family may want its categorical columns: one-hot columns, ordinal codes, the
+#: text itself (for a model that encodes categories on its own, e.g. CatBoost), or
+#: pandas ``category`` columns (for a model that splits on them natively, e.g. LightGBM).
+ENCODINGS = ("onehot", "ordinal", "native", "category")
+Encoding = Literal["onehot", "ordinal", "native", "category"]
+#: Encodings whose column step returns a DataFrame.
+FRAME_ENCODINGS = ("native", "category")
 #: What a missing category becomes for ``"native"`` encoding.
 MISSING_CATEGORY = "missing"
 #: One-hot encoding keeps at most this many categories per column; rarer ones share a column.
@@ -49,7 +52,8 @@ class Schema:
         """The column step for a family: impute numbers, encode categories.
 
         ``"native"`` keeps categories as text (missing ones as ``MISSING_CATEGORY``) in a
-        DataFrame, numbers first, for a model that reads the text columns itself.
+        DataFrame, numbers first, for a model that reads the text columns itself;
+        ``"category"`` gives the same DataFrame with pandas ``category`` columns.
         """
         steps: list[tuple[str, Any, list[Any]]] = []
         if self.numeric:
@@ -64,7 +68,7 @@ class Schema:
         step = ColumnTransformer(
             steps, remainder="drop", sparse_threshold=0.0, verbose_feature_names_out=False
         )
-        return step.set_output(transform="pandas") if encoding == "native" else step
+        return step.set_output(transform="pandas") if encoding in FRAME_ENCODINGS else step
 
 
 def _category_encoder(encoding: Encoding) -> Any:
@@ -77,6 +81,8 @@ def _category_encoder(encoding: Encoding) -> Any:
         )
     if encoding == "native":
         return FunctionTransformer(as_text, feature_names_out="one-to-one")
+    if encoding == "category":
+        return FunctionTransformer(as_category, feature_names_out="one-to-one")
     return OrdinalEncoder(
         handle_unknown="use_encoded_value",
         unknown_value=-1,
@@ -89,6 +95,15 @@ def as_text(X: Any) -> pd.DataFrame:
     """Categories as text, missing ones as ``MISSING_CATEGORY`` (the ``"native"`` step)."""
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
     return frame.astype(object).where(frame.notna(), MISSING_CATEGORY).astype(str)
+
+
+def as_category(X: Any) -> pd.DataFrame:
+    """Categories as pandas ``category`` columns of text (the ``"category"`` step).
+
+    Each call finds its own categories; a model that reads them (LightGBM) keeps the
+    training categories and maps new rows onto them, unseen values becoming missing.
+    """
+    return as_text(X).astype("category")
 
 
 def encoded_width(schema: Schema, X: pd.DataFrame | np.ndarray) -> int:

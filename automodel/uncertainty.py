@@ -43,6 +43,7 @@ from automodel.conformal import (
 from automodel.ensemble import ensemble_pool
 from automodel.evaluate import take_rows
 from automodel.expected import Expected, expected_score
+from automodel.learning_curve import refit_gain
 from automodel.trial import TrialRecord
 
 __all__ = [
@@ -211,6 +212,7 @@ def calibrated_uncertainty(
     ensemble_kept: bool,
     bagged: bool,
     oof: np.ndarray | None,
+    weights: Mapping[int, int] | None = None,
 ) -> tuple[Any, str, Uncertainty]:
     """The finishing stage's last step: a classifier's calibration
     (:func:`automodel.calibration.calibrate`), then :func:`uncertainty` for the
@@ -242,4 +244,9 @@ def calibrated_uncertainty(
         max_members=problem.ensemble_size or None,
         deadline=problem.deadline,
     )
+    if found.expected is not None and not bagged:
+        weights = {best_index: 1} if weights is None else weights
+        gain = refit_gain(problem.objective, records, weights, problem.deadline)
+        if gain is not None:
+            found.expected.refit_gain, found.expected.half_score = gain.gain, gain.half
     return model, note, found

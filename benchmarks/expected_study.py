@@ -130,6 +130,19 @@ def _halves(inputs: dict[str, Any], repeats: int = 25) -> float:
     return _returned_oof(inputs) - float(np.mean(gaps)) / np.sqrt(2)
 
 
+def _plus_gain(
+    estimator: Callable[[dict[str, Any]], float], share: float = 1.0
+) -> Callable[[dict[str, Any]], float]:
+    """``estimator`` plus ``share`` x the refit's learning-curve gain the run recorded
+    (``refit_gain``, :mod:`automodel.learning_curve`; none for bagged models)."""
+
+    def estimate(inputs: dict[str, Any]) -> float:
+        gain = inputs.get("refit_gain", float("nan"))
+        return estimator(inputs) + (share * gain if np.isfinite(gain) else 0.0)
+
+    return estimate
+
+
 ESTIMATORS: dict[str, Callable[[dict[str, Any]], float]] = {
     "current": lambda inputs: _bbc(inputs).score,
     "returned OOF": _returned_oof,
@@ -138,7 +151,17 @@ ESTIMATORS: dict[str, Callable[[dict[str, Any]], float]] = {
     "BBC x sqrt(0.632)": _from_parts(0.632**0.5),
     "BBC x 0.5": _from_parts(0.5),
     "halves / sqrt(2)": _halves,
+    "BBC x 0.632 + gain": _plus_gain(_from_parts(0.632)),
+    "BBC x 0.632 + gain/2": _plus_gain(_from_parts(0.632), 0.5),
+    "BBC (full) + gain": _plus_gain(_from_parts(1.0)),
+    "returned OOF + gain": _plus_gain(_returned_oof),
 }
+
+
+def _inputs(run: dict[str, Any]) -> dict[str, Any]:
+    """What an estimator reads: the kept inputs and the recorded refit gain."""
+    parts = run["record"].get("expected_parts") or {}
+    return {**run["inputs"], "refit_gain": parts.get("refit_gain", float("nan"))}
 
 
 def compare(folder: Path, dev_seeds: Sequence[int]) -> None:
@@ -154,7 +177,7 @@ def compare(folder: Path, dev_seeds: Sequence[int]) -> None:
             small = np.array([r["record"]["n_rows"] < 1000 for r in chosen])
             for name, estimator in ESTIMATORS.items():
                 gaps = 100 * np.array(
-                    [estimator(r["inputs"]) - r["record"]["test_score"] for r in chosen]
+                    [estimator(_inputs(r)) - r["record"]["test_score"] for r in chosen]
                 )
                 se = gaps.std(ddof=1) / np.sqrt(len(gaps)) if len(gaps) > 1 else np.nan
                 parts = [f"{gaps.mean():+.2f} (se {se:.2f})"]

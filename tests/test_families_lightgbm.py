@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 from lightgbm import LGBMClassifier, LGBMRegressor
 
+from automodel import safe_format
 from automodel.families import lightgbm
-from automodel.space import make_estimator
+from automodel.schema import describe
+from automodel.space import decode, make_estimator, make_pipeline
 from tests._families import TASKS, check_records, classification_only, default_params, fits
 
 
 def test_one_declaration_serves_both_tasks_single_threaded():
     check_records(lightgbm.LIGHTGBM, classification=LGBMClassifier, regression=LGBMRegressor)
     for family in lightgbm.LIGHTGBM.values():
-        assert family.encoding == "ordinal" and not family.scale and not family.scale_target
+        assert family.encoding == "category" and not family.scale and not family.scale_target
         built = make_estimator(family, {}, random_state=7)
         assert (built.n_jobs, built.random_state, built.subsample_freq) == (1, 7, 1)
 
@@ -38,3 +42,41 @@ def test_the_default_is_lightgbms_own(task):
 @pytest.mark.parametrize("task", TASKS)
 def test_a_drawn_point_fits_a_tiny_table(task):
     fits(lightgbm.LIGHTGBM[task], task)
+
+
+def _parity_table(n: int = 2000) -> tuple[pd.DataFrame, np.ndarray]:
+    """The class is whether a 40-level text column's level has an even number: no
+    order of the codes separates it, a split on groups of categories does."""
+    rng = np.random.default_rng(0)
+    level = rng.integers(0, 40, n)
+    X = pd.DataFrame({"noise": rng.normal(size=n), "level": [f"L{v:02d}" for v in level]})
+    return X, (level % 2 == 0).astype(int)
+
+
+def _small_pipeline(X: pd.DataFrame, n_estimators: int):
+    family = lightgbm.LIGHTGBM["classification"]
+    params = default_params(family, TASKS[0]) | {"n_estimators": n_estimators, "num_leaves": 4}
+    candidate = decode({"family": "lightgbm", "scaler": "none", "params": params})
+    step = describe(X).preprocessor(family.encoding)
+    return make_pipeline(candidate, {family.encoding: step}, {"lightgbm": family}, 0)
+
+
+def test_text_columns_are_split_on_natively_and_unseen_levels_predict():
+    X, y = _parity_table()
+    pipeline = _small_pipeline(X, n_estimators=3).fit(X, y)
+    model = pipeline.named_steps["model"]
+    assert model.booster_.pandas_categorical == [sorted(set(X.level))]
+    # Three trees of 4 leaves: enough for a split on groups of levels, far too few for
+    # 20 separate intervals of ordinal codes (those stay near 55% right).
+    assert (pipeline.predict(X) == y).mean() > 0.99
+    new = X.iloc[:3].copy()
+    new["level"] = ["L99", None, "L00"]  # unseen, missing, seen
+    assert pipeline.predict_proba(new).shape == (3, 2)
+
+
+def test_a_fitted_pipeline_is_saved_in_the_safe_format():
+    X, y = _parity_table(300)
+    pipeline = _small_pipeline(X, n_estimators=3).fit(X, y)
+    data = safe_format.dumps(pipeline)
+    assert data is not None and safe_format.untrusted_types(data) == []
+    np.testing.assert_array_equal(safe_format.loads(data).predict(X), pipeline.predict(X))

@@ -6,7 +6,7 @@ import logging
 
 import pandas as pd
 
-from automodel.schema import describe
+from automodel.schema import MISSING_CATEGORY, describe
 from tests._tables import messy_table
 
 
@@ -45,3 +45,15 @@ def test_numbers_written_as_text_get_a_one_line_warning(caplog):
         "Column 'size' holds numbers written as text (e.g. '5,1'); it is read as categories. "
         "If they are numbers, convert the column (a CSV with decimal commas: --decimal ',')."
     ]
+
+
+def test_category_encoding_keeps_text_columns_as_pandas_categories():
+    X, _ = messy_table()
+    schema = describe(X)
+    encoded = schema.preprocessor("category").fit(X).transform(X)
+    assert list(encoded.columns) == schema.numeric + schema.categorical  # numbers first
+    kinds = encoded.dtypes
+    assert all(isinstance(kinds[c], pd.CategoricalDtype) for c in schema.categorical)
+    assert not any(isinstance(kinds[c], pd.CategoricalDtype) for c in schema.numeric)
+    gaps = X["text_gaps"].isna()
+    assert gaps.any() and (encoded.loc[gaps, "text_gaps"] == MISSING_CATEGORY).all()

@@ -81,9 +81,10 @@ class Family:
     scale : bool
         Whether a scaler choice (none / standard / min-max / unit-norm rows) is
         searched in front of the estimator.
-    encoding : {"onehot", "ordinal", "native"}
+    encoding : {"onehot", "ordinal", "native", "category"}
         How categorical columns are encoded for this family ("native": kept as text
-        in a DataFrame, for an estimator that encodes categories itself).
+        in a DataFrame, for an estimator that encodes categories itself; "category":
+        pandas ``category`` columns, for one that splits on categories natively).
     fixed : mapping
         Constant keyword arguments passed to ``estimator`` on every trial.
     threads : str or None
@@ -124,7 +125,7 @@ class Family:
     estimator: Callable[..., BaseEstimator]
     space: Callable[[DataInfo], dict[str, Any]]
     scale: bool = False
-    encoding: Literal["onehot", "ordinal", "native"] = "onehot"
+    encoding: Literal["onehot", "ordinal", "native", "category"] = "onehot"
     fixed: Mapping[str, Any] = field(default_factory=dict)
     threads: str | None = None
     max_rows: int | None = None

@@ -4,7 +4,8 @@ Its space holds the knobs the published tuning studies search (TabRepo's LightGB
 space, FLAML's): trees and learning rate, leaves, the smallest leaf, row and column
 subsampling, L1 / L2 penalties and extremely randomised splits; class weights for
 classification. Its default point is LightGBM's own defaults. Categories reach it as
-ordinal codes; one thread per trial (``n_jobs``).
+pandas ``category`` columns, so it splits on them natively (groups of categories, not
+an order of codes); one thread per trial (``n_jobs``).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ LIGHTGBM = by_task(
     (LGBMClassifier, LGBMRegressor),
     _space,
     _default,
-    encoding="ordinal",
+    encoding="category",
     # subsample draws rows for every tree only with a bagging frequency.
     fixed={"subsample_freq": 1, "verbosity": -1},
     threads="n_jobs",
