@@ -11,7 +11,9 @@ rung, as Optuna's successive-halving pruner does): most configurations cost a
 fraction of a full fit, and the promising ones reach all the rows. The suggestion
 algorithm (TPE) still proposes every configuration; a pruned trial reports its last
 rung's loss, which on fewer rows is worse, so TPE reads it as the weak configuration
-it is. The search loop (:mod:`automodel.search`) runs the rungs; the objective
+it is. A trial whose next rung would outlast the per-trial limit or the budget left
+(:func:`next_rung_seconds`) stops at the rung it reached rather than fail there. The
+search loop (:mod:`automodel.search`) runs the rungs; the objective
 (:mod:`automodel.evaluate`) reads a rung's rows from the config it is sent.
 """
 
@@ -23,7 +25,15 @@ from typing import Any
 
 from automodel.trial import TrialRecord
 
-__all__ = ["AUTO_ROWS", "ETA", "ROWS_KEY", "Screening", "pop_rows", "screening_for"]
+__all__ = [
+    "AUTO_ROWS",
+    "ETA",
+    "ROWS_KEY",
+    "Screening",
+    "next_rung_seconds",
+    "pop_rows",
+    "screening_for",
+]
 
 #: Each rung trains on ETA times the rows of the one before; the best 1/ETA go on.
 ETA = 4
@@ -31,6 +41,15 @@ ETA = 4
 AUTO_ROWS = 12_500
 #: The config key that carries a rung's training rows to the objective.
 ROWS_KEY = "__automodel_rows__"
+#: A rung's fits are expected to take at most this many times the rung before's (ETA
+#: times the rows; tree fits grow a little faster than their rows).
+GROWTH = 1.5 * ETA
+
+
+def next_rung_seconds(record: TrialRecord) -> float:
+    """The seconds the trial of ``record`` is expected to take on its next rung: its
+    fits :data:`GROWTH` times longer, its scoring (the same validation rows) as long."""
+    return GROWTH * sum(record.fit_time) + sum(record.score_time)
 
 
 def rungs(train_rows: int, first: int) -> tuple[int, ...]:
@@ -82,16 +101,23 @@ class Screening:
         top = max(1, len(seen) // ETA)
         return loss <= sorted(seen)[top - 1]
 
-    def finished(self, tid: int, record: TrialRecord) -> tuple[TrialRecord, bool]:
+    def finished(
+        self, tid: int, record: TrialRecord, seconds: float | None = None
+    ) -> tuple[TrialRecord, bool]:
         """Trial ``tid`` finished its rung with ``record``: the record stamped with its
         rung's rows and its losses so far, and whether it goes on (a failed trial
-        does not)."""
+        does not). A trial whose next rung would take more than ``seconds`` (the
+        per-trial limit, or what the budget has left) stops where it is, with a
+        warning that says so, instead of failing at the limit."""
         rung = self.rung.get(tid, 0)
         losses = self.losses.setdefault(tid, [])
         going_on = False
         if record.ok:
             losses.append(record.loss)
             going_on = self.promotes(rung, record.loss)
+        if going_on and seconds is not None and next_rung_seconds(record) > seconds:
+            going_on = False
+            record = _stopped_for_time(record, self.rows[rung + 1], seconds)
         rows = self.rows[rung] if rung < self.last else None
         record = record.stamped(screen_rows=rows, rung_losses=tuple(losses))
         if going_on:
@@ -106,6 +132,14 @@ class Screening:
         for losses in rung_losses:
             for rung, loss in enumerate(losses[: len(self.rows)]):
                 self.seen[rung].append(loss)
+
+
+def _stopped_for_time(record: TrialRecord, rows: int, seconds: float) -> TrialRecord:
+    note = (
+        f"screening: stopped before the rung of {rows} rows, expected to take about "
+        f"{next_rung_seconds(record):.0f} s of the {seconds:.0f} s a trial may still take"
+    )
+    return record.stamped(warnings=(*record.warnings, note), n_warnings=record.n_warnings + 1)
 
 
 def screening_for(setting: Any, holdout: bool, train_rows: int) -> Screening | None:

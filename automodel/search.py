@@ -225,11 +225,16 @@ class _Loop:
         # Suggest + decode time, kept apart from the hand-off to the executor.
         self._submit(doc, config, time.perf_counter() - begun)
 
-    def _submit(self, doc: dict[str, Any], config: dict[str, Any], suggest_time: float) -> None:
+    def _seconds_left(self) -> float | None:
+        """What a trial submitted now may take: the per-trial limit or the budget left."""
         limit = self.trial_timeout
         if self.deadline is not None:
             remaining = max(0.0, self.deadline() - time.monotonic())
             limit = remaining if limit is None else min(limit, remaining)
+        return limit
+
+    def _submit(self, doc: dict[str, Any], config: dict[str, Any], suggest_time: float) -> None:
+        limit = self._seconds_left()
         tid = doc["tid"]
         self.running[tid] = (doc, config, suggest_time)
         sent = config if self.screen is None else self.screen.config(tid, config)
@@ -243,7 +248,7 @@ class _Loop:
             doc, config, suggest_time = self.running.pop(tid)
             record = outcome.stamped(tid=tid, config=config, suggest_time=suggest_time)
             if self.screen is not None:
-                record, going_on = self.screen.finished(tid, record)
+                record, going_on = self.screen.finished(tid, record, self._seconds_left())
                 if going_on:
                     self.waiting[tid] = (doc, config, suggest_time, record)
                     continue

@@ -12,8 +12,17 @@ from sklearn.datasets import make_classification
 from automodel import AutoModelClassifier
 from automodel.checkpoint import CheckpointError
 from automodel.executor import InlineExecutor
-from automodel.screening import ROWS_KEY, Screening, pop_rows, rungs, screening_for
+from automodel.screening import (
+    GROWTH,
+    ROWS_KEY,
+    Screening,
+    next_rung_seconds,
+    pop_rows,
+    rungs,
+    screening_for,
+)
 from automodel.search import SearchState, run_search
+from automodel.trial import Status, TrialRecord
 from automodel.workers import ProcessExecutor
 from tests._objectives import rung_aware
 
@@ -130,6 +139,35 @@ def test_the_per_trial_limit_still_stops_a_trial_at_all_rows():
     assert promoted and all(r.outcome == "timeout" for r in promoted)
     assert all(len(r.rung_losses) == 1 for r in promoted)  # its first rung is kept
     assert any(r.ok and r.screen_rows == 100 for r in outcome.records)
+
+
+def test_a_trial_whose_next_rung_would_outlast_its_time_stops_where_it_is():
+    record = TrialRecord(Status.OK, loss=1.0, fit_time=(2.0,), score_time=(0.5,))
+    assert next_rung_seconds(record) == GROWTH * 2.0 + 0.5
+    screen = Screening((100, 400, 1_600))
+    kept, going_on = screen.finished(1, record, seconds=next_rung_seconds(record) - 0.1)
+    assert not going_on and kept.screen_rows == 100 and kept.rung_losses == (1.0,)
+    assert "stopped before the rung of 400 rows" in kept.warnings[0]
+    kept, going_on = screen.finished(2, record, seconds=next_rung_seconds(record) + 0.1)
+    assert going_on and kept.warnings == ()  # the best so far, and time enough: goes on
+
+
+def test_a_search_never_sends_a_rung_past_the_per_trial_limit():
+    # A rung's fits take 1 ms a row: 100 rows 0.1 s, 400 rows 0.4 s, all 1,600 rows
+    # would take about 6 x 0.4 s, past the 1.5 s limit; at all rows a trial sleeps 30 s.
+    space = {"x": hp.uniform("x", 0, 1), "seconds_per_row": 0.001, "sleep_full": 30}
+    outcome = run_search(
+        space,
+        InlineExecutor(rung_aware),
+        max_evals=8,
+        state=_state(),
+        trial_timeout=1.5,
+        screening=Screening((100, 400, 1_600)),
+    )
+    assert len(outcome.records) == 8 and all(r.ok for r in outcome.records)
+    stopped = [r for r in outcome.records if r.screen_rows == 400]
+    assert stopped and all("stopped before the rung of 1600" in r.warnings[0] for r in stopped)
+    assert all(r.screen_rows is not None for r in outcome.records)
 
 
 def test_the_total_budget_ends_the_rungs_too():
