@@ -25,7 +25,8 @@ logger = logging.getLogger("automodel")
 
 #: How a family may want its categorical columns: one-hot columns, ordinal codes, the
 #: text itself (for a model that encodes categories on its own, e.g. CatBoost), or
-#: pandas ``category`` columns (for a model that splits on them natively, e.g. LightGBM).
+#: pandas ``category`` columns (for a model that splits on them natively, e.g. LightGBM;
+#: the built-in lightgbm family measured better on codes, see its module).
 ENCODINGS = ("onehot", "ordinal", "native", "category")
 Encoding = Literal["onehot", "ordinal", "native", "category"]
 #: Encodings whose column step returns a DataFrame.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,7 +19,7 @@ from tests._families import TASKS, check_records, classification_only, default_p
 def test_one_declaration_serves_both_tasks_single_threaded():
     check_records(lightgbm.LIGHTGBM, classification=LGBMClassifier, regression=LGBMRegressor)
     for family in lightgbm.LIGHTGBM.values():
-        assert family.encoding == "category" and not family.scale and not family.scale_target
+        assert family.encoding == "ordinal" and not family.scale and not family.scale_target
         built = make_estimator(family, {}, random_state=7)
         assert (built.n_jobs, built.random_state, built.subsample_freq) == (1, 7, 1)
 
@@ -54,14 +56,15 @@ def _parity_table(n: int = 2000) -> tuple[pd.DataFrame, np.ndarray]:
 
 
 def _small_pipeline(X: pd.DataFrame, n_estimators: int):
-    family = lightgbm.LIGHTGBM["classification"]
+    """LightGBM on the "category" column step (a family may declare it)."""
+    family = replace(lightgbm.LIGHTGBM["classification"], encoding="category")
     params = default_params(family, TASKS[0]) | {"n_estimators": n_estimators, "num_leaves": 4}
     candidate = decode({"family": "lightgbm", "scaler": "none", "params": params})
     step = describe(X).preprocessor(family.encoding)
     return make_pipeline(candidate, {family.encoding: step}, {"lightgbm": family}, 0)
 
 
-def test_text_columns_are_split_on_natively_and_unseen_levels_predict():
+def test_on_the_category_step_text_columns_are_split_on_natively():
     X, y = _parity_table()
     pipeline = _small_pipeline(X, n_estimators=3).fit(X, y)
     model = pipeline.named_steps["model"]

@@ -4,8 +4,10 @@ Its space holds the knobs the published tuning studies search (TabRepo's LightGB
 space, FLAML's): trees and learning rate, leaves, the smallest leaf, row and column
 subsampling, L1 / L2 penalties and extremely randomised splits; class weights for
 classification. Its default point is LightGBM's own defaults. Categories reach it as
-pandas ``category`` columns, so it splits on them natively (groups of categories, not
-an order of codes); one thread per trial (``n_jobs``).
+ordinal codes: on the generated million-row table (a 1,000-level text column) one
+LightGBM scored 0.848 on codes against 0.841 on its native categorical splits
+(``benchmarks/million.py``, ``lightgbm-large-codes`` / ``lightgbm-large``); one thread
+per trial (``n_jobs``).
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ LIGHTGBM = by_task(
     (LGBMClassifier, LGBMRegressor),
     _space,
     _default,
-    encoding="category",
+    encoding="ordinal",
     # subsample draws rows for every tree only with a bagging frequency.
     fixed={"subsample_freq": 1, "verbosity": -1},
     threads="n_jobs",
