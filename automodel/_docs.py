@@ -40,13 +40,16 @@ _ATTRIBUTES_DOC = """
         scores on the same folds.
     expected_score_ : float
         The returned model's expected score on new rows: its out-of-fold score with
-        the selection's luck removed by bootstrap (BBC-CV, ``automodel.expected``);
+        the selection's luck removed by bootstrap (BBC-CV, ``automodel.expected``),
+        plus, for a regressor, what its refit on all rows gains over the fold models
+        (a learning-curve term, ``automodel.learning_curve``; none for bagged fold
+        models);
         NaN when the fit kept no out-of-fold predictions. ``expected_score_parts_``
         holds its figures: the returned model's out-of-fold score, the apparent
         score of the choice on the sampled rows and the bootstrap's mean left-out
         score (the correction is their difference), rounds and rows, and the refit's
         learning-curve gain with the half-rows score it comes from
-        (``automodel.learning_curve``; NaN for bagged fold models).
+        (``automodel.learning_curve``; NaN for classifiers and bagged fold models).
     conformal_ : RegressionConformal or ClassConformal
         What ``predict_interval`` / ``predict_set`` are calibrated on: sorted
         out-of-fold scores of the returned model (at most 10,000), and for

@@ -12,8 +12,12 @@ the distinct rows, so it overstates the optimism of a choice made on all of them
 0.632 times the drop (Efron's .632 weight) is taken off the returned model's
 out-of-fold score. The weight was chosen on held-out benchmark seeds
 (``benchmarks/expected_study.py``): the full drop left the estimate 0.4 (classification)
-to 2.3 (regression) points below the test score. No model is fit: it reads the
-trials' out-of-fold predictions.
+to 2.3 (regression) points below the test score. No model is fit here: it reads the
+trials' out-of-fold predictions. The fold models behind those predictions trained on
+fewer rows than the returned model, which is refit on all of them; the finishing step
+adds that refit's learning-curve gain (:mod:`automodel.learning_curve`,
+:meth:`Expected.add_gain`) where a regressor is refit (on classification tables the
+gain overshot the test score, so it is not added there).
 
 Large tables: the rounds draw from a seeded sample of at most :data:`MAX_ROWS`
 covered rows, and the correction they measure (the sample's apparent score minus
@@ -64,6 +68,11 @@ class Expected:
     #: it comes from (:mod:`automodel.learning_curve`; NaN when not estimated).
     refit_gain: float = float("nan")
     half_score: float = float("nan")
+
+    def add_gain(self, gain: float, half_score: float) -> None:
+        """Add the refit's learning-curve gain (from ``half_score``) to the estimate."""
+        self.refit_gain, self.half_score = gain, half_score
+        self.score += gain
 
     def parts(self) -> dict[str, float]:
         """The figures as plain values (``expected_score_parts_``)."""

@@ -11,7 +11,9 @@ measures the slope, and the gain from ``train`` to all ``n`` rows is
 
     gain = (score(train) - score(train / 2)) * log(n / train) / log(2).
 
-No gain is estimated for bagged fold models (they are not refit), a family whose row
+The finishing step adds the gain to a regressor's expected score (``expected_score_``;
+on classification tables it overshot the test score: ``benchmarks/expected_study.py``). No gain
+is estimated for bagged fold models (they are not refit), a family whose row
 cap binds (its refit trains on no more rows), a trial without out-of-fold
 predictions or stopped by screening, or when the fits would end past the deadline.
 """

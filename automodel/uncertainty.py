@@ -244,9 +244,10 @@ def calibrated_uncertainty(
         max_members=problem.ensemble_size or None,
         deadline=problem.deadline,
     )
-    if found.expected is not None and not bagged:
+    # Regression only: on classification tables the gain overshot (benchmarks README).
+    if found.expected is not None and not bagged and problem.classes is None:
         weights = {best_index: 1} if weights is None else weights
         gain = refit_gain(problem.objective, records, weights, problem.deadline)
         if gain is not None:
-            found.expected.refit_gain, found.expected.half_score = gain.gain, gain.half
+            found.expected.add_gain(gain.gain, gain.half)
     return model, note, found

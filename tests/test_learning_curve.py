@@ -12,6 +12,7 @@ from sklearn.model_selection import KFold
 
 from automodel import AutoModelClassifier, AutoModelRegressor
 from automodel.evaluate import Objective
+from automodel.expected import WEIGHT
 from automodel.families import REGISTRIES
 from automodel.learning_curve import refit_gain
 from automodel.screening import ROWS_KEY
@@ -69,14 +70,22 @@ def test_no_gain_where_it_cannot_be_measured():
     assert refit_gain(objective, [objective(_config("knn"))], {0: 1}) is None  # no refit gain
 
 
-def test_a_refit_model_records_its_gain_and_bagged_fold_models_none():
+def test_a_refit_regressor_adds_its_gain_bagged_models_and_classifiers_none():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(240, 4))
     y = X[:, 0] + np.sin(X[:, 1]) + rng.normal(scale=0.3, size=240)
     model = AutoModelRegressor(families=["knn", "linear"], max_evals=4, random_state=0)
     parts = model.fit(X, y).expected_score_parts_
     assert np.isfinite(parts["refit_gain"]) and parts["half_score"] < parts["oof_score"]
+    optimism = WEIGHT * (parts["apparent"] - parts["bootstrap"])
+    expected = parts["oof_score"] - optimism + parts["refit_gain"]
+    assert model.expected_score_ == pytest.approx(expected)
+    bagged = AutoModelRegressor(
+        families=["knn"], max_evals=3, ensemble=False, bagging=True, random_state=0
+    )
+    assert bagged.fit(X, y).bagged_
+    assert math.isnan(bagged.expected_score_parts_["refit_gain"])
     labels = (y > 0).astype(int)
-    bagged = AutoModelClassifier(families=["knn"], max_evals=3, bagging=True, random_state=0)
-    bagged.fit(X, labels)
-    assert bagged.bagged_ and math.isnan(bagged.expected_score_parts_["refit_gain"])
+    refit = AutoModelClassifier(families=["knn"], max_evals=3, bagging=False, random_state=0)
+    refit.fit(X, labels)
+    assert not refit.bagged_ and math.isnan(refit.expected_score_parts_["refit_gain"])
