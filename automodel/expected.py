@@ -38,7 +38,7 @@ import numpy as np
 from automodel.conformal import covered_rows
 from automodel.selection import has_fast_path, oof_score, select
 
-__all__ = ["MAX_ROWS", "ROUNDS", "WEIGHT", "Expected", "expected_score"]
+__all__ = ["MAX_ROWS", "ROUNDS", "WEIGHT", "Expected", "combine", "expected_score"]
 
 #: Bootstrap rounds (fast scorers), and for other scorers.
 ROUNDS = 50
@@ -98,9 +98,14 @@ def _choose(
     return select(members, y[rows], scoring, best, max_members=max_members).weights
 
 
-def _predict(pool: Mapping[int, np.ndarray], weights: Mapping[int, int], rows: np.ndarray) -> Any:
+def combine(
+    pool: Mapping[int, np.ndarray], weights: Mapping[int, int], rows: np.ndarray | None = None
+) -> Any:
+    """The ``weights``-weighted mean of the trials' predictions in ``pool`` (on ``rows``,
+    default all): what a chosen trial or ensemble predicts."""
     total = sum(weights.values())
-    return sum(pool[k][rows].astype(np.float64) * w for k, w in weights.items()) / total
+    some = slice(None) if rows is None else rows
+    return sum(pool[k][some].astype(np.float64) * w for k, w in weights.items()) / total
 
 
 def _draw(rng: np.random.Generator, n_rows: int, labels: np.ndarray | None) -> np.ndarray:
@@ -166,7 +171,7 @@ def expected_score(
         if len(left) == 0:
             continue
         weights = _choose(arrays, rows[drawn], y, scoring, ensemble, max_members)
-        predictions = _predict(arrays, weights, rows[left])
+        predictions = combine(arrays, weights, rows[left])
         try:  # a scorer may refuse left-out rows that miss a class (ROC AUC)
             score = _left_out_score(predictions, y[rows[left]], scoring, spread)
         except ValueError:
@@ -176,7 +181,7 @@ def expected_score(
     if not boot:
         return None
     chosen = _choose(arrays, rows, y, scoring, ensemble, max_members)
-    apparent = oof_score(_predict(arrays, chosen, rows), y[rows], scoring)
+    apparent = oof_score(combine(arrays, chosen, rows), y[rows], scoring)
     full = oof_score(returned[whole], y[whole], scoring)
     bootstrap = float(np.mean(boot))
     score = full - WEIGHT * (apparent - bootstrap)

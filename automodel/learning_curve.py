@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from automodel.conformal import covered_rows
+from automodel.expected import combine
 from automodel.screening import ROWS_KEY
 from automodel.selection import oof_score
 from automodel.space import decode
@@ -48,12 +49,6 @@ class RefitGain:
     gain: float
     full: float
     half: float
-    seconds: float
-
-
-def _combined(arrays: Mapping[int, np.ndarray], weights: Mapping[int, int]) -> np.ndarray:
-    total = sum(weights.values())
-    return sum(arrays[k].astype(np.float64) * w for k, w in weights.items()) / total
 
 
 def refit_gain(
@@ -73,7 +68,6 @@ def refit_gain(
     cost = HALF_COST * sum(records[k].duration for k in weights)
     if deadline is not None and (not math.isfinite(cost) or time.monotonic() + cost > deadline):
         return None
-    start = time.monotonic()
     full: dict[int, np.ndarray] = {}
     halved: dict[int, np.ndarray] = {}
     for k in weights:
@@ -86,10 +80,10 @@ def refit_gain(
         if again.oof is None:
             return None
         full[k], halved[k] = np.asarray(record.oof), np.asarray(again.oof)
-    whole, low = _combined(full, weights), _combined(halved, weights)
+    whole, low = combine(full, weights), combine(halved, weights)
     rows = np.flatnonzero(covered_rows(whole) & covered_rows(low))
     y = objective.y[rows]
     full_score = oof_score(whole[rows], y, objective.scoring)
     half_score = oof_score(low[rows], y, objective.scoring)
     gain = (full_score - half_score) * math.log(n_rows / train) / math.log(2)
-    return RefitGain(gain, full_score, half_score, time.monotonic() - start)
+    return RefitGain(gain, full_score, half_score)

@@ -119,10 +119,10 @@ def _halves(inputs: dict[str, Any], repeats: int = 25) -> float:
             )
             try:
                 seen = expected_module._left_out_score(
-                    expected_module._predict(pool, weights, a), y[a], scoring, spread
+                    expected_module.combine(pool, weights, a), y[a], scoring, spread
                 )
                 unseen = expected_module._left_out_score(
-                    expected_module._predict(pool, weights, b), y[b], scoring, spread
+                    expected_module.combine(pool, weights, b), y[b], scoring, spread
                 )
             except ValueError:
                 continue
