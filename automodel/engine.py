@@ -65,6 +65,8 @@ def run(problem: Problem, observers: Sequence[Observer] = ()) -> SearchResult:
                 on_trial=hook,
                 points_to_evaluate=problem.points,
                 screening=screening_for(settings.screening, problem.holdout, problem.train_rows),
+                # Local parallel trials reproduce; Spark's many slots keep every one busy.
+                ordered=settings.backend == "local",
             )
     finally:
         executor.close()

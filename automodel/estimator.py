@@ -58,7 +58,7 @@ class AutoModelEstimator(BaseEstimator):
         scoring: str | Callable[..., float] | None = None,
         families: Any = None,
         random_state: Any = None,
-        n_jobs: int | None = None,
+        n_jobs: int | None = -1,
         timeout: float | None = None,
         trial_timeout: float | None = 300,
         early_stop_rounds: int | None = None,

@@ -120,7 +120,7 @@ def _check_settings(settings: Settings) -> None:
             UserWarning,
             stacklevel=4,
         )
-    if settings.backend == "spark" and settings.n_jobs not in (None, 1):
+    if settings.backend == "spark" and settings.n_jobs not in (None, 1, -1):
         warnings.warn(
             f"n_jobs={settings.n_jobs} is for backend='local'; on Spark, parallelism sets "
             "the trials at once (each trial runs on one core).",

@@ -24,7 +24,13 @@ from hyperopt.utils import coarse_utcnow
 
 from automodel.executor import Executor
 from automodel.screening import Screening
-from automodel.suggest import checked_docs, point_trial, quiet_hyperopt, suggest_function
+from automodel.suggest import (
+    checked_docs,
+    point_trial,
+    quiet_hyperopt,
+    seen_trials,
+    suggest_function,
+)
 from automodel.trial import TrialRecord
 
 __all__ = [
@@ -95,34 +101,34 @@ def run_search(
     on_trial: Observer | None = None,
     points_to_evaluate: Sequence[dict[str, Any]] = (),
     screening: Screening | None = None,
+    ordered: bool = False,
 ) -> SearchOutcome:
     """Suggest and evaluate points until a budget ends; never raise for a bad trial.
 
     Parameters
     ----------
     space : the hyperopt expression to search.
-    executor : runs trials (see :class:`Executor`); with several slots, several
-        trials are in flight and TPE sees the running ones as pending.
-    algo : ``"tpe"``, ``"rand"``, ``"anneal"`` or a suggestion callable (see
-        :func:`~automodel.suggest.suggest_function`).
+    executor : runs trials (:class:`Executor`), as many at once as it has slots.
+    algo : ``"tpe"``, ``"rand"``, ``"anneal"`` or a callable (:func:`suggest_function`).
     max_evals : finished trials wanted (a resumed search's count: it continues up to
         this number); None: no limit, the ``deadline`` (or early stop) ends the search.
     state : the trials so far (a resumed search's) and the suggestion generator.
-    deadline : returns the current ``time.monotonic()`` deadline (it may move, e.g. to
-        keep time for a refit); no trial starts after it, a trial gets the time left.
+    deadline : returns the current ``time.monotonic()`` deadline (it may move); no
+        trial starts after it, a trial gets the time left.
     trial_timeout : seconds one trial may take (enforced by the executor).
     early_stop_rounds : stop after this many finished trials without improvement.
     on_trial : called with each finished record and the state (progress, checkpoint).
     points_to_evaluate : raw points (``{label: value}``, choice labels as indices)
         evaluated first, in order (a resumed search does not repeat those it has).
-    screening : the rungs of :mod:`automodel.screening`: a trial finishes at its last
-        rung, or at the one it reached when the search stops.
+    screening : the rungs of :mod:`automodel.screening` ; a screened search is not ordered.
+    ordered : with several slots, trial ``k`` sees only trials ``0 .. k - slots`` (it
+        waits for them): the same seed gives the same trials on as many slots.
     """
     start = time.monotonic()
     state = state if state is not None else SearchState()
     state.drop_unfinished()
     loop = _Loop(space, executor, suggest_function(algo), state, deadline, trial_timeout)
-    loop.prime(points_to_evaluate, screening)
+    loop.prime(points_to_evaluate, screening, ordered)
     stop_reason = "max_evals"
     with quiet_hyperopt():
         try:
@@ -189,17 +195,32 @@ class _Loop:
         self.queue: list[dict[str, Any]] = []
         self.screen: Screening | None = None
         self.waiting: dict[int, tuple[dict[str, Any], dict[str, Any], float, TrialRecord]] = {}
+        self.ordered = False
 
-    def prime(self, points: Sequence[dict[str, Any]], screening: Screening | None) -> None:
+    def prime(
+        self, points: Sequence[dict[str, Any]], screening: Screening | None, ordered: bool
+    ) -> None:
         """Queue the first ``points`` not yet among the trials; restore the rungs' losses."""
         self.queue = list(points)[len(self.state.trials.trials) :]
         self.screen = screening
+        self.ordered = ordered and screening is None and self.executor.slots > 1
         if screening is not None:
             screening.restore([r.rung_losses for r in self.state.finished()])
 
     def can_start(self, max_evals: int | None) -> bool:
         room = max_evals is None or len(self.state.trials.trials) < max_evals
-        return len(self.running) < self.executor.slots and (room or bool(self.waiting))
+        if len(self.running) >= self.executor.slots or not (room or self.waiting):
+            return False
+        if self.waiting or self.queue or not self.ordered:
+            return True
+        # An ordered search's next suggestion waits for the trials it is to see.
+        docs = self.state.trials.trials
+        return all(doc["state"] == JOB_STATE_DONE for doc in docs[: self._n_seen()])
+
+    def _n_seen(self) -> int:
+        """How many trials, in order, the next suggestion sees the results of."""
+        n_trials = len(self.state.trials.trials)
+        return n_trials - self.executor.slots + 1 if self.ordered else n_trials
 
     def start_one(self) -> None:
         """Take a trial waiting for its next rung, a queued point or a suggestion (TPE
@@ -215,7 +236,8 @@ class _Loop:
             docs = [point_trial(new_ids[0], self.queue.pop(0), self.domain)]
         else:
             seed = int(self.state.rng.integers(2**31 - 1))
-            docs = checked_docs(self.suggest(new_ids, self.domain, trials, seed), self.suggest)
+            seen = seen_trials(trials, self._n_seen())
+            docs = checked_docs(self.suggest(new_ids, self.domain, seen, seed), self.suggest)
         trials.insert_trial_docs(docs)
         trials.refresh()
         doc = trials.trials[-1]

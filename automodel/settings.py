@@ -102,12 +102,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "n_jobs",
-        None,
+        -1,
         (None, Integral),
         "int or None",
-        "Total number of cores automodel may use (-1: all). Each estimator itself stays "
-        "single-threaded so trials do not fight over cores.",
-        Flag("--n-jobs", "cores automodel may use (-1: all; default: 1)", int),
+        "Cores automodel may use (-1: all, None: 1): that many trials at once, each single-"
+        "threaded, ordered so that the same seed gives the same trials on as many cores.",
+        Flag("--n-jobs", "cores automodel may use (default: -1, all)", int),
     ),
     Setting(
         "timeout",

@@ -3,7 +3,8 @@
 :class:`TPE` holds automodel's TPE settings; :func:`suggest_function` turns the
 ``algo`` setting into a suggestion callable ``(new_ids, domain, trials, seed)``;
 :func:`point_trial` makes the trial document of a given raw point (the families'
-defaults, evaluated first).
+defaults, evaluated first); :func:`seen_trials` is the history a suggestion of an
+ordered parallel search reads.
 """
 
 from __future__ import annotations
@@ -15,10 +16,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from hyperopt import Trials, anneal, rand, tpe
-from hyperopt.base import Domain
+from hyperopt.base import JOB_STATE_RUNNING, STATUS_NEW, Domain
 from hyperopt.fmin import generate_trial
 
-__all__ = ["TPE", "checked_docs", "point_trial", "quiet_hyperopt", "suggest_function"]
+__all__ = [
+    "TPE",
+    "checked_docs",
+    "point_trial",
+    "quiet_hyperopt",
+    "seen_trials",
+    "suggest_function",
+]
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,26 @@ def point_trial(tid: int, point: Mapping[str, Any], domain: Domain) -> dict[str,
         doc["misc"]["idxs"].setdefault(label, [])
         doc["misc"]["vals"].setdefault(label, [])
     return doc
+
+
+def seen_trials(trials: Trials, n_seen: int) -> Trials:
+    """``trials`` with only the first ``n_seen`` showing their results, the later ones
+    pending (as hyperopt's algorithms see a running trial: TPE counts it as a bad one).
+
+    An ordered parallel search suggests its trial ``k`` from this view with ``n_seen =
+    k - slots + 1``, whichever of the later trials have finished by then, so the point
+    does not depend on which trial finished first.
+    """
+    docs = trials.trials
+    if n_seen >= len(docs):
+        return trials
+    view = Trials()
+    view._dynamic_trials = [
+        doc if i < n_seen else {**doc, "result": {"status": STATUS_NEW}, "state": JOB_STATE_RUNNING}
+        for i, doc in enumerate(docs)
+    ]
+    view.refresh()
+    return view
 
 
 @contextlib.contextmanager

@@ -285,12 +285,14 @@ def _finish(process, tmp_path, timeout):
 
 
 def _wait_for_trials(path, n, process, limit=120):
+    """Wait until the checkpoint at ``path`` holds ``n`` finished trials."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         assert process.poll() is None, (path.parent / "err.txt").read_text()
         if path.exists():
             try:
-                done = len(checkpoint_module.read(path, _fingerprint_of(path)).trials.trials)
+                state = checkpoint_module.read(path, _fingerprint_of(path))
+                done = len(state.finished())
             except Exception:  # noqa: BLE001 - the file is replaced atomically; retry
                 done = 0
             if done >= n:
@@ -326,7 +328,8 @@ def test_a_killed_search_resumes_from_its_checkpoint(tmp_path):
     saved = checkpoint_module.read(
         tmp_path / "search.pkl", _fingerprint_of(tmp_path / "search.pkl")
     )
-    finished = [doc["book_time"] for doc in saved.trials.trials]
+    # on two cores a trial may be in flight at the kill: it is dropped, not kept
+    finished = [doc["book_time"] for doc in saved.trials.trials if doc["tid"] in saved.records]
     assert len(finished) >= done
     rerun = _start_fit(tmp_path, len(finished) + 3)
     out, err = _finish(rerun, tmp_path, 300)

@@ -13,7 +13,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import automodel
-from automodel import AutoModelClassifier, Family, RefitWarning, SearchFailedError
+from automodel import TPE, AutoModelClassifier, Family, RefitWarning, SearchFailedError
 from tests._estimators import Picky
 
 
@@ -93,6 +93,19 @@ def test_same_seed_same_results(iris):
     assert a["params"] == b["params"]
     np.testing.assert_array_equal(a["mean_test_score"], b["mean_test_score"])
     assert best_a == best_b
+
+
+def test_same_seed_same_results_on_two_cores(iris):
+    """Two trials at once finish in any order; TPE's points must not depend on it."""
+    X, y = iris
+
+    def run():
+        model = AutoModelClassifier(
+            max_evals=14, cv=3, random_state=2, n_jobs=2, algo=TPE(n_startup_trials=8)
+        )
+        return model.fit(X, y).cv_results_["params"]
+
+    assert run() == run()
 
 
 def test_string_and_gappy_integer_labels_come_back_as_given(iris):

@@ -54,6 +54,8 @@ def _search(family, seed, data):
         random_state=seed,
         ensemble=None,
         trial_timeout=None,
+        # one core: a warm loky pool from earlier tests lacks EXAMPLES on its sys.path
+        n_jobs=1,
     ).fit(*data)
 
 

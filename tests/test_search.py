@@ -7,6 +7,7 @@ from hyperopt import hp
 
 from automodel.executor import InlineExecutor
 from automodel.search import SearchState, rounds_since_best, run_search
+from automodel.suggest import TPE
 from automodel.trial import Reason, TrialRecord, best_record
 from tests._objectives import ok
 
@@ -139,3 +140,63 @@ def test_observers_see_each_finished_record_once():
         on_trial=lambda record, state: seen.append((record.tid, len(state.finished()))),
     )  # fmt: skip
     assert seen == [(r.tid, k + 1) for k, r in enumerate(outcome.records)]
+
+
+class _ShuffledExecutor:
+    """``slots`` trials at once that finish in an order drawn from its own generator,
+    as worker processes finish in whatever order their timing gives."""
+
+    def __init__(self, objective, order_seed, slots=2):
+        self.objective = objective
+        self.slots = slots
+        self.order = np.random.default_rng(order_seed)
+        self.running = {}
+        self.peak = 0
+
+    def submit(self, tid, config, time_limit):
+        self.running[tid] = self.objective(config)
+        self.peak = max(self.peak, len(self.running))
+
+    def wait(self, timeout):
+        tid = int(self.order.choice(sorted(self.running)))
+        return [(tid, self.running.pop(tid))]
+
+    def cancel(self):
+        return []
+
+    def close(self):
+        pass
+
+
+def _shuffled_configs(order_seed, ordered, slots=2):
+    executor = _ShuffledExecutor(quadratic, order_seed, slots)
+    outcome = run_search(
+        SPACE,
+        executor,
+        algo=TPE(n_startup_trials=4),
+        max_evals=24,
+        state=_state(7),
+        ordered=ordered,
+    )
+    return [r.config for r in outcome.records], executor.peak
+
+
+def test_an_ordered_parallel_search_does_not_depend_on_the_finishing_order():
+    runs = [_shuffled_configs(order_seed, ordered=True) for order_seed in range(4)]
+    assert all(configs == runs[0][0] for configs, _ in runs)
+    assert all(peak == 2 for _, peak in runs)  # trials still ran two at once
+    # Without the order, TPE reads whichever trials finished first.
+    free = [_shuffled_configs(order_seed, ordered=False)[0] for order_seed in range(4)]
+    assert any(configs != free[0] for configs in free)
+
+
+def test_an_ordered_search_on_one_slot_is_the_serial_search():
+    serial = run_search(
+        SPACE,
+        InlineExecutor(quadratic),
+        algo=TPE(n_startup_trials=4),
+        max_evals=24,
+        state=_state(7),
+    )
+    configs, _ = _shuffled_configs(0, ordered=True, slots=1)
+    assert configs == [r.config for r in serial.records]

@@ -119,7 +119,7 @@ def test_flags_become_the_parameters():
         "scoring": None,
         "families": None,
         "random_state": None,
-        "n_jobs": None,
+        "n_jobs": -1,
         "timeout": None,
         "trial_timeout": 300,
         "early_stop_rounds": None,

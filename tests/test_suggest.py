@@ -8,7 +8,7 @@ from hyperopt import hp, tpe
 
 from automodel.executor import InlineExecutor
 from automodel.search import SearchState, run_search
-from automodel.suggest import TPE, suggest_function
+from automodel.suggest import TPE, seen_trials, suggest_function
 from tests._objectives import ok
 
 NESTED = hp.choice(
@@ -47,3 +47,14 @@ def test_suggest_function_names_the_choices():
     assert callable(suggest_function("rand"))
     with pytest.raises(ValueError, match="'tpe', 'rand', 'anneal' or a callable"):
         suggest_function("grid")
+
+
+def test_seen_trials_shows_only_the_first_results():
+    state = SearchState(rng=np.random.default_rng(0))
+    objective = InlineExecutor(lambda config: ok((config["x"] - 1.0) ** 2))
+    trials = run_search(NESTED, objective, max_evals=5, state=state).trials
+    view = seen_trials(trials, 3)
+    assert [doc["tid"] for doc in view.trials] == [doc["tid"] for doc in trials.trials]
+    assert [doc["result"]["status"] for doc in view.trials] == ["ok"] * 3 + ["new"] * 2
+    assert [doc["result"]["status"] for doc in trials.trials] == ["ok"] * 5  # not changed
+    assert seen_trials(trials, 5) is trials
