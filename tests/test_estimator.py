@@ -354,11 +354,15 @@ def test_interrupt_refits_the_best_so_far(iris, tmp_path):
     assert model.predict(iris[0]).shape == (150,)
 
 
-def test_checkpoint_resumes_without_rerunning_trials(iris, tmp_path):
+@pytest.mark.parametrize(
+    "run", [{"trial_timeout": None}, {"trial_timeout": 60, "n_jobs": 2}], ids=["inline", "two"]
+)
+def test_checkpoint_resumes_without_rerunning_trials(iris, tmp_path, run):
     # Stopped at 15 and resumed to 25: past the defaults and TPE's 10 start-up trials,
-    # so the resumed part is suggested by TPE from the restored state.
+    # so the resumed part is suggested by TPE from the restored state; on two worker
+    # processes too (an ordered search: trial 15 does not see trial 14 either way).
     path = tmp_path / "search.pkl"
-    fast = dict(cv=3, random_state=4, trial_timeout=None, families=["tree", "knn", "logreg"])
+    fast = dict(cv=3, random_state=4, families=["tree", "knn", "logreg"], **run)
     first = AutoModelClassifier(max_evals=15, checkpoint=path, **fast).fit(*iris)
     assert path.is_file()
     resumed = AutoModelClassifier(max_evals=25, checkpoint=path, **fast).fit(*iris)
