@@ -31,7 +31,7 @@ from automodel.plots import (
     scoring_of,
 )
 from automodel.report_pages import Plot, html_page, markdown_page
-from automodel.results import single_best_note
+from automodel.results import gain_note, single_best_note
 from automodel.tasks import task_of
 
 __all__ = ["write_report"]
@@ -75,6 +75,7 @@ def _summary(model: Any) -> dict[str, Any]:
         "algo": getattr(model, "algo", None),
         "model": _model_line(model),
         "expected": float(getattr(model, "expected_score_", np.nan)),
+        "expected_gain": gain_note(model),
         "interval_method": getattr(model, "interval_method_", None),
     }
 

@@ -32,7 +32,8 @@ def _expected(info: dict[str, Any]) -> str:
     expected = info.get("expected", math.nan)
     if not math.isfinite(expected):
         return "not estimated (no out-of-fold predictions)"
-    return f"{expected:.4f} (the best CV score less the luck of selection: BBC-CV)"
+    gain = info.get("expected_gain", "")
+    return f"{expected:.4f} (the best CV score less the luck of selection: BBC-CV{gain})"
 
 
 def _header_items(info: dict[str, Any]) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from automodel.trial import TrialRecord
 __all__ = [
     "cv_results",
     "expected_line",
+    "gain_note",
     "leaderboard",
     "model_line",
     "single_best_note",
@@ -179,8 +180,17 @@ def expected_line(model: Any) -> str:
     return (
         f"expected {scoring} on new rows: {expected:.4f} (the CV score {model.best_score_:.4f} "
         "is the best of many on the same folds; the expected one removes that luck by "
-        "bootstrap, BBC-CV)"
+        f"bootstrap, BBC-CV{gain_note(model)})"
     )
+
+
+def gain_note(model: Any) -> str:
+    """``", plus ... the refit on all rows gains"`` when the expected score holds the
+    refit's learning-curve gain (:mod:`automodel.learning_curve`), else ``""``."""
+    gain = getattr(model, "expected_score_parts_", {}).get("refit_gain", float("nan"))
+    if not np.isfinite(gain):
+        return ""
+    return f", plus {gain:+.4f} that the refit on all rows gains"
 
 
 def single_best_note(model: Any) -> str:

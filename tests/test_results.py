@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
-from automodel.results import _rank, cv_results, leaderboard
+from automodel.results import _rank, cv_results, expected_line, leaderboard
 from automodel.trial import Reason, TrialRecord
 
 
@@ -41,3 +43,17 @@ def test_leaderboard_sorts_best_first():
     board = leaderboard(table)
     assert list(board["trial"]) == [1, 0, 2]
     assert list(leaderboard(table, top=1)["trial"]) == [1]
+
+
+def _fitted(**parts):
+    return SimpleNamespace(
+        scoring_="r2", best_score_=0.80, expected_score_=0.81, expected_score_parts_=parts
+    )
+
+
+def test_the_expected_line_names_the_refit_gain_only_when_it_was_added():
+    with_gain = expected_line(_fitted(refit_gain=0.025, oof_score=0.8))
+    assert with_gain.startswith("expected r2 on new rows: 0.8100 (the CV score 0.8000")
+    assert "plus +0.0250 that the refit on all rows gains" in with_gain
+    for parts in ({"refit_gain": float("nan")}, {}):
+        assert "refit" not in expected_line(_fitted(**parts))
