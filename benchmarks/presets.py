@@ -14,7 +14,7 @@ __all__ = [
     "REGRESSION_DATASETS",
     "REGRESSION_SYSTEMS",
     "PEER_SYSTEMS",
-    "STUDY_FAMILIES",
+    "STUDY_SETTINGS",
     "SYSTEM_ORDER",
     "Preset",
     "autogluon_python",
@@ -22,11 +22,13 @@ __all__ = [
     "supports",
 ]
 
-#: Studies of what a family adds: automodel (TPE) with the default families and these,
-#: every other option at its default. In no preset: run them with ``--systems``.
-STUDY_FAMILIES: dict[str, tuple[str, ...]] = {
-    "automodel-lightgbm": ("default", "lightgbm"),
-    "automodel-catboost": ("default", "lightgbm", "catboost"),
+#: Studies: automodel (TPE) with these settings, every other one at its default. What a
+#: family adds (the default families and these), and what trials at once cost
+#: (``automodel-serial``: one at a time). In no preset: run them with ``--systems``.
+STUDY_SETTINGS: dict[str, dict[str, object]] = {
+    "automodel-lightgbm": {"families": ["default", "lightgbm"]},
+    "automodel-catboost": {"families": ["default", "lightgbm", "catboost"]},
+    "automodel-serial": {"n_jobs": 1},
 }
 #: Every system, in the order tables and plots show them.
 SYSTEM_ORDER: tuple[str, ...] = (
@@ -37,10 +39,10 @@ SYSTEM_ORDER: tuple[str, ...] = (
     "flaml",
     "rf-default",
     "autogluon",
-    *STUDY_FAMILIES,
+    *STUDY_SETTINGS,
 )
 #: The full preset's systems: automodel as shipped and its peers (not the studies).
-PEER_SYSTEMS: tuple[str, ...] = tuple(s for s in SYSTEM_ORDER if s not in STUDY_FAMILIES)
+PEER_SYSTEMS: tuple[str, ...] = tuple(s for s in SYSTEM_ORDER if s not in STUDY_SETTINGS)
 #: Peers that need a package automodel does not depend on (skipped when absent).
 OPTIONAL_SYSTEMS: dict[str, str] = {
     "optuna-tpe": "optuna",

@@ -37,7 +37,7 @@ from xgboost import XGBRegressor
 from automodel.families import REGISTRIES
 from benchmarks import autogluon_peer
 from benchmarks.presets import REGRESSION_SYSTEMS as REGRESSION_SYSTEM_NAMES
-from benchmarks.presets import STUDY_FAMILIES
+from benchmarks.presets import STUDY_SETTINGS
 from benchmarks.system_parts import (
     SCALERS,
     SVC_MAX_ITER,
@@ -218,9 +218,7 @@ REGRESSION_SYSTEMS: dict[str, Callable[[pd.DataFrame, np.ndarray, int, Budget], 
     "flaml": _flaml("regression", "r2", FLAML_REGRESSION_LEARNERS),
     "rf-default": fit_rf_default,
     "autogluon": autogluon_peer.for_task("regression"),
-    **{
-        name: _automodel("tpe", "regression", families) for name, families in STUDY_FAMILIES.items()
-    },
+    **{name: _automodel("tpe", "regression", **found) for name, found in STUDY_SETTINGS.items()},
 }
 if tuple(REGRESSION_SYSTEMS) != REGRESSION_SYSTEM_NAMES:  # pragma: no cover - a guard
     raise RuntimeError("benchmarks.presets.REGRESSION_SYSTEMS must list REGRESSION_SYSTEMS")

@@ -15,7 +15,7 @@ single-threaded, as automodel's are, so wall times compare.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,7 @@ from xgboost import XGBClassifier
 
 from automodel.families import DEFAULT_FAMILIES
 from benchmarks import autogluon_peer
-from benchmarks.presets import STUDY_FAMILIES, SYSTEM_ORDER
+from benchmarks.presets import STUDY_SETTINGS, SYSTEM_ORDER
 from benchmarks.system_parts import (
     SCALERS,
     SVC_MAX_ITER,
@@ -61,9 +61,9 @@ def _xgb(seed: int, **params: Any) -> XGBClassifier:
 
 
 def _automodel(
-    algo: str, task: str = "classification", families: Sequence[str] | None = None
+    algo: str, task: str = "classification", **settings: Any
 ) -> Callable[[pd.DataFrame, np.ndarray, int, Budget], Fitted]:
-    """automodel with ``algo`` (and ``families``), every other option at its default
+    """automodel with ``algo`` (and ``settings``), every other option at its default
     (``AutoModelRegressor`` for ``task="regression"``)."""
 
     def fit(X: pd.DataFrame, y: np.ndarray, seed: int, budget: Budget) -> Fitted:
@@ -75,7 +75,7 @@ def _automodel(
             cv=budget.cv,
             algo=algo,
             random_state=seed,
-            families=None if families is None else list(families),
+            **settings,
         ).fit(X, y)
         status = list(model.cv_results_["status"])
         single = getattr(model, "best_single_estimator_", None)
@@ -91,6 +91,7 @@ def _automodel(
             details={
                 "best_family": model.best_params_.get("family"),
                 "stop_reason": getattr(model, "stop_reason_", None),
+                "n_jobs": model.n_jobs,
                 "search_time": getattr(model, "search_time_", None),
                 "refit_time": getattr(model, "refit_time_", None),
                 "ensemble_time": getattr(model, "ensemble_time_", None),
@@ -416,7 +417,7 @@ SYSTEMS: dict[str, Callable[[pd.DataFrame, np.ndarray, int, Budget], Fitted]] = 
     "flaml": fit_flaml,
     "rf-default": fit_rf_default,
     "autogluon": autogluon_peer.for_task("classification"),
-    **{name: _automodel("tpe", families=found) for name, found in STUDY_FAMILIES.items()},
+    **{name: _automodel("tpe", **settings) for name, settings in STUDY_SETTINGS.items()},
 }
 if tuple(SYSTEMS) != SYSTEM_ORDER:  # pragma: no cover - a guard for whoever adds a system
     raise RuntimeError("benchmarks.presets.SYSTEM_ORDER must list every system of SYSTEMS")

@@ -145,7 +145,7 @@ def test_presets_are_consistent():
     full = PRESETS["full"]
     assert (full.max_evals, full.cv, full.seeds) == (50, 5, 3)
     assert len([d for d in full.datasets if d != "penguins"]) >= 12
-    studies = {"automodel-lightgbm", "automodel-catboost"}
+    studies = {"automodel-lightgbm", "automodel-catboost", "automodel-serial"}
     assert set(full.systems) == set(SYSTEM_ORDER) - studies
 
 
@@ -380,7 +380,7 @@ def test_regression_presets_name_the_shared_tables():
     full, quick = PRESETS["regression"], PRESETS["regression-quick"]
     assert (full.max_evals, full.cv, full.seeds, full.run_timeout) == (50, 5, 5, 3600.0)
     assert full.datasets == REGRESSION_DATASETS and len(REGRESSION_DATASETS) == 12
-    studies = {"automodel-lightgbm", "automodel-catboost"}
+    studies = {"automodel-lightgbm", "automodel-catboost", "automodel-serial"}
     assert set(full.systems) == set(REGRESSION_SYSTEMS) - studies
     assert "optuna-tpe" not in full.systems
     assert (quick.max_evals, quick.cv, quick.seeds, len(quick.datasets)) == (5, 3, 2, 2)
