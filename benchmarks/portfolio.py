@@ -130,9 +130,17 @@ def _collect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _records_of(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The records of ``--records`` whose family is one of ``--families`` (default: all)."""
+    records = read_records(Path(args.records), print)
+    if args.families is None:
+        return records
+    return [r for r in records if r["family"] in args.families]
+
+
 def _check(args: argparse.Namespace) -> int:
-    normalised, seconds = errors(read_records(Path(args.records), print))
-    families = POOL_FAMILIES[args.task]
+    normalised, seconds = errors(_records_of(args))
+    families = args.families or POOL_FAMILIES[args.task]
     table = leave_tables_out(normalised, seconds, args.size, args.groups, families)
     print(table.round(3).to_string(index=False))
     wins = int((table["portfolio"] < table["defaults"] - 1e-9).sum())
@@ -148,7 +156,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    records = read_records(Path(args.records), print)
+    records = _records_of(args)
     normalised, seconds = errors(records)
     chosen = build(normalised, seconds, args.size)
     points = {r["candidate"]: (r["family"], r["point"]) for r in records}
@@ -183,6 +191,12 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--task", choices=sorted(POOL_FAMILIES), default="classification")
         if name != "collect":
             sub.add_argument("--size", type=int, default=8)
+            sub.add_argument(
+                "--families",
+                nargs="+",
+                help="only these families' candidates (e.g. the default families, whose "
+                "candidates a default search runs); default: all in the records",
+            )
     commands.choices["check"].add_argument("--groups", type=int, default=5)
     commands.choices["build"].add_argument("--out", required=True)
     return parser

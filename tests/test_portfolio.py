@@ -112,6 +112,10 @@ def test_build_and_check_from_the_command_line(tmp_path, capsys):
     assert document["built_from"] == ["t0", "t1", "t2"] and document["problems"] == 3
     assert main(["check", "--records", str(records), "--size", "1", "--groups", "3"]) == 0
     assert "held-out tables" in capsys.readouterr().out
+    # Only family x's candidates: its best pair on t0..t2, without y/0.
+    only_x = ["--records", str(records), "--size", "2", "--families", "x", "--out", str(out)]
+    assert main(["build", *only_x]) == 0
+    assert [c["id"] for c in json.loads(out.read_text())["candidates"]] == ["x/default", "x/0"]
 
 
 def test_candidates_in_worker_processes_are_stopped_at_the_limit():
