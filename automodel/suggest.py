@@ -99,7 +99,7 @@ def seen_trials(trials: Trials, n_seen: int) -> Trials:
     docs = trials.trials
     if n_seen >= len(docs):
         return trials
-    view = Trials()
+    view = Trials(exp_key=trials._exp_key)
     view._dynamic_trials = [
         doc if i < n_seen else {**doc, "result": {"status": STATUS_NEW}, "state": JOB_STATE_RUNNING}
         for i, doc in enumerate(docs)

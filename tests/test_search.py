@@ -152,12 +152,15 @@ class _ShuffledExecutor:
         self.order = np.random.default_rng(order_seed)
         self.running = {}
         self.peak = 0
+        self.first_wait = None  # trials in flight when the loop first waited
 
     def submit(self, tid, config, time_limit):
         self.running[tid] = self.objective(config)
         self.peak = max(self.peak, len(self.running))
 
     def wait(self, timeout):
+        if self.first_wait is None:
+            self.first_wait = len(self.running)
         tid = int(self.order.choice(sorted(self.running)))
         return [(tid, self.running.pop(tid))]
 
@@ -168,7 +171,7 @@ class _ShuffledExecutor:
         pass
 
 
-def _shuffled_configs(order_seed, ordered, slots=2):
+def _shuffled_configs(order_seed, ordered, slots=2, **options):
     executor = _ShuffledExecutor(quadratic, order_seed, slots)
     outcome = run_search(
         SPACE,
@@ -177,17 +180,33 @@ def _shuffled_configs(order_seed, ordered, slots=2):
         max_evals=24,
         state=_state(7),
         ordered=ordered,
+        **options,
     )
-    return [r.config for r in outcome.records], executor.peak
+    return [r.config for r in outcome.records], executor
 
 
 def test_an_ordered_parallel_search_does_not_depend_on_the_finishing_order():
     runs = [_shuffled_configs(order_seed, ordered=True) for order_seed in range(4)]
     assert all(configs == runs[0][0] for configs, _ in runs)
-    assert all(peak == 2 for _, peak in runs)  # trials still ran two at once
+    assert all(executor.peak == 2 for _, executor in runs)  # still two at once
     # Without the order, TPE reads whichever trials finished first.
     free = [_shuffled_configs(order_seed, ordered=False)[0] for order_seed in range(4)]
     assert any(configs != free[0] for configs in free)
+
+
+def test_an_ordered_early_stop_does_not_depend_on_the_finishing_order():
+    points = [{"x": 1.0, "kind": 0}, {"x": 4.0, "kind": 1}, {"x": -4.0, "kind": 0}]
+    options = {"early_stop_rounds": 5, "points_to_evaluate": points}
+    runs = [_shuffled_configs(seed, True, 3, **options)[0] for seed in range(6)]
+    assert all(configs == runs[0] for configs in runs)
+    assert 8 <= len(runs[0]) < 24  # the first point is the best: it stopped early
+
+
+def test_queued_points_fill_every_slot_of_an_ordered_search():
+    # Six slots, three points: the first suggestion sees no result, so it waits for none.
+    points = [{"x": 1.0, "kind": 0}, {"x": 4.0, "kind": 1}, {"x": -4.0, "kind": 0}]
+    _, executor = _shuffled_configs(0, True, 6, points_to_evaluate=points)
+    assert executor.first_wait == 6
 
 
 def test_an_ordered_search_on_one_slot_is_the_serial_search():
