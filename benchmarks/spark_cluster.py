@@ -30,10 +30,14 @@ __all__ = ["HOST", "StandaloneCluster"]
 HOST = "127.0.0.1"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+def _free_ports(n: int) -> list[int]:
+    """``n`` distinct free ports (all held open while choosing, so none repeats: a
+    worker's UI on the master UI's port would answer the master's JSON with HTML)."""
+    with contextlib.ExitStack() as stack:
+        probes = [stack.enter_context(socket.socket()) for _ in range(n)]
+        for probe in probes:
+            probe.bind((HOST, 0))
+        return [probe.getsockname()[1] for probe in probes]
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -71,7 +75,7 @@ class StandaloneCluster:
             "SPARK_LOG_DIR": str(self.root / "logs"),
             "PYSPARK_PYTHON": sys.executable,
         }
-        port, ui_port = _free_port(), _free_port()
+        port, ui_port, *self._worker_ui_ports = _free_ports(2 + workers)
         self.url, self.ui = f"spark://{HOST}:{port}", f"http://{HOST}:{ui_port}"
         self._ports = port, ui_port
         self.master: subprocess.Popen | None = None
@@ -108,7 +112,8 @@ class StandaloneCluster:
                     "org.apache.spark.deploy.worker.Worker",
                     self.url,
                     *("--host", HOST, "--cores", "1", "--memory", self.memory),
-                    *("--webui-port", str(_free_port()), "--work-dir", str(self.root / f"w{k}")),
+                    *("--webui-port", str(self._worker_ui_ports[k])),
+                    *("--work-dir", str(self.root / f"w{k}")),
                     log=f"worker{k}.log",
                 )
             )

@@ -344,8 +344,9 @@ def test_interrupt_refits_the_best_so_far(iris, tmp_path):
             "depth": hp.choice("interrupting.depth", [1, 2, 3]),
         },
     )
+    # n_jobs=1: the fits run (and are counted) in this process, one at a time
     model = AutoModelClassifier(
-        max_evals=50, cv=3, families=[family], trial_timeout=None, random_state=0
+        max_evals=50, cv=3, families=[family], trial_timeout=None, random_state=0, n_jobs=1
     )
     with pytest.warns(automodel.errors.SearchInterruptedWarning, match="after 2 finished"):
         model.fit(*iris)

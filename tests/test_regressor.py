@@ -183,8 +183,9 @@ def test_interrupt_refits_the_best_so_far(diabetes, tmp_path):
             "depth": hp.choice("interrupting.depth", [1, 2, 3]),
         },
     )
+    # n_jobs=1: the fits run (and are counted) in this process, one at a time
     with pytest.warns(SearchInterruptedWarning, match="after 2 finished"):
-        model = quick(max_evals=50, families=[family]).fit(*diabetes)
+        model = quick(max_evals=50, families=[family], n_jobs=1).fit(*diabetes)
     assert model.stop_reason_ == "interrupted"
     assert model.predict(diabetes[0]).shape == (len(diabetes[1]),)
 
