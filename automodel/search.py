@@ -123,7 +123,7 @@ def _start_trials(
     max_evals: int | None,
 ) -> str:
     """Start trials while one may; why no more may start ("max_evals": not yet)."""
-    while (reason := _stop_reason(deadline, loop.counted(), early_stop_rounds)) == "max_evals":
+    while (reason := _stop_reason(deadline, loop, early_stop_rounds)) == "max_evals":
         if not loop.can_start(max_evals):
             break
         loop.start_one()
@@ -137,15 +137,14 @@ def _notify(records: list[TrialRecord], on_trial: Observer | None, state: Search
 
 
 def _stop_reason(
-    deadline: Callable[[], float] | None,
-    counted: Sequence[TrialRecord] | None,
-    early_stop_rounds: int | None,
+    deadline: Callable[[], float] | None, loop: TrialLoop, early_stop_rounds: int | None
 ) -> str:
     """Why no new trial may start ("max_evals" while one still may); early stop counts
-    the ``counted`` trials (None: not now)."""
+    the loop's ``counted`` trials (None: not now)."""
     if deadline is not None and time.monotonic() >= deadline():
         return "timeout"
-    rounds = early_stop_rounds
-    if rounds is not None and counted is not None and rounds_since_best(counted) >= rounds:
-        return "early_stop"
+    if early_stop_rounds is not None:
+        counted = loop.counted()
+        if counted is not None and rounds_since_best(counted) >= early_stop_rounds:
+            return "early_stop"
     return "max_evals"

@@ -117,8 +117,10 @@ class TrialLoop:
         return max(0, n_trials - self.executor.slots + 1) if self.ordered else n_trials
 
     def _seen_done(self) -> bool:
-        docs = self.state.trials.trials[: self._n_seen()]
-        return all(doc["state"] == JOB_STATE_DONE for doc in docs)
+        return all(doc["state"] == JOB_STATE_DONE for doc in self._seen())
+
+    def _seen(self) -> list[dict[str, Any]]:
+        return self.state.trials.trials[: self._n_seen()]
 
     def counted(self) -> list[TrialRecord] | None:
         """The trials an early stop counts: the finished ones; in an ordered search, the
@@ -128,8 +130,7 @@ class TrialLoop:
             return self.state.finished()
         if self.queue or not self._seen_done():
             return None
-        docs = self.state.trials.trials[: self._n_seen()]
-        return [self.state.records[doc["tid"]] for doc in docs]
+        return [self.state.records[doc["tid"]] for doc in self._seen()]
 
     def start_one(self) -> None:
         """Take a trial waiting for its next rung, a queued point or a suggestion (TPE
