@@ -117,7 +117,8 @@ def _writer(records: Path) -> Callable[[dict[str, Any]], None]:
 
 
 def _collect(args: argparse.Namespace) -> int:
-    pool = sample_pool(POOL_FAMILIES[args.task], args.task, args.per_family, args.pool_seed)
+    families = args.families or POOL_FAMILIES[args.task]
+    pool = sample_pool(families, args.task, args.per_family, args.pool_seed)
     specs = resolve_datasets(args.datasets, args.data_dir, regression_dir=args.regression_dir)
     records = Path(args.records)
     done = {(r["dataset"], r["seed"], r["candidate"]) for r in read_records(records, print)}
@@ -189,14 +190,14 @@ def _parser() -> argparse.ArgumentParser:
         sub = collect if name == "collect" else commands.add_parser(name)
         sub.add_argument("--records", required=True)
         sub.add_argument("--task", choices=sorted(POOL_FAMILIES), default="classification")
+        sub.add_argument(
+            "--families",
+            nargs="+",
+            help="only these families' candidates (e.g. the default families, whose "
+            "candidates a default search runs); default: every family of the pool",
+        )
         if name != "collect":
             sub.add_argument("--size", type=int, default=8)
-            sub.add_argument(
-                "--families",
-                nargs="+",
-                help="only these families' candidates (e.g. the default families, whose "
-                "candidates a default search runs); default: all in the records",
-            )
     commands.choices["check"].add_argument("--groups", type=int, default=5)
     commands.choices["build"].add_argument("--out", required=True)
     return parser

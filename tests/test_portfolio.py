@@ -128,3 +128,16 @@ def test_candidates_in_worker_processes_are_stopped_at_the_limit():
     assert (by_id["forest/slow"]["status"], by_id["forest/slow"]["reason"]) == ("fail", "timeout")
     assert by_id["forest/slow"]["score"] is None
     assert by_id["knn/default"]["status"] == "ok" and by_id["knn/default"]["score"] > 0.8
+
+
+def test_collect_scores_only_the_named_families_and_resumes(tmp_path):
+    records = tmp_path / "pool.jsonl"
+    args = ["collect", "--datasets", "iris", "--per-family", "1", "--cv", "2"]
+    args += ["--families", "knn", "--records", str(records)]
+    assert main(args) == 0
+    first = [json.loads(line) for line in records.read_text().splitlines()]
+    assert [r["candidate"] for r in first] == ["knn/default", "knn/0"]
+    assert all(r["status"] == "ok" for r in first)
+    # The same command again scores nothing new.
+    assert main(args) == 0
+    assert len(records.read_text().splitlines()) == 2
