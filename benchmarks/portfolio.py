@@ -132,11 +132,12 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _records_of(args: argparse.Namespace) -> list[dict[str, Any]]:
-    """The records of ``--records`` whose family is one of ``--families`` (default: all)."""
+    """The records of ``--records`` whose family is one of ``--families`` (default: all),
+    without the tables of ``--without`` (``build`` only)."""
     records = read_records(Path(args.records), print)
-    if args.families is None:
-        return records
-    return [r for r in records if r["family"] in args.families]
+    families = args.families or {r["family"] for r in records}
+    without = set(getattr(args, "without", None) or ())
+    return [r for r in records if r["family"] in families and r["dataset"] not in without]
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -200,6 +201,11 @@ def _parser() -> argparse.ArgumentParser:
             sub.add_argument("--size", type=int, default=8)
     commands.choices["check"].add_argument("--groups", type=int, default=5)
     commands.choices["build"].add_argument("--out", required=True)
+    commands.choices["build"].add_argument(
+        "--without",
+        nargs="+",
+        help="leave these tables out (a portfolio for a paired suite run on tables it never saw)",
+    )
     return parser
 
 

@@ -116,6 +116,13 @@ def test_build_and_check_from_the_command_line(tmp_path, capsys):
     only_x = ["--records", str(records), "--size", "2", "--families", "x", "--out", str(out)]
     assert main(["build", *only_x]) == 0
     assert [c["id"] for c in json.loads(out.read_text())["candidates"]] == ["x/default", "x/0"]
+    # With all three tables the best single candidate is x/default (built first above);
+    # with t2 alone, y/0.
+    alone = ["build", "--records", str(records), "--size", "1", "--without", "t0", "t1"]
+    assert main([*alone, "--out", str(out)]) == 0
+    document = json.loads(out.read_text())
+    assert document["built_from"] == ["t2"]
+    assert [c["id"] for c in document["candidates"]] == ["y/0"]
 
 
 def test_candidates_in_worker_processes_are_stopped_at_the_limit():
