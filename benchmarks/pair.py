@@ -59,9 +59,7 @@ def paired(new: pd.DataFrame, base: pd.DataFrame, metric: Metric, top: int = 5) 
     for band, part in size_bands(frame).items():
         lines.append(_line(part, metric, f"tables {band}"))
     walls = frame.groupby("system")["wall_time"].median()
-    lines.append(
-        f"median wall s: new {walls.get('new', float('nan')):.1f}, base {walls['base']:.1f}"
-    )
+    lines.append(f"median wall s: new {walls['new']:.1f}, base {walls['base']:.1f}")
     ok = frame[frame["is_ok"]]
     scores = ok.pivot_table(index="dataset", columns="system", values=metric.column)
     gap = (scores["new"] - scores["base"]).dropna().sort_values()

@@ -135,9 +135,10 @@ def _records_of(args: argparse.Namespace) -> list[dict[str, Any]]:
     """The records of ``--records`` whose family is one of ``--families`` (default: all),
     without the tables of ``--without`` (``build`` only)."""
     records = read_records(Path(args.records), print)
-    families = args.families or {r["family"] for r in records}
     without = set(getattr(args, "without", None) or ())
-    return [r for r in records if r["family"] in families and r["dataset"] not in without]
+    if args.families:
+        records = [r for r in records if r["family"] in args.families]
+    return [r for r in records if r["dataset"] not in without]
 
 
 def _check(args: argparse.Namespace) -> int:
