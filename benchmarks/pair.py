@@ -30,12 +30,20 @@ __all__ = ["paired", "main"]
 
 
 def _runs(path: str, system: str, label: str, seeds: Sequence[int] | None) -> pd.DataFrame:
+    if not Path(path).is_file():
+        sys.exit(f"{path}: no such results file")
     frame = load_frame(read_records(Path(path), print))
     if frame.empty:
         return frame
     frame = frame[frame["system"] == system]
     if seeds is not None:
         frame = frame[frame["seed"].isin(list(seeds))]
+    budgets = sorted(frame["max_evals"].dropna().unique().tolist())
+    if len(budgets) > 1:
+        sys.exit(
+            f"{path} holds {system} runs of several budgets (max_evals {budgets}): "
+            "pair files of one budget each"
+        )
     return frame.assign(system=label)
 
 

@@ -136,9 +136,15 @@ def _records_of(args: argparse.Namespace) -> list[dict[str, Any]]:
     without the tables of ``--without`` (``build`` only)."""
     records = read_records(Path(args.records), print)
     without = set(getattr(args, "without", None) or ())
+    unknown = sorted(without - {r["dataset"] for r in records})
+    if unknown:
+        sys.exit(f"--without {' '.join(unknown)}: no such table in {args.records}")
     if args.families:
         records = [r for r in records if r["family"] in args.families]
-    return [r for r in records if r["dataset"] not in without]
+    kept = [r for r in records if r["dataset"] not in without]
+    if not kept:
+        sys.exit(f"no candidate records left in {args.records} (check --families / --without)")
+    return kept
 
 
 def _check(args: argparse.Namespace) -> int:

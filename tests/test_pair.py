@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from benchmarks.pair import main
 
 
-def _write(path, system, scores, rows=500, wall=10.0):
+def _write(path, system, scores, rows=500, wall=10.0, max_evals=50):
     """One record per (table, seed): ``scores`` maps a table to its accuracies by seed."""
     lines = []
     for table, values in scores.items():
@@ -17,7 +19,7 @@ def _write(path, system, scores, rows=500, wall=10.0):
                 "dataset": table,
                 "seed": seed,
                 "task": "classification",
-                "budget": {"max_evals": 50, "cv": 5},
+                "budget": {"max_evals": max_evals, "cv": 5},
                 "status": "ok" if value is not None else "error",
                 "n_rows": rows if table != "big" else 5000,
                 "test_accuracy": value,
@@ -53,3 +55,15 @@ def test_a_study_system_against_the_default_and_a_seed_filter(tmp_path, capsys):
     assert main([str(new), str(base), "--new-system", "automodel-serial", "--seeds", "0"]) == 0
     assert "all tables: 1 / 0 / 0 (W / T / L of 1 pairs), mean +10.00 pp" in capsys.readouterr().out
     assert main([str(new), str(base)]) == 1  # no automodel-tpe runs in new
+
+
+def test_a_missing_file_or_several_budgets_in_one_file_are_named(tmp_path):
+    new, base = tmp_path / "new.jsonl", tmp_path / "base.jsonl"
+    _write(base, "automodel-tpe", {"t": [0.8]})
+    with pytest.raises(SystemExit, match="new.jsonl: no such results file"):
+        main([str(new), str(base)])
+    _write(new, "automodel-tpe", {"t": [0.8]}, max_evals=100)
+    with new.open("a") as handle:  # the same runs at 50 trials in the same file
+        handle.write(base.read_text())
+    with pytest.raises(SystemExit, match=r"several budgets \(max_evals \[50, 100\]\)"):
+        main([str(new), str(base)])

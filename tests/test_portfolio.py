@@ -123,6 +123,10 @@ def test_build_and_check_from_the_command_line(tmp_path, capsys):
     document = json.loads(out.read_text())
     assert document["built_from"] == ["t2"]
     assert [c["id"] for c in document["candidates"]] == ["y/0"]
+    with pytest.raises(SystemExit, match="--without t9: no such table"):
+        main([*alone[:-2], "t9", "--out", str(out)])
+    with pytest.raises(SystemExit, match="no candidate records left"):
+        main([*alone, "t2", "--out", str(out)])
 
 
 def test_candidates_in_worker_processes_are_stopped_at_the_limit():
