@@ -167,12 +167,13 @@ class Objective:
         """An objective over ``families`` (default: all registered) with the column
         steps that ``schema`` (default: ``describe(X)``) calls for."""
         schema = describe(X) if schema is None else schema
+        target = "continuous" if n_classes == 0 else "binary" if n_classes == 2 else "multiclass"
         return cls(
             X=X,
             y=y,
             folds=list(folds),
             scoring=scoring,
-            preprocessors={enc: schema.preprocessor(enc) for enc in ENCODINGS},
+            preprocessors={enc: schema.preprocessor(enc, target) for enc in ENCODINGS},
             families=REGISTRY if families is None else families,
             random_state=random_state,
             stratify=stratify,

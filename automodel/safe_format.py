@@ -50,6 +50,8 @@ TRUSTED_PARTS = frozenset(
         "automodel.suggest.TPE",
         "automodel.conformal.RegressionConformal",
         "automodel.conformal.ClassConformal",
+        # The target encoder's folds (``schema``'s many-level columns).
+        "sklearn.model_selection._split.KFold",
         # The column step's own functions (FunctionTransformer's func).
         "automodel.schema.as_text",
         "automodel.schema.as_category",

@@ -10,6 +10,7 @@ import zipfile
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 import skops.io
 from sklearn.exceptions import NotFittedError
@@ -297,3 +298,17 @@ def test_a_model_searched_with_an_own_lambda_family_saves_and_loads_elsewhere(tm
     lines = loaded.stdout.splitlines()
     assert lines[0] == fitted.stdout.splitlines()[0]
     assert lines[1] == "['logreg', 'ridge']"
+
+
+def test_a_target_encoded_column_saves_in_the_safe_format(tmp_path):
+    rng = np.random.default_rng(0)
+    city = rng.integers(0, 50, 400)
+    X = pd.DataFrame({"x": rng.normal(size=400), "city": [f"c{v}" for v in city]})
+    y = rng.normal(size=50)[city] + X["x"] + rng.normal(size=400) * 0.1
+    model = automodel.AutoModelRegressor(max_evals=2, families=["forest"], random_state=0)
+    model.fit(X, y)
+    assert "TargetEncoder" in repr(model.best_estimator_)  # the column's means, for trees
+    path = automodel.save(model, tmp_path / "city.automodel")
+    with zipfile.ZipFile(path) as archive:
+        assert archive.namelist() == [HEADER, SAFE_ENTRY]
+    np.testing.assert_array_equal(automodel.load(path).predict(X), model.predict(X))
