@@ -1,0 +1,27 @@
+"""benchmarks.million: the generated table and the systems' set-up (not their figures)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.million import LEVELS, _behind_column_step, _lightgbm, make_table
+
+
+def test_the_table_has_the_documented_columns_and_a_learnable_signal():
+    X, y = make_table("classification", 4_000, seed=0)
+    assert X.shape == (4_000, 30)
+    levels = [X[f"c{k}"].nunique() for k in range(3)]
+    assert levels[:2] == list(LEVELS[:2]) and 900 < levels[2] <= LEVELS[2]
+    assert 0.01 < X["x20"].isna().mean() < 0.03 and not X["x0"].isna().any()
+    assert 0.4 < y.mean() < 0.6
+    _, values = make_table("regression", 4_000, seed=0)
+    assert values.dtype == np.float64 and abs(values.mean()) < 0.2
+
+
+def test_the_target_system_fits_lightgbm_behind_the_target_encoding():
+    X, y = make_table("regression", 3_000, seed=0)
+    model = _behind_column_step("regression", _lightgbm("regression", 0, n_estimators=50))
+    model.fit(X.iloc[:2_000], y[:2_000])
+    step = model.pipeline_[0]
+    assert dict((name, cols) for name, _, cols in step.transformers)["target"] == ["c1", "c2"]
+    assert np.corrcoef(model.predict(X.iloc[2_000:]), y[2_000:])[0, 1] > 0.7
