@@ -68,8 +68,9 @@ def fits(family: Family, task: str, draws: int = 3) -> None:
         assert pipeline.fit(X, y).predict(X).shape == y.shape
 
 
-def default_params(family: Family, task: str) -> dict[str, Any]:
-    """The family's default point for ``task``, decoded into its hyperparameters."""
-    info = INFO[task]
+def default_params(family: Family, task: str, info: DataInfo | None = None) -> dict[str, Any]:
+    """The family's default point for ``task`` (on a table of ``info``, by default the
+    tiny one), decoded into its hyperparameters."""
+    info = INFO[task] if info is None else info
     (point,) = default_points([family], info)
     return decode(space_eval(build_space([family], info), point)).params

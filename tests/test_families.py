@@ -113,7 +113,7 @@ def test_presets_of_each_task(task):
 @pytest.mark.parametrize("task", ["classification", "regression"])
 def test_a_large_table_searches_the_large_preset_unless_families_are_named(task):
     linear = "logreg" if task == "classification" else "linear"
-    large = [linear, "xgboost", "lightgbm", "forest", "extra_trees"]
+    large = ["lightgbm", linear, "xgboost", "forest", "extra_trees"]
     assert [f.name for f in resolve_families(None, task, rows=LARGE_ROWS)] == large
     assert [f.name for f in resolve_families("large", task)] == large
     below = [f.name for f in resolve_families(None, task, rows=LARGE_ROWS - 1)]

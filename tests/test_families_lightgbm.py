@@ -11,9 +11,10 @@ from lightgbm import LGBMClassifier, LGBMRegressor
 
 from automodel import safe_format
 from automodel.families import lightgbm
+from automodel.families._base import LARGE_ROWS, DataInfo
 from automodel.schema import describe
 from automodel.space import decode, make_estimator, make_pipeline
-from tests._families import TASKS, check_records, classification_only, default_params, fits
+from tests._families import INFO, TASKS, check_records, classification_only, default_params, fits
 
 
 def test_one_declaration_serves_both_tasks_single_threaded():
@@ -39,6 +40,18 @@ def test_the_default_is_lightgbms_own(task):
         1.0,
         False,
     )
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_on_a_large_table_the_default_is_a_large_model(task):
+    family, classes = lightgbm.LIGHTGBM[task], INFO[task].n_classes
+    small = default_params(family, task, DataInfo(LARGE_ROWS - 1, 30, classes))
+    large = default_params(family, task, DataInfo(LARGE_ROWS, 30, classes))
+    assert small == default_params(family, task)
+    larger = ("n_estimators", "num_leaves", "learning_rate")
+    assert [large.pop(name) for name in larger] == [1000, 127, 0.05]
+    # The rest stays LightGBM's own.
+    assert large == {k: v for k, v in small.items() if k not in larger}
 
 
 @pytest.mark.parametrize("task", TASKS)

@@ -26,7 +26,7 @@ from automodel.families import (
     torch_mlp,
     trees,
 )
-from automodel.families._base import TASK_NAMES, DataInfo, Family
+from automodel.families._base import LARGE_ROWS, TASK_NAMES, DataInfo, Family
 
 __all__ = [
     "DEFAULT_FAMILIES",
@@ -76,11 +76,10 @@ _DEFAULT = (linear.LINEAR, trees.FOREST, boosting.XGBOOST, svm.SVM, trees.EXTRA_
 _CLASSIC = (knn.KNN, svm.SVM, trees.TREE, trees.FOREST)
 #: The default on large tables (``families=None`` from :data:`LARGE_ROWS` rows): no SVM
 #: or KNN (trained on row caps they cannot win there, and KNN's predictions on the
-#: validation rows alone outrun the trial limit), LightGBM in.
-_LARGE = (linear.LINEAR, boosting.XGBOOST, lightgbm.LIGHTGBM, trees.FOREST, trees.EXTRA_TREES)
-#: Rows from which ``families=None`` searches the "large" preset (where screening
-#: starts by default: a 50,000-row training part of the 80/20 holdout).
-LARGE_ROWS = 62_500
+#: validation rows alone outrun the trial limit), LightGBM in and first: its default
+#: point there is a large model (``lightgbm._default``), and evaluated first it meets
+#: few rivals at each screening rung on its way to all the rows.
+_LARGE = (lightgbm.LIGHTGBM, linear.LINEAR, boosting.XGBOOST, trees.FOREST, trees.EXTRA_TREES)
 
 #: The presets of each task: "default", "all", "classic". None holds a family of an
 #: optional extra (torch_mlp): it is used only when named.
