@@ -48,14 +48,16 @@ def stop(process: subprocess.Popen) -> None:
     process.wait(timeout=30)
 
 
-def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:
-    """Poll ``condition`` (OSError counts as not yet) until true; fail after ``seconds``."""
+def wait_until(condition: Callable[[], bool], seconds: float, what: str, poll: float = 0.5) -> None:
+    """Poll ``condition`` until true; fail after ``seconds``. OSError (nothing listens
+    yet) and ValueError (a half-started web UI answers with something not JSON yet)
+    count as not yet."""
     end = time.monotonic() + seconds
     while time.monotonic() < end:
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, ValueError):
             if condition():
                 return
-        time.sleep(0.5)
+        time.sleep(poll)
     raise TimeoutError(f"timed out after {seconds} s waiting for {what}")
 
 

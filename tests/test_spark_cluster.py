@@ -99,3 +99,17 @@ def test_a_worker_killed_mid_search_loses_no_finished_trial(cluster, tmp_path):
     apps = cluster.state()["completedapps"] + cluster.state()["activeapps"]
     assert any(app["name"] == "automodel" for app in apps)  # it really ran on the cluster
     wait_until(lambda: cluster.alive_workers() == 1, 120, "the master to see the worker gone")
+
+
+def test_waiting_reads_a_half_started_web_ui_as_not_yet():
+    answers = iter([OSError("refused"), ValueError("not JSON yet"), False, True])
+
+    def condition() -> bool:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    wait_until(condition, 30, "the master", poll=0.01)
+    with pytest.raises(TimeoutError, match="the master"):
+        wait_until(lambda: False, 0.05, "the master", poll=0.01)
