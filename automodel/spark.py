@@ -38,8 +38,6 @@ __all__ = ["SparkExecutor", "check_executors", "executor_problem", "spark_sessio
 
 #: Objectives already unpickled in this Python worker, by search key.
 _LOADED: dict[str, Any] = {}
-#: Seconds a cancelled trial's job gets to end before its slot is given back anyway.
-CANCEL_GRACE = 1.0
 
 
 def _require_pyspark() -> None:
