@@ -80,7 +80,7 @@ SETTINGS: tuple[Setting, ...] = (
         (None, str, list, tuple, Family),
         "None, str or list of (str or Family)",
         'Families to search: None (the compact "default" set; from 62,500 rows "large": '
-        'LightGBM, XGBoost, linear, forests), "default", "all", "classic" (KNN, SVM, tree, '
+        'LightGBM, linear, XGBoost, forests), "default", "all", "classic" (KNN, SVM, tree, '
         'forest), "large", names, or :class:`automodel.Family` records that serve the task.',
         Flag(
             "--families",

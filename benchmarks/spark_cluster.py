@@ -50,15 +50,18 @@ def stop(process: subprocess.Popen) -> None:
 
 def wait_until(condition: Callable[[], bool], seconds: float, what: str, poll: float = 0.5) -> None:
     """Poll ``condition`` until true; fail after ``seconds``. OSError (nothing listens
-    yet) and ValueError (a half-started web UI answers with something not JSON yet)
-    count as not yet."""
-    end = time.monotonic() + seconds
+    yet) and a JSON decoding error (a half-started web UI answers with something not
+    JSON yet) count as not yet; the last of them is named in the TimeoutError."""
+    end, last = time.monotonic() + seconds, None
     while time.monotonic() < end:
-        with contextlib.suppress(OSError, ValueError):
+        try:
             if condition():
                 return
+        except (OSError, json.JSONDecodeError) as exc:
+            last = exc
         time.sleep(poll)
-    raise TimeoutError(f"timed out after {seconds} s waiting for {what}")
+    after = f" (last: {type(last).__name__}: {last})" if last else ""
+    raise TimeoutError(f"timed out after {seconds} s waiting for {what}{after}")
 
 
 class StandaloneCluster:

@@ -102,7 +102,8 @@ def test_a_worker_killed_mid_search_loses_no_finished_trial(cluster, tmp_path):
 
 
 def test_waiting_reads_a_half_started_web_ui_as_not_yet():
-    answers = iter([OSError("refused"), ValueError("not JSON yet"), False, True])
+    not_json = json.JSONDecodeError("Expecting value", "<html>", 0)
+    answers = iter([OSError("refused"), not_json, False, True])
 
     def condition() -> bool:
         answer = next(answers)
@@ -111,5 +112,8 @@ def test_waiting_reads_a_half_started_web_ui_as_not_yet():
         return answer
 
     wait_until(condition, 30, "the master", poll=0.01)
+    assert next(answers, None) is None  # returned at the first True
     with pytest.raises(TimeoutError, match="the master"):
         wait_until(lambda: False, 0.05, "the master", poll=0.01)
+    with pytest.raises(KeyError):  # a bug in the condition is not waited out
+        wait_until(lambda: {}["workers"], 30, "the master", poll=0.01)
