@@ -186,6 +186,13 @@ def _limit(error: str) -> float:
     return float(found.group(1)) if found else float("inf")
 
 
+def _best_rows(table: Any, scores: pd.Series) -> dict[str, Any]:
+    """Per family, the training rows its best trial stopped at ("all": every row)."""
+    rows = pd.Series(table.get("screen_rows", np.full(len(scores), np.nan)), dtype=float)
+    best = scores.groupby(pd.Series(table["family"])).idxmax().dropna()
+    return {f: "all" if np.isnan(rows[i]) else int(rows[i]) for f, i in best.items()}
+
+
 def _search_figures(model: Any) -> dict[str, Any]:
     """Trials by outcome and by the rung they stopped at (automodel only)."""
     if not hasattr(model, "trials_"):
@@ -207,6 +214,11 @@ def _search_figures(model: Any) -> dict[str, Any]:
         "best_by_family": scores.groupby(table["family"]).max().dropna().to_dict(),
         "outcomes": dict(Counter(r.get("reason", r["status"]) for r in results)),
         "stopped_at_rows": dict(rungs),
+        "best_rows_by_family": _best_rows(table, scores),
+        # Trials the time-aware rule kept from their next rung (screening.next_rung_seconds).
+        "stopped_for_time": sum(
+            any("screening: stopped before" in w for w in r.get("warnings", ())) for r in results
+        ),
         "best_family": model.best_params_["family"],
         "search_time": model.search_time_,
         "refit_time": model.refit_time_,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
-from benchmarks.million import LEVELS, _behind_column_step, _lightgbm, make_table
+from benchmarks.million import LEVELS, _behind_column_step, _best_rows, _lightgbm, make_table
 
 
 def test_the_table_has_the_documented_columns_and_a_learnable_signal():
@@ -25,3 +26,11 @@ def test_the_target_system_fits_lightgbm_behind_the_target_encoding():
     step = model.pipeline_[0]
     assert dict((name, cols) for name, _, cols in step.transformers)["target"] == ["c1", "c2"]
     assert np.corrcoef(model.predict(X.iloc[2_000:]), y[2_000:])[0, 1] > 0.7
+
+
+def test_each_familys_best_trial_is_reported_with_the_rows_it_reached():
+    table = {"family": ["lightgbm", "lightgbm", "xgboost"], "screen_rows": [37_500, np.nan, np.nan]}
+    scores = pd.Series([0.85, 0.84, 0.83])
+    assert _best_rows(table, scores) == {"lightgbm": 37_500, "xgboost": "all"}
+    unscreened = {"family": table["family"]}
+    assert _best_rows(unscreened, scores) == {"lightgbm": "all", "xgboost": "all"}
