@@ -29,6 +29,7 @@ __all__ = [
     "AUTO_ROWS",
     "ETA",
     "ROWS_KEY",
+    "TIME_STOP",
     "Screening",
     "next_rung_seconds",
     "pop_rows",
@@ -39,6 +40,8 @@ __all__ = [
 ETA = 4
 #: The first rung's training rows under ``screening="auto"``.
 AUTO_ROWS = 12_500
+#: How the warning of a trial kept from its next rung for time begins.
+TIME_STOP = "screening: stopped before the rung"
 #: The config key that carries a rung's training rows to the objective.
 ROWS_KEY = "__automodel_rows__"
 #: A rung's fits are expected to take at most this many times the rung before's (ETA
@@ -136,7 +139,7 @@ class Screening:
 
 def _stopped_for_time(record: TrialRecord, rows: int, seconds: float) -> TrialRecord:
     note = (
-        f"screening: stopped before the rung of {rows} rows, expected to take about "
+        f"{TIME_STOP} of {rows} rows, expected to take about "
         f"{next_rung_seconds(record):.0f} s of the {seconds:.0f} s a trial may still take"
     )
     return record.stamped(warnings=(*record.warnings, note), n_warnings=record.n_warnings + 1)

@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from automodel.screening import TIME_STOP
 from benchmarks.perf_tools import MemorySampler
 from benchmarks.protocol import holdout_split, score_test_part
 from benchmarks.records import append_record
@@ -217,7 +218,7 @@ def _search_figures(model: Any) -> dict[str, Any]:
         "best_rows_by_family": _best_rows(table, scores),
         # Trials the time-aware rule kept from their next rung (screening.next_rung_seconds).
         "stopped_for_time": sum(
-            any("screening: stopped before" in w for w in r.get("warnings", ())) for r in results
+            any(w.startswith(TIME_STOP) for w in r.get("warnings", ())) for r in results
         ),
         "best_family": model.best_params_["family"],
         "search_time": model.search_time_,
