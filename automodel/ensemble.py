@@ -7,8 +7,9 @@ picks integer weights over it; the chosen pipelines become one scikit-learn
 on all rows, so the model saves and predicts without automodel's search code.
 
 Who takes part: classifiers need ``predict_proba`` (an ``SVC`` has none and is left
-out); families that train on a row cap smaller than the table are left out, since a
-voting ensemble refits its members on every row.
+out); families that train on a row cap smaller than the table, and trials that
+screening stopped on a rung of fewer rows, are left out, since a voting ensemble
+refits its members on every row.
 """
 
 from __future__ import annotations
@@ -72,13 +73,19 @@ def ensemble_pool(
         family = params["family"]
         oof = records[index].oof
         cap = objective.families[family].max_rows
-        if oof is None or params in seen or (cap is not None and cap < n_rows):
+        if oof is None or params in seen or not _refits_alike(records[index], cap, n_rows):
             continue
         counts[family] = counts.get(family, 0) + 1
         if len(pool) < size or counts[family] <= per_family:
             seen.append(params)
             pool[index] = oof
     return pool
+
+
+def _refits_alike(record: TrialRecord, cap: int | None, n_rows: int) -> bool:
+    """Whether ``record``'s predictions came from the model its refit grows into: not
+    from a family's row cap below the table, nor from a screening rung it stopped at."""
+    return record.screen_rows is None and (cap is None or cap >= n_rows)
 
 
 def build_voting(

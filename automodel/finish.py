@@ -190,8 +190,9 @@ def finish(
             stacklevel=4,
         )
     refit_start = time.monotonic()
-    with one_thread():  # as in the trials, so the refit takes what the reserve planned
-        refit = refit_best(problem.objective, records, table, stop_reason, problem.settings.timeout)
+    found, ensemble_time = _ensemble(problem, records, table)
+    kept = found is not None and found.estimator is not None
+    index, single = _single_best(problem, records, table, stop_reason, found)
     result = SearchResult(
         task=problem.task.name,
         scoring=problem.scoring,
@@ -200,18 +201,17 @@ def finish(
         stop_reason=stop_reason,
         search_time=search_time,
         refit_time=0.0,
-        best_index=refit.index,
-        best_score=float(table["mean_test_score"][refit.index]),
-        best_estimator=refit.estimator,
+        best_index=index,
+        best_score=float(table["mean_test_score"][index]),
+        best_estimator=found.estimator if kept else single,
         classes=problem.classes,
-        single_estimator=refit.estimator,
+        single_estimator=single,
+        ensemble=found,
+        ensemble_time=ensemble_time,
     )
-    oof = records[refit.index].oof
-    if problem.ensemble_size is not None:
-        oof = _ensemble(problem, result, oof)
-    if problem.bag and result.best_estimator is refit.estimator:
+    oof = found.predictions if kept else records[index].oof
+    if problem.bag and not kept:
         _bag(problem, result)
-    kept = result.ensemble is not None and result.ensemble.estimator is not None
     with one_thread():
         result.best_estimator, result.proba_note, result.uncertainty = calibrated_uncertainty(
             problem,
@@ -232,30 +232,44 @@ def finish(
     return result
 
 
-def _ensemble(problem: Problem, result: SearchResult, oof: np.ndarray | None) -> Any:
-    """The ensemble step; returns the model's out-of-fold predictions."""
-    start = time.monotonic()
+def _single_best(
+    problem: Problem,
+    records: list[TrialRecord],
+    table: dict[str, Any],
+    stop_reason: str,
+    found: EnsembleOutcome | None,
+) -> tuple[int, Any]:
+    """The best trial's row and its pipeline fitted on all rows: the kept ensemble's
+    member, or refit here (falling back to the next best when a refit fails)."""
+    if found is not None and found.estimator is not None:
+        index = _first_ok(table)
+        return index, dict(found.estimator.named_estimators_)[f"{table['family'][index]}_{index}"]
+    with one_thread():  # as in the trials, so the refit takes what the reserve planned
+        refit = refit_best(problem.objective, records, table, stop_reason, problem.settings.timeout)
+    return refit.index, refit.estimator
+
+
+def _first_ok(table: dict[str, Any]) -> int | None:
+    """The row of the best successful trial (the one the refit tries first), or None."""
+    ok = [i for i, status in enumerate(table["status"]) if status == "ok"]
+    return min(ok, key=lambda i: (table["rank_test_score"][i], i), default=None)
+
+
+def _ensemble(
+    problem: Problem, records: list[TrialRecord], table: dict[str, Any]
+) -> tuple[EnsembleOutcome | None, float]:
+    """The ensemble step (None where none is planned or no trial succeeded) and its
+    seconds: the selection from the best trial, then its members' refit."""
+    best = _first_ok(table)
+    if problem.ensemble_size is None or best is None:
+        return None, 0.0
+    start, deadline, voting = time.monotonic(), _steps_deadline(problem), problem.task.voting
+    size, scale, n_jobs = problem.ensemble_size, problem.refit_scale, problem.settings.n_jobs
     with one_thread():
         found = search_ensemble(
-            problem.objective,
-            result.records,
-            result.cv_results,
-            result.best_index,
-            problem.ensemble_size,
-            problem.task.voting,
-            _steps_deadline(problem),
-            problem.refit_scale,
-            problem.settings.n_jobs,
+            problem.objective, records, table, best, size, voting, deadline, scale, n_jobs
         )
-    result.ensemble = found
-    result.ensemble_time = time.monotonic() - start
-    if found.estimator is None:
-        return oof
-    result.best_estimator = found.estimator
-    members = dict(found.estimator.named_estimators_)
-    same = f"{result.cv_results['family'][result.best_index]}_{result.best_index}"
-    result.single_estimator = members.get(same, result.single_estimator)
-    return found.predictions
+    return found, time.monotonic() - start
 
 
 def _members(result: SearchResult) -> dict[int, int]:

@@ -43,24 +43,28 @@ def refit_reserve(
     bag: bool = False,
     train_rows: int | None = None,
 ) -> float:
-    """Seconds to keep for refitting the current best trial on all rows, plus (with
-    ``members`` > 0, when the best trial has out-of-fold predictions to mix) an
-    ensemble of the ``members`` best trials on ``cores`` cores, or (with ``bag``) the
-    best trial's fold models again. A best trial that a screening rung trained on
-    fewer than the ``train_rows`` of a fold is scaled up by its share of them."""
+    """Seconds to keep for the refit on all rows: the current best trial's (and with
+    ``bag`` its fold models again), or with ``members`` > 1 an ensemble of the
+    ``members`` best trials that can take part, on ``cores`` cores, when that takes
+    longer (the ensemble step refits its members, the best among them, instead of
+    the best alone). A best trial that a screening rung trained on fewer than the
+    ``train_rows`` of a fold is scaled up by its share of them."""
     ok = ranked(records)
     if not ok:
         return 0.0
     first = records[ok[0]]
+    rows_scale = scale
     if first.screen_rows and train_rows:
-        scale *= train_rows / first.screen_rows
-    best = REFIT_SAFETY * scale * max(first.fit_time)
+        rows_scale *= train_rows / first.screen_rows
+    best = REFIT_SAFETY * rows_scale * max(first.fit_time)
     if bag:
         best += bag_seconds(first.fit_time, cores, REFIT_SAFETY)
-    # Without out-of-fold predictions (an SVC) the best cannot start an ensemble.
-    if members < 2 or len(ok) < 2 or first.oof is None:
+    # Without out-of-fold predictions (an SVC), or stopped on a rung, the best starts
+    # no ensemble; the other members are the trials that can take part.
+    mixable = [i for i in ok if records[i].oof is not None and records[i].screen_rows is None]
+    if members < 2 or not mixable or mixable[0] != ok[0] or len(mixable) < 2:
         return best
-    return best + _refit_seconds(records, ok[:members], scale, cores)
+    return max(best, _refit_seconds(records, mixable[:members], scale, cores))
 
 
 def failure_summary(table: dict[str, Any], stop_reason: str, timeout: float | None) -> str:

@@ -191,19 +191,19 @@ SETTINGS: tuple[Setting, ...] = (
         "predictions under ``scoring``: integer weights over distinct pipelines, refit on "
         "all rows as one weighted soft ``VotingClassifier`` or ``VotingRegressor``. "
         '"auto" builds one where it paid in the benchmarks: for regression up to '
-        "``holdout_above`` rows, for classification from 1,000 rows up to "
-        "``holdout_above`` (smaller tables are bagged instead, see ``bagging``); True "
-        "builds one for either task and any size. An int caps the distinct members; None "
-        "or False keeps the single best pipeline. The single best is also kept when it "
-        "cannot take part (an ``SVC``, without class probabilities, or a family trained "
-        "on a row cap), when no mix beats it, or when the members' refit does not fit in "
-        "``timeout``.",
+        "``holdout_above`` rows, for classification from 1,000 rows up to ``holdout_above`` "
+        "(smaller tables are bagged, see ``bagging``), and of at most two members from "
+        "62,500 rows; True builds one for either task and any size. An int caps the "
+        "distinct members; None or False keeps the single best pipeline. The single best "
+        "is also kept when it cannot take part (an ``SVC``, without class probabilities, "
+        "or a family trained on a row cap), when no mix beats it, or when the members' "
+        "refit does not fit in ``timeout``.",
         Flag(
             "--ensemble",
-            "weighted ensemble of the best trials chosen on their out-of-fold "
-            "predictions: auto (an ensemble for regression, and for classification from "
-            "1,000 rows, up to holdout_above rows; else the single best), on, none (the "
-            "single best pipeline) or N (at most N distinct members) (default: auto)",
+            "weighted ensemble of the best trials chosen on their out-of-fold predictions: "
+            "auto (regression, and classification from 1,000 rows, up to holdout_above "
+            "rows; two members at most from 62,500 rows; else the single best), on, none "
+            "(the single best pipeline) or N (at most N distinct members) (default: auto)",
             declare.ensemble_arg,
             metavar="auto|on|none|N",
         ),

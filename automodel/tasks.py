@@ -18,7 +18,7 @@ from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit
 
 from automodel import target
-from automodel.families import PRESETS, REGISTRIES, Family
+from automodel.families import LARGE_ROWS, PRESETS, REGISTRIES, Family
 
 __all__ = ["CLASSIFICATION", "REGRESSION", "TASKS", "Task", "regression_scorer_names", "task_of"]
 
@@ -30,6 +30,10 @@ HOLDOUT_SIZE = 0.2
 #: where the out-of-fold rows are enough to choose weights on (measured: README,
 #: "Ensembles, measured").
 SMALL_CLASSIFICATION_ROWS = 1000
+
+#: The member cap of ``ensemble="auto"`` on a large holdout table (see
+#: :meth:`Task.ensemble_size`): two members refit side by side on two cores.
+LARGE_MEMBERS = 2
 
 #: Words that mark a scikit-learn scorer name as a regression metric.
 _REGRESSION_WORDS = ("r2", "explained_variance", "error", "deviance", "d2_")
@@ -99,12 +103,17 @@ class Task:
     def ensemble_size(self, ensemble: Any, n_rows: int, holdout: bool) -> int | None:
         """The ensemble step's cap on distinct members for the ``ensemble`` setting: None
         for no ensemble, 0 for no cap. ``"auto"`` ensembles where the task does
-        (:meth:`auto_ensembles`), never on a holdout split (above ``holdout_above`` rows:
-        on diamonds no test gain at twice the peak memory); True always does."""
+        (:meth:`auto_ensembles`); on a holdout split (above ``holdout_above`` rows) only
+        from :data:`~automodel.families.LARGE_ROWS` rows, and of at most
+        :data:`LARGE_MEMBERS` (on diamonds, 53,940 rows, a free-size ensemble gained
+        nothing on test at twice the peak memory; on a million rows the best two,
+        refit side by side, cost the single best's refit time); True always does."""
         if ensemble is None or ensemble is False:
             return None
         if ensemble == "auto":
-            return 0 if self.auto_ensembles(n_rows) and not holdout else None
+            if holdout:
+                return LARGE_MEMBERS if n_rows >= LARGE_ROWS else None
+            return 0 if self.auto_ensembles(n_rows) else None
         return 0 if ensemble is True else int(ensemble)
 
     def bags(self, bagging: Any, n_rows: int, holdout: bool) -> bool:

@@ -221,9 +221,35 @@ def _search_figures(model: Any) -> dict[str, Any]:
             any(w.startswith(TIME_STOP) for w in r.get("warnings", ())) for r in results
         ),
         "best_family": model.best_params_["family"],
+        # The ensemble step: its members' families and weights, or why none was kept.
+        "ensemble": _ensemble_figures(model),
         "search_time": model.search_time_,
         "refit_time": model.refit_time_,
     }
+
+
+def _ensemble_figures(model: Any) -> dict[str, Any]:
+    """The kept ensemble's members (family_trial -> weight), or the note saying why not."""
+    members = getattr(model, "ensemble_members_", None)
+    if members is None:
+        return {}
+    families = model.cv_results_["family"]
+    weights = {
+        f"{families[i]}_{i}": w for i, w in zip(members, model.ensemble_weights_, strict=True)
+    }
+    return {"members": weights, "note": model.ensemble_note_, "seconds": model.ensemble_time_}
+
+
+def _single_best_score(task: str, model: Any, X_test: Any, y_test: Any) -> dict[str, Any]:
+    """With a kept ensemble, the test score of its best member alone (the paired
+    comparison of the same run; not timed)."""
+    if len(getattr(model, "ensemble_members_", ())) < 2:
+        return {}
+    predicted = np.asarray(model.best_single_estimator_.predict(X_test))
+    if task == "classification":
+        predicted = model.classes_[predicted.astype(int)]
+    scores = score_test_part(task, np.asarray(y_test), predicted)
+    return {f"single_best_{name}": value for name, value in scores.items()}
 
 
 def run(task: str, system: str, rows: int, seconds: float, seed: int) -> dict[str, Any]:
@@ -255,6 +281,7 @@ def run(task: str, system: str, rows: int, seconds: float, seed: int) -> dict[st
         "peak_pss_gb": None if memory.peak_pss is None else memory.peak_pss / 1024,
         **score_test_part(task, np.asarray(y_test), predicted),
         **_search_figures(model),
+        **_single_best_score(task, model, X_test, y_test),
     }
 
 

@@ -12,9 +12,10 @@ from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.pipeline import Pipeline
 
 import automodel
-from automodel import AutoModelClassifier, AutoModelRegressor, refit
+from automodel import AutoModelClassifier, AutoModelRegressor, finish, refit, tasks
 from automodel.ensemble import ensemble_pool, keep_best_predictions
-from automodel.tasks import CLASSIFICATION, REGRESSION
+from automodel.families import LARGE_ROWS
+from automodel.tasks import CLASSIFICATION, LARGE_MEMBERS, REGRESSION
 from automodel.trial import Reason, Status, TrialRecord
 from tests._estimators import returned
 
@@ -102,7 +103,25 @@ def test_auto_ensembles_regression_and_classes_from_a_thousand_rows(cancer, diab
     assert CLASSIFICATION.ensemble_size("auto", 999, holdout=False) is None
     assert CLASSIFICATION.ensemble_size("auto", 1000, holdout=False) == 0
     assert REGRESSION.ensemble_size("auto", 10, holdout=True) is None
+    # On a large holdout table "auto" mixes at most the best two.
+    assert REGRESSION.ensemble_size("auto", LARGE_ROWS - 1, holdout=True) is None
+    assert CLASSIFICATION.ensemble_size("auto", LARGE_ROWS, holdout=True) == LARGE_MEMBERS == 2
     assert CLASSIFICATION.ensemble_size(True, 10, holdout=True) == 0
+
+
+def test_a_large_holdout_table_mixes_the_best_two_refit_once(diabetes, monkeypatch):
+    # As if 240 rows were large: "auto" on the holdout split mixes at most two trials.
+    monkeypatch.setattr(tasks, "LARGE_ROWS", 200)
+
+    def no_single_refit(*args, **kwargs):
+        raise AssertionError("the kept ensemble's members hold the best trial's refit")
+
+    monkeypatch.setattr(finish, "refit_best", no_single_refit)
+    model = quick(AutoModelRegressor, ensemble="auto", holdout_above=200).fit(*diabetes)
+    assert isinstance(model.best_estimator_, VotingRegressor)
+    assert len(model.ensemble_members_) == 2 and model.ensemble_members_[0] == model.best_index_
+    member = f"{model.cv_results_['family'][model.best_index_]}_{model.best_index_}"
+    assert model.best_single_estimator_ is model.best_estimator_.named_estimators_[member]
 
 
 def test_none_keeps_the_single_best_and_an_int_caps_the_members(cancer):
@@ -233,6 +252,19 @@ def test_a_diverse_pool_adds_the_best_distinct_trial_of_each_family():
     assert list(ensemble_pool(records, table, objective, size=1, per_family=2)) == [0, 1, 3, 4]
 
 
+def test_a_trial_stopped_on_a_screening_rung_is_left_out_of_the_pool():
+    records = [_record(loss) for loss in (0.1, 0.2, 0.3)]
+    records[1] = records[1].stamped(screen_rows=1000)
+    table = {
+        "status": ["ok"] * 3,
+        "rank_test_score": [1, 2, 3],
+        "params": [{"k": k} for k in range(3)],
+    }
+    table["params"] = [dict(p, family="forest") for p in table["params"]]
+    objective = SimpleNamespace(y=np.zeros(4), families={"forest": SimpleNamespace(max_rows=None)})
+    assert list(ensemble_pool(records, table, objective)) == [0, 2]
+
+
 def test_the_search_reserves_time_for_the_members_refit():
     runs = [(0.1, 2.0), (0.2, 4.0), (0.3, 6.0)]
     records = [_record(loss, fit_time=(fit, fit / 2)) for loss, fit in runs]
@@ -241,7 +273,15 @@ def test_the_search_reserves_time_for_the_members_refit():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         both = refit.refit_reserve(records, scale=1.0, members=2, cores=1)
-    assert both == pytest.approx(single + refit.REFIT_SAFETY * (2.0 + 4.0))
+    # The members' refit holds the best's: the longer of the two plans counts.
+    assert both == pytest.approx(refit.REFIT_SAFETY * (2.0 + 4.0))
+    side_by_side = refit.refit_reserve(records, scale=1.0, members=2, cores=2)
+    assert side_by_side == pytest.approx(refit.REFIT_SAFETY * 4.0)
+    # A trial that screening stopped on a rung takes no part: the next one does.
+    stopped = [records[0], records[1].stamped(screen_rows=100), records[2]]
+    assert refit.refit_reserve(stopped, scale=1.0, members=2, cores=1) == pytest.approx(
+        refit.REFIT_SAFETY * (2.0 + 6.0)
+    )
     # A best trial without out-of-fold predictions (an SVC) starts no ensemble.
     records[0] = records[0].stamped(oof=None)
     assert refit.refit_reserve(records, scale=1.0, members=2, cores=1) == pytest.approx(single)

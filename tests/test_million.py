@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 
-from benchmarks.million import LEVELS, _behind_column_step, _best_rows, _lightgbm, make_table
+from benchmarks.million import (
+    LEVELS,
+    _behind_column_step,
+    _best_rows,
+    _ensemble_figures,
+    _lightgbm,
+    _single_best_score,
+    make_table,
+)
 
 
 def test_the_table_has_the_documented_columns_and_a_learnable_signal():
@@ -34,3 +44,25 @@ def test_each_familys_best_trial_is_reported_with_the_rows_it_reached():
     assert _best_rows(table, scores) == {"lightgbm": 37_500, "xgboost": "all"}
     unscreened = {"family": table["family"]}
     assert _best_rows(unscreened, scores) == {"lightgbm": "all", "xgboost": "all"}
+
+
+def test_a_kept_ensemble_is_reported_with_its_best_member_scored_alone():
+    single = SimpleNamespace(predict=lambda X: np.array([0, 1, 1, 0]))  # class indices
+    model = SimpleNamespace(
+        ensemble_members_=[2, 0],
+        ensemble_weights_=[3, 1],
+        ensemble_note_="",
+        ensemble_time_=4.0,
+        cv_results_={"family": ["xgboost", "forest", "lightgbm"]},
+        best_single_estimator_=single,
+        classes_=np.array(["no", "yes"]),
+    )
+    figures = _ensemble_figures(model)
+    assert figures["members"] == {"lightgbm_2": 3, "xgboost_0": 1} and figures["seconds"] == 4.0
+    y_test = np.array(["no", "yes", "no", "no"])
+    assert _single_best_score("classification", model, None, y_test) == {
+        "single_best_test_accuracy": 0.75
+    }
+    model.ensemble_members_ = [2]  # the single best kept: nothing to pair
+    assert _single_best_score("classification", model, None, y_test) == {}
+    assert _ensemble_figures(SimpleNamespace()) == {}
