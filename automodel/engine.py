@@ -14,15 +14,15 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from automodel.backends import executor_for
-from automodel.finish import OPTIONAL_ATTRIBUTES, SearchResult, finish, reserve
+from automodel.budget import reserve
+from automodel.finish import OPTIONAL_ATTRIBUTES, SearchResult, finish
 from automodel.problem import Problem, prepare
 from automodel.screening import screening_for
 from automodel.search import Observer, SearchState, run_search
-from automodel.settings import Settings
 from automodel.threads import one_thread
 from automodel.trial_hook import TrialHook
 
-__all__ = ["OPTIONAL_ATTRIBUTES", "SearchResult", "Settings", "prepare", "run"]
+__all__ = ["OPTIONAL_ATTRIBUTES", "SearchResult", "prepare", "run"]
 
 
 def _state(problem: Problem) -> SearchState:

@@ -1,16 +1,14 @@
-"""After the search: refit the best trial, then the ensemble step or bagging; one fitted model.
+"""After the search: the ensemble step, else the best trial's refit and bagging; one fitted model.
 
 :func:`finish` takes a :class:`~automodel.problem.Problem` and the search's records
 and returns a :class:`SearchResult` of plain values; it does not know how the
-trials ran. :func:`reserve` tells the search how much of the time budget finishing
-needs, so that the loop can stop in time.
+trials ran. How much of the time budget finishing needs is :mod:`automodel.budget`'s.
 """
 
 from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,32 +22,18 @@ from automodel.refit import (
     REFIT_SAFETY,
     EnsembleOutcome,
     refit_best,
-    refit_reserve,
     search_ensemble,
 )
 from automodel.results import cv_results
 from automodel.threads import one_thread
 from automodel.trial import TrialRecord
-from automodel.uncertainty import Uncertainty, calibrated_uncertainty
+from automodel.uncertainty import Uncertainty, calibrated_uncertainty, uncertainty_seconds
 
 __all__ = [
-    "ENSEMBLE_RESERVE_MEMBERS",
     "OPTIONAL_ATTRIBUTES",
-    "UNCERTAINTY_RESERVE",
     "SearchResult",
     "finish",
-    "reserve",
 ]
-
-#: Trials planned in the search's refit reserve for an ensemble (with the best one).
-ENSEMBLE_RESERVE_MEMBERS = 5
-
-#: Seconds kept for the interval or set calibration and the expected score: at least
-#: the first, growing by a second per ``UNCERTAINTY_ROWS`` rows up to the second (their
-#: optional parts are cut short at the deadline; see automodel.uncertainty).
-UNCERTAINTY_RESERVE = (0.25, 1.0)
-UNCERTAINTY_ROWS = 4000
-
 
 #: Attributes only some fits set.
 OPTIONAL_ATTRIBUTES = (
@@ -152,27 +136,11 @@ class SearchResult:
         }
 
 
-def reserve(problem: Problem, records: Sequence[TrialRecord]) -> float:
-    """Seconds of the budget to keep for finishing, given the records so far."""
-    size = problem.ensemble_size
-    members = 0 if size is None else min(size or ENSEMBLE_RESERVE_MEMBERS, ENSEMBLE_RESERVE_MEMBERS)
-    cores = effective_n_jobs(problem.settings.n_jobs)
-    scale, train_rows = problem.refit_scale, problem.train_rows
-    refit = refit_reserve(records, scale, members, cores, problem.bag, train_rows)
-    return refit + _uncertainty_seconds(problem)
-
-
-def _uncertainty_seconds(problem: Problem) -> float:
-    """The seconds kept for the uncertainty step (:data:`UNCERTAINTY_RESERVE`)."""
-    low, high = UNCERTAINTY_RESERVE
-    return min(high, low + len(problem.y) / UNCERTAINTY_ROWS)
-
-
 def _steps_deadline(problem: Problem) -> float | None:
     """When the ensemble or bagging step must be done: the fit's deadline less the
-    uncertainty step's reserve."""
+    uncertainty step's share."""
     end = problem.deadline
-    return None if end is None else end - _uncertainty_seconds(problem)
+    return None if end is None else end - uncertainty_seconds(len(problem.y))
 
 
 def finish(

@@ -48,12 +48,27 @@ from automodel.trial import TrialRecord
 
 __all__ = [
     "ADAPTIVE_GAIN",
+    "UNCERTAINTY_RESERVE",
     "Uncertainty",
     "calibrated_uncertainty",
     "class_conformal",
     "regression_conformal",
     "uncertainty",
+    "uncertainty_seconds",
 ]
+
+#: Seconds the search keeps for this step (interval or set calibration, expected score):
+#: at least the first, growing by a second per ``UNCERTAINTY_ROWS`` rows up to the
+#: second (its optional parts are cut short at the deadline).
+UNCERTAINTY_RESERVE = (0.25, 1.0)
+UNCERTAINTY_ROWS = 4000
+
+
+def uncertainty_seconds(n_rows: int) -> float:
+    """Seconds kept for this step on ``n_rows`` rows (:data:`UNCERTAINTY_RESERVE`)."""
+    low, high = UNCERTAINTY_RESERVE
+    return min(high, low + n_rows / UNCERTAINTY_ROWS)
+
 
 #: Seconds a difficulty model's six fits take per (row x column), about (measured on
 #: one core: 10,000 x 20 in 1.1 s); they are skipped when the time budget has less left.

@@ -180,3 +180,12 @@ def test_coverage_is_checked_before_anything_is_predicted():
     assert not hasattr(AutoModelClassifier(), "conformal_")
     with pytest.raises(NotFittedError):
         AutoModelRegressor().predict_interval(X)
+
+
+def test_the_seconds_kept_for_this_step_grow_with_rows_up_to_a_cap():
+    from automodel.uncertainty import UNCERTAINTY_RESERVE, uncertainty_seconds
+
+    low, high = UNCERTAINTY_RESERVE
+    assert uncertainty_seconds(0) == low
+    assert low < uncertainty_seconds(2_000) < high
+    assert uncertainty_seconds(10**6) == high
