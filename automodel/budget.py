@@ -41,4 +41,5 @@ def reserve(problem: Problem, records: Sequence[TrialRecord]) -> float:
     scale, train_rows = problem.refit_scale, problem.train_rows
     refit = refit_reserve(records, scale, members, cores, problem.bag, train_rows)
     share, seconds = REFIT_SLACK
-    return refit * (1 + share) + seconds + uncertainty_seconds(len(problem.y))
+    slack = refit * share + seconds if refit else 0.0  # nothing to refit yet: no margin
+    return refit + slack + uncertainty_seconds(len(problem.y))

@@ -146,14 +146,16 @@ def _steps_deadline(problem: Problem) -> float | None:
 def finish(
     problem: Problem, records: list[TrialRecord], stop_reason: str, search_time: float
 ) -> SearchResult:
-    """Refit the best of ``records`` on all rows; ensemble or bag it where planned; a
-    classifier without probabilities (an SVC) gets them from its out-of-fold decision
-    values."""
+    """The model of ``records``: the ensemble where one is planned and kept (its
+    members' refit on all rows holds the best trial's), else the best refit on all rows
+    (bagged where planned); a classifier without probabilities (an SVC) gets them from
+    its out-of-fold decision values. After a failed ensemble refit the best is refit
+    alone, which the reserve did not plan: that path may pass the ``timeout``."""
     table = cv_results(records, len(problem.folds))
     if stop_reason == "interrupted":
         warnings.warn(
             f"Search interrupted after {len(records)} finished trial(s); "
-            "refitting the best found so far.",
+            "finishing with the best found so far.",
             SearchInterruptedWarning,
             stacklevel=4,
         )

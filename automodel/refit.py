@@ -170,20 +170,26 @@ def search_ensemble(
     :func:`~automodel.ensemble.ensemble_pool`), no ensemble is built. ``max_members``
     caps the distinct members (0: no cap). The ensemble is kept when it has at least
     two members (the selection then beat the best trial alone) and its refit fits in
-    the time left before ``deadline``.
+    the time left before ``deadline``, or is planned to take no longer than the best's
+    refit alone (which would run in its place).
     """
     pool = ensemble_pool(records, table, objective)
     if best_index not in pool:
         # A mix without the best trial would only stand in for a better model.
-        return EnsembleOutcome(note=_left_out(objective, table["family"][best_index]))
+        best = records[best_index]
+        return EnsembleOutcome(note=_left_out(objective, table["family"][best_index], best))
     if len(pool) < 2:
         return EnsembleOutcome(note="fewer than two trials can take part")
     outcome = _select(objective, pool, best_index, max_members, deadline)
     if len(outcome.members) < 2:
         outcome.note = "no mix of trials beat the best alone"
         return outcome
-    needed = _refit_seconds(records, outcome.members, scale, effective_n_jobs(n_jobs))
-    if deadline is not None and time.monotonic() + needed > deadline:
+    cores = effective_n_jobs(n_jobs)
+    needed = _refit_seconds(records, outcome.members, scale, cores)
+    # The best's refit runs anyway; members refit side by side in no more than its plan
+    # cost nothing extra, so only a longer plan must fit in the time left.
+    alone = _refit_seconds(records, [best_index], scale, cores)
+    if deadline is not None and needed > alone and time.monotonic() + needed > deadline:
         outcome.note = (
             f"refitting the {len(outcome.members)} ensemble members needs about {needed:.1f} s "
             "and the time budget has less left"
@@ -201,14 +207,15 @@ def search_ensemble(
     return outcome
 
 
-def _left_out(objective: Objective, family: str) -> str:
-    """Why the best trial of ``family`` cannot take part in an ensemble."""
+def _left_out(objective: Objective, family: str, record: TrialRecord) -> str:
+    """Why the best trial (``record``, of ``family``) cannot take part in an ensemble."""
     cap = objective.families[family].max_rows
-    why = (
-        f"it trained on a row cap of {cap}, and the ensemble refits on every row"
-        if cap is not None and cap < len(objective.y)
-        else "it has no out-of-fold predictions to mix (an SVC has no class probabilities)"
-    )
+    if record.screen_rows is not None:
+        why = f"screening stopped it on {record.screen_rows} training rows"
+    elif cap is not None and cap < len(objective.y):
+        why = f"it trained on a row cap of {cap}, and the ensemble refits on every row"
+    else:
+        why = "it has no out-of-fold predictions to mix (an SVC has no class probabilities)"
     return f"the best trial ({family}) cannot take part: {why}"
 
 

@@ -196,8 +196,8 @@ SETTINGS: tuple[Setting, ...] = (
         "62,500 rows; True builds one for either task and any size. An int caps the "
         "distinct members; None or False keeps the single best pipeline. The single best "
         "is also kept when it cannot take part (an ``SVC``, without class probabilities, "
-        "or a family trained on a row cap), when no mix beats it, or when the members' "
-        "refit does not fit in ``timeout``.",
+        "a family trained on a row cap, a trial stopped by screening), when no mix beats "
+        "it, or when the members' refit does not fit in ``timeout``.",
         Flag(
             "--ensemble",
             "weighted ensemble of the best trials chosen on their out-of-fold predictions: "

@@ -118,6 +118,7 @@ def test_a_large_holdout_table_mixes_the_best_two_refit_once(diabetes, monkeypat
 
     monkeypatch.setattr(finish, "refit_best", no_single_refit)
     model = quick(AutoModelRegressor, ensemble="auto", holdout_above=200).fit(*diabetes)
+    assert model.ensemble_note_ == ""  # a pair was chosen and kept
     assert isinstance(model.best_estimator_, VotingRegressor)
     assert len(model.ensemble_members_) == 2 and model.ensemble_members_[0] == model.best_index_
     member = f"{model.cv_results_['family'][model.best_index_]}_{model.best_index_}"
@@ -166,14 +167,22 @@ def test_a_resumed_search_ensembles_the_trials_of_both_runs(cancer, tmp_path):
 
 
 def test_the_single_best_is_kept_when_the_refit_does_not_fit_the_budget(cancer, monkeypatch):
-    # Pretend the members would need an hour: the budget cannot hold them.
-    monkeypatch.setattr(refit, "_refit_seconds", lambda *args: 3600.0)
+    # Pretend each member would need an hour: the budget cannot hold them.
+    monkeypatch.setattr(refit, "_refit_seconds", lambda records, rows, *args: 3600.0 * len(rows))
     with pytest.warns(UserWarning, match="Ensemble not refit"):
         model = quick(timeout=60).fit(*cancer)
     assert model.bagged_ and isinstance(model.best_single_estimator_, Pipeline)
     assert model.ensemble_members_ == [model.best_index_] and model.ensemble_weights_ == [1]
     assert "time budget" in model.ensemble_note_ and np.isnan(model.ensemble_score_)
     assert model.leaderboard().iloc[0]["family"] != "ensemble"
+
+
+def test_members_refit_in_the_best_ones_time_are_kept_past_the_budget(cancer, monkeypatch):
+    # Side by side the members take what the best's refit alone takes, which would run
+    # in their place: the ensemble costs nothing extra, even when neither plan fits.
+    monkeypatch.setattr(refit, "_refit_seconds", lambda *args: 3600.0)
+    model = quick(timeout=60).fit(*cancer)
+    assert model.ensemble_note_ == "" and len(model.ensemble_members_) >= 2
 
 
 def test_no_ensemble_stands_in_for_a_best_trial_that_cannot_take_part(cancer, monkeypatch):
@@ -265,6 +274,23 @@ def test_a_trial_stopped_on_a_screening_rung_is_left_out_of_the_pool():
     assert list(ensemble_pool(records, table, objective)) == [0, 2]
 
 
+def test_a_best_trial_stopped_on_a_rung_starts_no_ensemble_and_says_why():
+    records = [_record(0.1).stamped(screen_rows=5000), _record(0.2), _record(0.3)]
+    table = {
+        "status": ["ok"] * 3,
+        "rank_test_score": [1, 2, 3],
+        "params": [{"family": "forest", "k": k} for k in range(3)],
+        "family": ["forest"] * 3,
+    }
+    objective = SimpleNamespace(y=np.zeros(4), families={"forest": SimpleNamespace(max_rows=None)})
+    found = refit.search_ensemble(objective, records, table, 0, 2, VotingRegressor, None, 1.0)
+    assert found.estimator is None and found.members == []
+    assert (
+        found.note
+        == "the best trial (forest) cannot take part: screening stopped it on 5000 training rows"
+    )
+
+
 def test_the_search_reserves_time_for_the_members_refit():
     runs = [(0.1, 2.0), (0.2, 4.0), (0.3, 6.0)]
     records = [_record(loss, fit_time=(fit, fit / 2)) for loss, fit in runs]
@@ -277,6 +303,12 @@ def test_the_search_reserves_time_for_the_members_refit():
     assert both == pytest.approx(refit.REFIT_SAFETY * (2.0 + 4.0))
     side_by_side = refit.refit_reserve(records, scale=1.0, members=2, cores=2)
     assert side_by_side == pytest.approx(refit.REFIT_SAFETY * 4.0)
+    # The best's refit and bagging plan counts when it is the longer one.
+    slow_best = [_record(0.1, fit_time=(4.0, 4.0)), _record(0.2, fit_time=(0.5, 0.5))]
+    pair = refit.refit_reserve(slow_best, scale=1.0, members=2, cores=2)
+    assert pair == pytest.approx(refit.REFIT_SAFETY * 4.0)
+    bagged = refit.refit_reserve(slow_best, scale=1.0, members=2, cores=2, bag=True)
+    assert bagged == pytest.approx(refit.REFIT_SAFETY * (4.0 + 4.0))
     # A trial that screening stopped on a rung takes no part: the next one does.
     stopped = [records[0], records[1].stamped(screen_rows=100), records[2]]
     assert refit.refit_reserve(stopped, scale=1.0, members=2, cores=1) == pytest.approx(
