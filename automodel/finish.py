@@ -21,6 +21,7 @@ from automodel.problem import Problem
 from automodel.refit import (
     REFIT_SAFETY,
     EnsembleOutcome,
+    ranked_rows,
     refit_best,
     search_ensemble,
 )
@@ -212,17 +213,11 @@ def _single_best(
     """The best trial's row and its pipeline fitted on all rows: the kept ensemble's
     member, or refit here (falling back to the next best when a refit fails)."""
     if found is not None and found.estimator is not None:
-        index = _first_ok(table)
+        index = ranked_rows(table)[0]
         return index, dict(found.estimator.named_estimators_)[f"{table['family'][index]}_{index}"]
     with one_thread():  # as in the trials, so the refit takes what the reserve planned
         refit = refit_best(problem.objective, records, table, stop_reason, problem.settings.timeout)
     return refit.index, refit.estimator
-
-
-def _first_ok(table: dict[str, Any]) -> int | None:
-    """The row of the best successful trial (the one the refit tries first), or None."""
-    ok = [i for i, status in enumerate(table["status"]) if status == "ok"]
-    return min(ok, key=lambda i: (table["rank_test_score"][i], i), default=None)
 
 
 def _ensemble(
@@ -230,9 +225,10 @@ def _ensemble(
 ) -> tuple[EnsembleOutcome | None, float]:
     """The ensemble step (None where none is planned or no trial succeeded) and its
     seconds: the selection from the best trial, then its members' refit."""
-    best = _first_ok(table)
-    if problem.ensemble_size is None or best is None:
+    ok = ranked_rows(table)
+    if problem.ensemble_size is None or not ok:
         return None, 0.0
+    best = ok[0]
     start, deadline, voting = time.monotonic(), _steps_deadline(problem), problem.task.voting
     size, scale, n_jobs = problem.ensemble_size, problem.refit_scale, problem.settings.n_jobs
     with one_thread():

@@ -26,6 +26,7 @@ __all__ = [
     "REFIT_SAFETY",
     "EnsembleOutcome",
     "failure_summary",
+    "ranked_rows",
     "refit_best",
     "refit_reserve",
     "search_ensemble",
@@ -94,6 +95,13 @@ class Refit:
     estimator: Any
 
 
+def ranked_rows(table: dict[str, Any]) -> list[int]:
+    """The rows of the successful trials of ``cv_results`` ``table``, best first (the
+    order the refit tries them in)."""
+    ok = [i for i, status in enumerate(table["status"]) if status == "ok"]
+    return sorted(ok, key=lambda i: (table["rank_test_score"][i], i))
+
+
 def refit_best(
     objective: Objective,
     records: Sequence[TrialRecord],
@@ -102,11 +110,11 @@ def refit_best(
     timeout: float | None,
 ) -> Refit:
     """Refit the best trial on all rows; on failure fall back to the next best."""
-    ok = [i for i, status in enumerate(table["status"]) if status == "ok"]
+    ok = ranked_rows(table)
     if not ok:
         raise SearchFailedError(failure_summary(table, stop_reason, timeout))
     errors = []
-    for index in sorted(ok, key=lambda i: (table["rank_test_score"][i], i)):
+    for index in ok:
         config = records[index].config
         try:
             with warnings.catch_warnings():
