@@ -35,13 +35,13 @@ from automodel.evaluate import Objective
 __all__ = ["BagOutcome", "bag_best", "bag_seconds"]
 
 
-def bag_seconds(fold_times: Sequence[float], cores: int, safety: float) -> float:
-    """Planned seconds to fit again the fold models that took ``fold_times`` in the
-    trial, ``cores`` at a time, with a ``safety`` factor."""
+def bag_seconds(fold_times: Sequence[float], cores: int) -> float:
+    """Seconds to fit again the fold models that took ``fold_times`` in the trial,
+    ``cores`` at a time (before any safety margin)."""
     times = list(fold_times)
     if not times:
         return 0.0
-    return safety * max(sum(times) / max(1, min(cores, len(times))), max(times))
+    return max(sum(times) / max(1, min(cores, len(times))), max(times))
 
 
 @dataclass

@@ -19,8 +19,8 @@ from automodel.bagging import bag_best, bag_seconds
 from automodel.errors import SearchInterruptedWarning
 from automodel.problem import Problem
 from automodel.refit import (
-    REFIT_SAFETY,
     EnsembleOutcome,
+    plan_seconds,
     ranked_rows,
     refit_best,
     search_ensemble,
@@ -248,7 +248,7 @@ def _bag(problem: Problem, result: SearchResult) -> None:
     """Replace the refit single best by its bagged fold models, when they fit in time."""
     settings = problem.settings
     best = result.records[result.best_index]
-    planned = bag_seconds(best.fit_time, effective_n_jobs(settings.n_jobs), REFIT_SAFETY)
+    planned = plan_seconds(bag_seconds(best.fit_time, effective_n_jobs(settings.n_jobs)))
     with one_thread():
         found = bag_best(
             problem.objective,

@@ -12,7 +12,7 @@ import automodel
 from automodel import AutoModelClassifier, AutoModelRegressor, finish
 from automodel.bagging import bag_best, bag_folds, bag_seconds
 from automodel.evaluate import Objective
-from automodel.refit import REFIT_SAFETY, refit_reserve
+from automodel.refit import plan_seconds, refit_reserve
 from automodel.report import _model_line
 from automodel.tasks import CLASSIFICATION, REGRESSION
 from automodel.trial import Status, TrialRecord
@@ -136,9 +136,8 @@ def test_a_fold_model_without_every_class_is_not_bagged():
 def test_the_refit_reserve_plans_the_fold_fits():
     trials = [TrialRecord(Status.OK, loss=0.1, fit_time=(1.0, 2.0, 3.0))]
     plain = refit_reserve(trials, scale=1.5)
-    assert plain == pytest.approx(REFIT_SAFETY * 1.5 * 3.0)
-    assert refit_reserve(trials, 1.5, bag=True) == pytest.approx(plain + REFIT_SAFETY * 6.0)
-    assert refit_reserve(trials, 1.5, cores=2, bag=True) == pytest.approx(
-        plain + REFIT_SAFETY * 3.0
-    )
-    assert bag_seconds([], 2, REFIT_SAFETY) == 0.0
+    assert plain == pytest.approx(plan_seconds(1.5 * 3.0))
+    # The fold models again: one after the other on one core, side by side on two.
+    assert refit_reserve(trials, 1.5, bag=True) == pytest.approx(plain + plan_seconds(6.0))
+    assert refit_reserve(trials, 1.5, cores=2, bag=True) == pytest.approx(plain + plan_seconds(3.0))
+    assert bag_seconds([], 2) == 0.0

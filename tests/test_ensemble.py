@@ -292,27 +292,28 @@ def test_a_best_trial_stopped_on_a_rung_starts_no_ensemble_and_says_why():
 
 
 def test_the_search_reserves_time_for_the_members_refit():
+    plan = refit.plan_seconds
     runs = [(0.1, 2.0), (0.2, 4.0), (0.3, 6.0)]
     records = [_record(loss, fit_time=(fit, fit / 2)) for loss, fit in runs]
     single = refit.refit_reserve(records, scale=1.0)
-    assert single == pytest.approx(refit.REFIT_SAFETY * 2.0)
+    assert single == pytest.approx(plan(2.0))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         both = refit.refit_reserve(records, scale=1.0, members=2, cores=1)
     # The members' refit holds the best's: the longer of the two plans counts.
-    assert both == pytest.approx(refit.REFIT_SAFETY * (2.0 + 4.0))
+    assert both == pytest.approx(plan(2.0) + plan(4.0))
     side_by_side = refit.refit_reserve(records, scale=1.0, members=2, cores=2)
-    assert side_by_side == pytest.approx(refit.REFIT_SAFETY * 4.0)
+    assert side_by_side == pytest.approx(plan(4.0))
     # The best's refit and bagging plan counts when it is the longer one.
     slow_best = [_record(0.1, fit_time=(4.0, 4.0)), _record(0.2, fit_time=(0.5, 0.5))]
     pair = refit.refit_reserve(slow_best, scale=1.0, members=2, cores=2)
-    assert pair == pytest.approx(refit.REFIT_SAFETY * 4.0)
+    assert pair == pytest.approx(plan(4.0))
     bagged = refit.refit_reserve(slow_best, scale=1.0, members=2, cores=2, bag=True)
-    assert bagged == pytest.approx(refit.REFIT_SAFETY * (4.0 + 4.0))
+    assert bagged == pytest.approx(plan(4.0) + plan(4.0))
     # A trial that screening stopped on a rung takes no part: the next one does.
     stopped = [records[0], records[1].stamped(screen_rows=100), records[2]]
     assert refit.refit_reserve(stopped, scale=1.0, members=2, cores=1) == pytest.approx(
-        refit.REFIT_SAFETY * (2.0 + 6.0)
+        plan(2.0) + plan(6.0)
     )
     # A best trial without out-of-fold predictions (an SVC) starts no ensemble.
     records[0] = records[0].stamped(oof=None)
