@@ -68,7 +68,8 @@ def build_space(families: Sequence[Family], info: DataInfo) -> Any:
 
 
 def default_points(families: Sequence[Family], info: DataInfo) -> list[dict[str, Any]]:
-    """Each family's well-known default as a raw point of ``build_space(families, info)``.
+    """Each family's well-known default (or defaults, in their order) as raw points of
+    ``build_space(families, info)``.
 
     Scale-sensitive families get standard scaling. Families without a default
     are skipped.
@@ -77,10 +78,12 @@ def default_points(families: Sequence[Family], info: DataInfo) -> list[dict[str,
     for index, family in enumerate(families):
         if family.default is None:
             continue
-        point = {"family": index, **family.default(info)}
-        if family.scale:
-            point[family.label("scaler")] = list(SCALERS).index("standard")
-        points.append(point)
+        found = family.default(info)
+        for values in found if isinstance(found, list) else [found]:
+            point = {"family": index, **values}
+            if family.scale:
+                point[family.label("scaler")] = list(SCALERS).index("standard")
+            points.append(point)
     return points
 
 

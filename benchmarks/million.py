@@ -26,7 +26,8 @@ columns' effects), split 75 / 25 as every benchmark splits. Systems:
   encoding of the columns of more than 30 levels).
 
 A record holds wall time (fit and predict), peak RSS and PSS of the process tree
-(GB), the test score, and for automodel the trials by outcome and the rungs reached.
+(GB), the test score, for automodel the trials by outcome and the rungs reached, for
+FLAML its chosen learner and configuration.
 """
 
 from __future__ import annotations
@@ -194,10 +195,17 @@ def _best_rows(table: Any, scores: pd.Series) -> dict[str, Any]:
     return {f: "all" if np.isnan(rows[i]) else int(rows[i]) for f, i in best.items()}
 
 
+def _flaml_figures(model: Any) -> dict[str, Any]:
+    """FLAML's chosen learner and its configuration (what automodel has to match)."""
+    if getattr(model, "best_estimator", None) is None or not hasattr(model, "best_config"):
+        return {}
+    return {"flaml_learner": model.best_estimator, "flaml_config": dict(model.best_config)}
+
+
 def _search_figures(model: Any) -> dict[str, Any]:
     """Trials by outcome and by the rung they stopped at (automodel only)."""
     if not hasattr(model, "trials_"):
-        return {}
+        return _flaml_figures(model)
     results = model.trials_.results
     rungs = Counter(str(r.get("screen_rows") or "all") for r in results)
     table = model.cv_results_

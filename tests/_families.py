@@ -71,6 +71,14 @@ def fits(family: Family, task: str, draws: int = 3) -> None:
 def default_params(family: Family, task: str, info: DataInfo | None = None) -> dict[str, Any]:
     """The family's default point for ``task`` (on a table of ``info``, by default the
     tiny one), decoded into its hyperparameters."""
+    (params,) = all_default_params(family, task, info)
+    return params
+
+
+def all_default_params(
+    family: Family, task: str, info: DataInfo | None = None
+) -> list[dict[str, Any]]:
+    """Every default point of the family for ``task``, in order, decoded."""
     info = INFO[task] if info is None else info
-    (point,) = default_points([family], info)
-    return decode(space_eval(build_space([family], info), point)).params
+    space = build_space([family], info)
+    return [decode(space_eval(space, point)).params for point in default_points([family], info)]

@@ -7,7 +7,7 @@ import importlib
 import pkgutil
 
 import pytest
-from hyperopt import hp
+from hyperopt import hp, space_eval
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
 import automodel.families
@@ -23,6 +23,7 @@ from automodel.families import (
     resolve_families,
 )
 from automodel.families._base import SCALED, PerTask, by_task
+from automodel.space import build_space, default_points
 
 INFO = DataInfo(n_rows=150, n_features=4, n_classes=3, cv=5)
 
@@ -203,6 +204,24 @@ def test_by_task_writes_the_shared_arguments_once():
     assert list(own) == ["classification"] and own["classification"].name == "mine"
     renamed = by_task("mine", (None, KNeighborsRegressor), space, regression={"name": "x"})
     assert renamed["regression"].name == "x" and renamed["regression"].default is None
+
+
+def test_a_family_may_give_several_default_points_queued_in_order():
+    def space(info):
+        return {"n_neighbors": hp.choice("mine.n_neighbors", [3, 5, 7])}
+
+    def default(info):
+        return [{"mine.n_neighbors": 2}, {"mine.n_neighbors": PerTask(regression=1)}]
+
+    records = by_task("mine", (KNeighborsClassifier, KNeighborsRegressor), space, default, **SCALED)
+    assert records["classification"].default(INFO) == [{"mine.n_neighbors": 2}, {}]
+    regressor = records["regression"]
+    points = default_points([regressor], INFO)
+    # Each point a raw point of the space, with the scaler a scaled family starts from.
+    assert [p["mine.n_neighbors"] for p in points] == [2, 1]
+    assert all(p["family"] == 0 and p["mine.scaler"] == points[0]["mine.scaler"] for p in points)
+    space_of = build_space([regressor], INFO)
+    assert [space_eval(space_of, p)["params"]["n_neighbors"] for p in points] == [7, 5]
 
 
 def test_a_per_task_entry_can_differ_or_be_absent():

@@ -7,14 +7,23 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from hyperopt.pyll import stochastic
 from lightgbm import LGBMClassifier, LGBMRegressor
 
 from automodel import safe_format
 from automodel.families import lightgbm
 from automodel.families._base import LARGE_ROWS, DataInfo
 from automodel.schema import describe
-from automodel.space import decode, make_estimator, make_pipeline
-from tests._families import INFO, TASKS, check_records, classification_only, default_params, fits
+from automodel.space import build_space, decode, make_estimator, make_pipeline
+from tests._families import (
+    INFO,
+    TASKS,
+    all_default_params,
+    check_records,
+    classification_only,
+    default_params,
+    fits,
+)
 
 
 def test_one_declaration_serves_both_tasks_single_threaded():
@@ -43,15 +52,28 @@ def test_the_default_is_lightgbms_own(task):
 
 
 @pytest.mark.parametrize("task", TASKS)
-def test_on_a_large_table_the_default_is_a_large_model(task):
+def test_on_a_large_table_two_large_models_come_first(task):
     family, classes = lightgbm.LIGHTGBM[task], INFO[task].n_classes
     small = default_params(family, task, DataInfo(LARGE_ROWS - 1, 30, classes))
-    large = default_params(family, task, DataInfo(LARGE_ROWS, 30, classes))
     assert small == default_params(family, task)
-    larger = ("n_estimators", "num_leaves", "learning_rate")
-    assert [large.pop(name) for name in larger] == [1000, 127, 0.05]
+    shallow, deep = all_default_params(family, task, DataInfo(LARGE_ROWS, 30, classes))
+    larger = ("n_estimators", "num_leaves", "learning_rate", "colsample_bytree")
+    # Many shallow trees first, then the deep model.
+    assert [shallow.pop(name) for name in larger] == [1500, 10, 0.1, 0.75]
+    assert [deep.pop(name) for name in larger] == [1000, 127, 0.05, 1.0]
     # The rest stays LightGBM's own.
-    assert large == {k: v for k, v in small.items() if k not in larger}
+    assert shallow == deep == {k: v for k, v in small.items() if k not in larger}
+
+
+def test_a_large_table_searches_up_to_2000_trees():
+    def most_trees(rows):
+        space = build_space([lightgbm.LIGHTGBM["regression"]], DataInfo(rows, 30, 0))
+        rng = np.random.default_rng(0)
+        draws = [decode(stochastic.sample(space, rng=rng)).params for _ in range(300)]
+        return max(d["n_estimators"] for d in draws)
+
+    assert most_trees(LARGE_ROWS - 1) <= 1000
+    assert 1000 < most_trees(LARGE_ROWS) <= 2000
 
 
 @pytest.mark.parametrize("task", TASKS)

@@ -12,6 +12,7 @@ from benchmarks.million import (
     _behind_column_step,
     _best_rows,
     _ensemble_figures,
+    _flaml_figures,
     _lightgbm,
     _single_best_score,
     make_table,
@@ -66,3 +67,13 @@ def test_a_kept_ensemble_is_reported_with_its_best_member_scored_alone():
     model.ensemble_members_ = [2]  # the single best kept: nothing to pair
     assert _single_best_score("classification", model, None, y_test) == {}
     assert _ensemble_figures(SimpleNamespace()) == {}
+
+
+def test_flamls_choice_is_recorded_and_other_systems_have_none():
+    flaml = SimpleNamespace(best_estimator="lgbm", best_config={"n_estimators": 900})
+    assert _flaml_figures(flaml) == {
+        "flaml_learner": "lgbm",
+        "flaml_config": {"n_estimators": 900},
+    }
+    assert _flaml_figures(SimpleNamespace(predict=None)) == {}
+    assert _flaml_figures(SimpleNamespace(best_estimator=None, best_config=None)) == {}

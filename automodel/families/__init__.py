@@ -77,8 +77,8 @@ _CLASSIC = (knn.KNN, svm.SVM, trees.TREE, trees.FOREST)
 #: The default on large tables (``families=None`` from :data:`LARGE_ROWS` rows): no SVM
 #: or KNN (trained on row caps they cannot win there, and KNN's predictions on the
 #: validation rows alone outrun the trial limit), LightGBM in and first: its default
-#: point there is a large model (``lightgbm._default``), and evaluated first it meets
-#: few rivals at each screening rung on its way to all the rows.
+#: points there are two large models (``lightgbm._default``), and evaluated first they
+#: meet few rivals at each screening rung on their way to all the rows.
 _LARGE = (lightgbm.LIGHTGBM, linear.LINEAR, boosting.XGBOOST, trees.FOREST, trees.EXTRA_TREES)
 
 #: The presets of each task: "default", "all", "classic". None holds a family of an

@@ -100,7 +100,8 @@ class Family:
     default : callable or None
         ``default(info) -> {label: raw value}``: the family's well-known good
         setting as a point of its space (``hp.choice`` labels take the option's
-        index), evaluated before the search proper when ``defaults_first``.
+        index), evaluated before the search proper when ``defaults_first``; or a
+        list of such points, evaluated in their order.
     tasks : tuple of {"classification", "regression"} or None
         The task(s) the family serves. None: read from the estimator (a
         scikit-learn classifier or regressor class, or what the factory builds
@@ -133,7 +134,7 @@ class Family:
     fixed: Mapping[str, Any] = field(default_factory=dict)
     threads: str | None = None
     max_rows: int | None = None
-    default: Callable[[DataInfo], dict[str, Any]] | None = None
+    default: Callable[[DataInfo], dict[str, Any] | list[dict[str, Any]]] | None = None
     tasks: tuple[str, ...] | None = None
     scale_target: bool = False
     seed: str | Callable[[BaseEstimator, int | None], BaseEstimator] | None = None
@@ -203,10 +204,18 @@ class PerTask:
         self.values = values
 
 
-def _for_task(task: str, build: Callable[[DataInfo], dict[str, Any]], info: DataInfo) -> Any:
-    """``build(info)`` with its :class:`PerTask` entries resolved for ``task``."""
+def _for_task(task: str, build: Callable[[DataInfo], Any], info: DataInfo) -> Any:
+    """``build(info)`` (a point, or a list of points) with its :class:`PerTask` entries
+    resolved for ``task``."""
+    found = build(info)
+    if isinstance(found, list):
+        return [_resolved(task, point) for point in found]
+    return _resolved(task, found)
+
+
+def _resolved(task: str, point: Mapping[str, Any]) -> dict[str, Any]:
     resolved = {}
-    for key, value in build(info).items():
+    for key, value in point.items():
         if not isinstance(value, PerTask):
             resolved[key] = value
         elif task in value.values:
@@ -218,7 +227,7 @@ def by_task(
     name: str,
     estimators: tuple[Any, Any],
     space: Callable[[DataInfo], dict[str, Any]],
-    default: Callable[[DataInfo], dict[str, Any]] | None = None,
+    default: Callable[[DataInfo], dict[str, Any] | list[dict[str, Any]]] | None = None,
     *,
     classification: Mapping[str, Any] | None = None,
     regression: Mapping[str, Any] | None = None,
