@@ -38,8 +38,7 @@ def reserve(problem: Problem, records: Sequence[TrialRecord]) -> float:
     size = problem.ensemble_size
     members = 0 if size is None else min(size or ENSEMBLE_RESERVE_MEMBERS, ENSEMBLE_RESERVE_MEMBERS)
     cores = effective_n_jobs(problem.settings.n_jobs)
-    scale, train_rows = problem.refit_scale, problem.train_rows
-    refit = refit_reserve(records, scale, members, cores, problem.bag, train_rows)
+    refit = refit_reserve(records, problem.refit_scale, members, cores, problem.bag)
     share, seconds = REFIT_SLACK
     slack = refit * share + seconds if refit else 0.0  # nothing to refit yet: no margin
     return refit + slack + uncertainty_seconds(len(problem.y))

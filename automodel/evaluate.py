@@ -185,9 +185,16 @@ class Objective:
         """The unfitted Pipeline of a ``space_eval``-decoded point."""
         return make_pipeline(decode(config), self.preprocessors, self.families, self.random_state)
 
-    def fit_all(self, config: Mapping[str, Any]) -> BaseEstimator:
-        """The Pipeline of ``config`` fitted on every row (or the family's row cap)."""
-        return self.fit_rows(config, np.arange(len(self.y)))
+    def fit_all(self, config: Mapping[str, Any], screen_rows: int | None = None) -> BaseEstimator:
+        """The Pipeline of ``config`` fitted on every row (or the family's row cap); for
+        a trial that a screening rung stopped at ``screen_rows`` training rows, on the
+        same share of every row (a seeded subsample), as it was scored."""
+        rows = np.arange(len(self.y))
+        if screen_rows is not None:
+            share = screen_rows / len(self.folds[0][0])
+            kept = max(1, round(share * len(rows)))
+            rows = cap_rows(rows, self.y, kept, self.random_state, self.stratify)
+        return self.fit_rows(config, rows)
 
     def fit_rows(self, config: Mapping[str, Any], rows: np.ndarray) -> BaseEstimator:
         """The Pipeline of ``config`` fitted on ``rows`` (capped as in its trials)."""

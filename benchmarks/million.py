@@ -23,7 +23,9 @@ columns' effects), split 75 / 25 as every benchmark splits. Systems:
   text columns as pandas categories; ``lightgbm-large-codes``: the same model on the
   text columns' ordinal codes; ``lightgbm-large-target``: the same model behind
   automodel's column step for tree families (codes, and the cross-fitted target
-  encoding of the columns of more than 30 levels).
+  encoding of the columns of more than 30 levels); ``lightgbm-shallow-target``: the
+  same way, automodel's first LightGBM default point on large tables (1,500 trees of
+  10 leaves, ``automodel.families.lightgbm.SHALLOW``).
 
 A record holds wall time (fit and predict), peak RSS and PSS of the process tree
 (GB), the test score, for automodel the trials by outcome and the rungs reached, for
@@ -45,6 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from automodel.families.lightgbm import SHALLOW
 from automodel.screening import TIME_STOP
 from benchmarks.perf_tools import MemorySampler
 from benchmarks.protocol import holdout_split, score_test_part
@@ -179,6 +182,10 @@ SYSTEMS = {
     "lightgbm-large-target": lambda task, s, seed: _behind_column_step(
         task, _lightgbm(task, seed, **LARGE_LIGHTGBM)
     ),
+    # automodel's first LightGBM default point on large tables, alone, the same way.
+    "lightgbm-shallow-target": lambda task, s, seed: _behind_column_step(
+        task, _lightgbm(task, seed, **SHALLOW)
+    ),
 }
 
 
@@ -191,7 +198,8 @@ def _limit(error: str) -> float:
 def _best_rows(table: Any, scores: pd.Series) -> dict[str, Any]:
     """Per family, the training rows its best trial stopped at ("all": every row)."""
     rows = pd.Series(table.get("screen_rows", np.full(len(scores), np.nan)), dtype=float)
-    best = scores.groupby(pd.Series(table["family"])).idxmax().dropna()
+    scored = scores.dropna()  # a family whose every trial failed has no best
+    best = scored.groupby(pd.Series(table["family"])[scored.index]).idxmax()
     return {f: "all" if np.isnan(rows[i]) else int(rows[i]) for f, i in best.items()}
 
 

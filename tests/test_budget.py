@@ -52,3 +52,15 @@ def test_a_long_refit_is_planned_with_a_smaller_share_of_margin():
     assert plan_seconds(10.0) == pytest.approx(15.0)
     assert plan_seconds(150.0) == pytest.approx(183.0)
     assert plan_seconds(0.0) == 0.0
+
+
+def test_a_best_stopped_on_a_rung_is_planned_from_its_own_fit_not_extrapolated():
+    # It is refit on its rung's share of all rows (Objective.fit_all), so the plan is
+    # its fit scaled as any other's; extrapolated to all rows it once ended a search
+    # 44 s into a 240 s budget (a 17.5 s fit on 15,000 of 240,000 rows: 445 s).
+    stopped = _record(0.1, 17.5).stamped(screen_rows=15_000)
+    problem = _problem(rows=240_000)
+    assert budget.reserve(problem, [stopped]) == pytest.approx(
+        budget.reserve(problem, [_record(0.1, 17.5)])
+    )
+    assert budget.reserve(problem, [stopped]) < 40.0

@@ -318,3 +318,16 @@ def test_the_search_reserves_time_for_the_members_refit():
     # A best trial without out-of-fold predictions (an SVC) starts no ensemble.
     records[0] = records[0].stamped(oof=None)
     assert refit.refit_reserve(records, scale=1.0, members=2, cores=1) == pytest.approx(single)
+
+
+def test_a_best_stopped_on_a_rung_is_refit_on_its_rungs_share_of_the_rows():
+    calls = []
+    objective = SimpleNamespace(fit_all=lambda config, screen_rows=None: calls.append(screen_rows))
+    config = {"family": "forest", "scaler": "none", "params": {}}
+    records = [
+        TrialRecord(Status.OK, config=config, loss=-0.9, screen_rows=5_000),
+        TrialRecord(Status.OK, config=config, loss=-0.8),
+    ]
+    table = {"status": ["ok", "ok"], "rank_test_score": [1, 2]}
+    assert refit.refit_best(objective, records, table, "timeout", 60.0).index == 0
+    assert calls == [5_000]

@@ -84,3 +84,17 @@ def test_a_classifier_without_probabilities_keeps_its_out_of_fold_decision_value
     binary = replace(_objective(X[y < 2], y[y < 2]), n_classes=2)
     assert binary({"family": "svm", "scaler": "none", "params": {}}).oof_decision.shape == (100, 1)
     assert svm.without_predictions().oof_decision is None
+
+
+def test_a_trial_stopped_on_a_rung_is_refit_on_the_rungs_share_of_all_rows():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(200, 3)), np.tile([0, 1], 100)
+    rows = np.arange(200)
+    objective = Objective.build(X, y, [(rows[:160], rows[160:])], n_classes=2)
+    config = {"family": "logreg", "scaler": "none", "params": {}}
+    seen = []
+    objective.fit_rows = lambda config, rows: seen.append(rows)
+    objective.fit_all(config, screen_rows=40)  # 40 of the 160 training rows
+    objective.fit_all(config)
+    assert [len(r) for r in seen] == [50, 200]  # a quarter of all 200 rows, or all
+    assert np.bincount(y[seen[0]]).tolist() == [25, 25]  # stratified

@@ -9,6 +9,7 @@ import pandas as pd
 
 from benchmarks.million import (
     LEVELS,
+    SYSTEMS,
     _behind_column_step,
     _best_rows,
     _ensemble_figures,
@@ -45,6 +46,8 @@ def test_each_familys_best_trial_is_reported_with_the_rows_it_reached():
     assert _best_rows(table, scores) == {"lightgbm": 37_500, "xgboost": "all"}
     unscreened = {"family": table["family"]}
     assert _best_rows(unscreened, scores) == {"lightgbm": "all", "xgboost": "all"}
+    failed = pd.Series([0.85, 0.84, np.nan])  # every xgboost trial failed
+    assert _best_rows(table, failed) == {"lightgbm": 37_500}
 
 
 def test_a_kept_ensemble_is_reported_with_its_best_member_scored_alone():
@@ -77,3 +80,11 @@ def test_flamls_choice_is_recorded_and_other_systems_have_none():
     }
     assert _flaml_figures(SimpleNamespace(predict=None)) == {}
     assert _flaml_figures(SimpleNamespace(best_estimator=None, best_config=None)) == {}
+
+
+def test_the_shallow_system_is_automodels_first_large_lightgbm_point():
+    model = SYSTEMS["lightgbm-shallow-target"]("regression", 600.0, 3)
+    X, y = make_table("regression", 500, seed=0)
+    booster = model.fit(X, y).pipeline_[-1]
+    assert (booster.n_estimators, booster.num_leaves, booster.learning_rate) == (1500, 10, 0.1)
+    assert booster.colsample_bytree == 0.75 and booster.random_state == 3

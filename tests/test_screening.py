@@ -224,16 +224,3 @@ def test_a_checkpoint_resumes_only_with_the_same_screening(large_table, tmp_path
     other = AutoModelClassifier(max_evals=6, **{**params, "screening": False})
     with pytest.raises(CheckpointError, match="screening"):  # another search: refused
         other.fit(*large_table)
-
-
-def test_the_refit_reserve_scales_a_screened_best_to_all_rows():
-    from automodel.refit import refit_reserve
-    from automodel.trial import TrialRecord
-
-    full = TrialRecord.succeeded([0.8], fit_time=[10.0])
-    screened = TrialRecord.succeeded([0.9], fit_time=[10.0], screen_rows=1_000)
-    # A fold trains on 4,000 rows; the refit sees 5,000 (scale 1.25).
-    assert refit_reserve([full], 1.25, train_rows=4_000) == pytest.approx(1.5 * 1.25 * 10)
-    assert refit_reserve([screened, full], 1.25, train_rows=4_000) == pytest.approx(
-        1.5 * 1.25 * 4 * 10  # the best trained on a quarter of the rows
-    )
