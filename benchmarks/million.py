@@ -213,7 +213,7 @@ def _flaml_figures(model: Any) -> dict[str, Any]:
 def _search_figures(model: Any) -> dict[str, Any]:
     """Trials by outcome and by the rung they stopped at (automodel only)."""
     if not hasattr(model, "trials_"):
-        return _flaml_figures(model)
+        return {}
     results = model.trials_.results
     rungs = Counter(str(r.get("screen_rows") or "all") for r in results)
     table = model.cv_results_
@@ -297,6 +297,7 @@ def run(task: str, system: str, rows: int, seconds: float, seed: int) -> dict[st
         "peak_pss_gb": None if memory.peak_pss is None else memory.peak_pss / 1024,
         **score_test_part(task, np.asarray(y_test), predicted),
         **_search_figures(model),
+        **_flaml_figures(model),
         **_single_best_score(task, model, X_test, y_test),
     }
 
