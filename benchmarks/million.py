@@ -245,15 +245,20 @@ def _search_figures(model: Any) -> dict[str, Any]:
 
 
 def _ensemble_figures(model: Any) -> dict[str, Any]:
-    """The kept ensemble's members (family_trial -> weight), or the note saying why not."""
+    """The kept ensemble's members (family_trial -> weight) and their trials' fit
+    seconds (what the refit was planned from), or the note saying why not."""
     members = getattr(model, "ensemble_members_", None)
     if members is None:
         return {}
     families = model.cv_results_["family"]
-    weights = {
-        f"{families[i]}_{i}": w for i, w in zip(members, model.ensemble_weights_, strict=True)
+    names = [f"{families[i]}_{i}" for i in members]
+    fits = model.cv_results_.get("mean_fit_time", np.full(len(families), np.nan))
+    return {
+        "members": dict(zip(names, model.ensemble_weights_, strict=True)),
+        "trial_fit_seconds": {n: float(fits[i]) for n, i in zip(names, members, strict=True)},
+        "note": model.ensemble_note_,
+        "seconds": model.ensemble_time_,
     }
-    return {"members": weights, "note": model.ensemble_note_, "seconds": model.ensemble_time_}
 
 
 def _single_best_score(task: str, model: Any, X_test: Any, y_test: Any) -> dict[str, Any]:

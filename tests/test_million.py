@@ -57,12 +57,13 @@ def test_a_kept_ensemble_is_reported_with_its_best_member_scored_alone():
         ensemble_weights_=[3, 1],
         ensemble_note_="",
         ensemble_time_=4.0,
-        cv_results_={"family": ["xgboost", "forest", "lightgbm"]},
+        cv_results_={"family": ["xgboost", "forest", "lightgbm"], "mean_fit_time": [5, 1, 9]},
         best_single_estimator_=single,
         classes_=np.array(["no", "yes"]),
     )
     figures = _ensemble_figures(model)
     assert figures["members"] == {"lightgbm_2": 3, "xgboost_0": 1} and figures["seconds"] == 4.0
+    assert figures["trial_fit_seconds"] == {"lightgbm_2": 9.0, "xgboost_0": 5.0}
     y_test = np.array(["no", "yes", "no", "no"])
     assert _single_best_score("classification", model, None, y_test) == {
         "single_best_test_accuracy": 0.75
