@@ -25,6 +25,7 @@ from automodel.trial import TrialRecord, ranked
 __all__ = [
     "REFIT_MARGIN",
     "REFIT_SAFETY",
+    "SIDE_BY_SIDE",
     "EnsembleOutcome",
     "failure_summary",
     "plan_seconds",
@@ -44,6 +45,13 @@ REFIT_SAFETY = 1.2
 #: times what their fold fits scaled to all rows predicted (155 s against 151 s), where
 #: a flat 1.5x kept some 70 s of the budget from the search for nothing.
 REFIT_MARGIN = (0.3, 3.0)
+
+
+#: Members refit side by side (an ensemble on several cores) are planned this many
+#: times longer again: they contend for memory, where a trial's fit may have run beside
+#: lighter ones. On a million rows a LightGBM pair's refit took 0.96x, 1.03x and (from
+#: the search's end) at least 1.3x the deep member's trial fit scaled to all rows.
+SIDE_BY_SIDE = 1.25
 
 
 def plan_seconds(seconds: float) -> float:
@@ -173,9 +181,12 @@ class EnsembleOutcome:
 def _refit_seconds(
     records: Sequence[TrialRecord], rows: list[int], scale: float, cores: int
 ) -> float:
-    """Planned seconds to refit trials ``rows`` on all rows, ``cores`` at a time."""
+    """Planned seconds to refit trials ``rows`` on all rows, ``cores`` at a time
+    (:data:`SIDE_BY_SIDE` longer when several run at once)."""
     fits = [plan_seconds(scale * max(records[i].fit_time)) for i in rows]
-    return max(sum(fits) / max(1, min(cores, len(fits))), max(fits, default=0.0))
+    at_once = max(1, min(cores, len(fits)))
+    contention = SIDE_BY_SIDE if at_once > 1 else 1.0
+    return contention * max(sum(fits) / at_once, max(fits, default=0.0))
 
 
 def search_ensemble(

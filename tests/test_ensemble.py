@@ -302,12 +302,13 @@ def test_the_search_reserves_time_for_the_members_refit():
         both = refit.refit_reserve(records, scale=1.0, members=2, cores=1)
     # The members' refit holds the best's: the longer of the two plans counts.
     assert both == pytest.approx(plan(2.0) + plan(4.0))
+    # Side by side, the longer member's plan, and more for their contention.
     side_by_side = refit.refit_reserve(records, scale=1.0, members=2, cores=2)
-    assert side_by_side == pytest.approx(plan(4.0))
+    assert side_by_side == pytest.approx(refit.SIDE_BY_SIDE * plan(4.0))
     # The best's refit and bagging plan counts when it is the longer one.
     slow_best = [_record(0.1, fit_time=(4.0, 4.0)), _record(0.2, fit_time=(0.5, 0.5))]
     pair = refit.refit_reserve(slow_best, scale=1.0, members=2, cores=2)
-    assert pair == pytest.approx(plan(4.0))
+    assert pair == pytest.approx(refit.SIDE_BY_SIDE * plan(4.0))
     bagged = refit.refit_reserve(slow_best, scale=1.0, members=2, cores=2, bag=True)
     assert bagged == pytest.approx(plan(4.0) + plan(4.0))
     # A trial that screening stopped on a rung takes no part: the next one does.
