@@ -8,12 +8,7 @@ the whole validation part, so its scores at every rung are comparable. A trial g
 on to the next rung only when its loss is among the best ``1 / ETA`` of the losses
 seen at that rung so far (ASHA, Li et al. 2018, deciding when a trial reaches the
 rung, as Optuna's successive-halving pruner does): most configurations cost a
-fraction of a full fit, and the promising ones reach all the rows. A queued point
-(a family's default, chosen for all rows) of the family leading a rung goes on
-whatever its rank there: few rows rank a family's high-capacity points below its
-small ones (LightGBM's deep large default, 127 leaves, scored below its shallow one
-on 37,500 rows and was pruned, yet mixed with it on all rows it gained), so the
-leader's defaults reach all the rows and can be mixed. The suggestion
+fraction of a full fit, and the promising ones reach all the rows. The suggestion
 algorithm (TPE) still proposes every configuration; a pruned trial reports its last
 rung's loss, which on fewer rows is worse, so TPE reads it as the weak configuration
 it is. A trial whose next rung would outlast the per-trial limit or the budget left
@@ -80,15 +75,12 @@ class Screening:
     rows: tuple[int, ...]
     #: The losses seen at each rung (the promotion rule compares with them).
     seen: list[list[float]] = field(init=False)
-    #: The best loss at each rung and its trial's family (None: no family).
-    leaders: list[tuple[float, str | None]] = field(init=False)
     #: The rung each trial in flight is at, and its losses so far (trial id ->).
     rung: dict[int, int] = field(default_factory=dict)
     losses: dict[int, list[float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.seen = [[] for _ in self.rows]
-        self.leaders = [(float("inf"), None) for _ in self.rows]
 
     @property
     def last(self) -> int:
@@ -112,20 +104,12 @@ class Screening:
         top = max(1, len(seen) // ETA)
         return loss <= sorted(seen)[top - 1]
 
-    def leads(self, rung: int, loss: float, family: str | None) -> bool:
-        """Record ``loss`` of a ``family`` at ``rung``; whether that family now has the
-        best loss seen there (never for a trial without a family)."""
-        if loss < self.leaders[rung][0]:
-            self.leaders[rung] = (loss, family)
-        return family is not None and self.leaders[rung][1] == family
-
     def finished(
-        self, tid: int, record: TrialRecord, seconds: float | None = None, queued: bool = False
+        self, tid: int, record: TrialRecord, seconds: float | None = None
     ) -> tuple[TrialRecord, bool]:
         """Trial ``tid`` finished its rung with ``record``: the record stamped with its
         rung's rows and its losses so far, and whether it goes on (a failed trial
-        does not). A ``queued`` point of the family leading the rung goes on whatever
-        its rank. A trial whose next rung would take more than ``seconds`` (the
+        does not). A trial whose next rung would take more than ``seconds`` (the
         per-trial limit, or what the budget has left) stops where it is, with a
         warning that says so, instead of failing at the limit."""
         rung = self.rung.get(tid, 0)
@@ -134,8 +118,6 @@ class Screening:
         if record.ok:
             losses.append(record.loss)
             going_on = self.promotes(rung, record.loss)
-            leads = self.leads(rung, record.loss, _family(record))
-            going_on = going_on or (queued and leads and rung < self.last)
         if going_on and seconds is not None and next_rung_seconds(record) > seconds:
             going_on = False
             record = _stopped_for_time(record, self.rows[rung + 1], seconds)
@@ -148,17 +130,11 @@ class Screening:
             self.losses.pop(tid, None)
         return record, going_on
 
-    def restore(self, records: Sequence[TrialRecord]) -> None:
+    def restore(self, rung_losses: Sequence[Sequence[float]]) -> None:
         """The losses a resumed search's finished trials had at each rung."""
-        for record in records:
-            for rung, loss in enumerate(record.rung_losses[: len(self.rows)]):
+        for losses in rung_losses:
+            for rung, loss in enumerate(losses[: len(self.rows)]):
                 self.seen[rung].append(loss)
-                self.leads(rung, loss, _family(record))
-
-
-def _family(record: TrialRecord) -> str | None:
-    family = (record.config or {}).get("family")
-    return family if isinstance(family, str) else None
 
 
 def _stopped_for_time(record: TrialRecord, rows: int, seconds: float) -> TrialRecord:

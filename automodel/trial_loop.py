@@ -102,7 +102,7 @@ class TrialLoop:
         self.screen = screening
         self.ordered = ordered and screening is None and self.executor.slots > 1
         if screening is not None:
-            screening.restore(self.state.finished())
+            screening.restore([r.rung_losses for r in self.state.finished()])
 
     def can_start(self, max_evals: int | None) -> bool:
         room = max_evals is None or len(self.state.trials.trials) < max_evals
@@ -182,8 +182,7 @@ class TrialLoop:
             doc, config, suggest_time = self.running.pop(tid)
             record = outcome.stamped(tid=tid, config=config, suggest_time=suggest_time)
             if self.screen is not None:
-                queued = POINT_KEY in doc["misc"]
-                record, going_on = self.screen.finished(tid, record, self._seconds_left(), queued)
+                record, going_on = self.screen.finished(tid, record, self._seconds_left())
                 if going_on:
                     self.waiting[tid] = (doc, config, suggest_time, record)
                     continue

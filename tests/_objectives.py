@@ -92,16 +92,15 @@ class DiesOnLoad:
 
 
 def rung_aware(config: Mapping[str, Any]) -> TrialRecord:
-    """Loss ``|x - 0.3|`` plus a penalty that shrinks with a screening rung's rows
-    (``config.get("rung_penalty", 100)`` / rows); a trial at all rows (no rung key)
-    sleeps ``config.get("sleep_full", 0)`` first. A rung reports
-    ``config.get("seconds_per_row", 0)`` x its rows as its fit time."""
+    """Loss ``|x - 0.3|`` plus a penalty that shrinks with a screening rung's rows; a
+    trial at all rows (no rung key) sleeps ``config.get("sleep_full", 0)`` first. A
+    rung reports ``config.get("seconds_per_row", 0)`` x its rows as its fit time."""
     from automodel.screening import pop_rows
 
     config, rows = pop_rows(config)
     if rows is None:
         time.sleep(config.get("sleep_full", 0.0))
-    penalty = 0.0 if rows is None else config.get("rung_penalty", 100.0) / rows
+    penalty = 0.0 if rows is None else 100.0 / rows
     fit_time = (0.0 if rows is None else rows * config.get("seconds_per_row", 0.0),)
     return TrialRecord(Status.OK, loss=abs(config["x"] - 0.3) + penalty, fit_time=fit_time)
 

@@ -63,47 +63,6 @@ def test_the_best_quarter_at_a_rung_goes_on():
     assert not screen.promotes(2, 0.0)  # the last rung: nowhere to go
 
 
-def _family_record(family, loss):
-    return TrialRecord(Status.OK, config={"family": family}, loss=loss, fit_time=(0.1,))
-
-
-def test_a_default_of_the_leading_family_goes_on_whatever_its_rank():
-    screen = Screening((100, 400, 1_600))
-    assert screen.finished(0, _family_record("lightgbm", 1.0), queued=True)[1]
-    # Second at the rung (only the best 1 of 2 would go on), but of the leading family.
-    assert screen.finished(1, _family_record("lightgbm", 2.0), queued=True)[1]
-    assert not screen.finished(2, _family_record("xgboost", 1.5), queued=True)[1]
-    assert not screen.finished(3, _family_record("lightgbm", 1.8))[1]  # a suggestion
-    assert not screen.finished(4, _family_record(None, 1.9), queued=True)[1]
-    assert screen.leaders[0] == (1.0, "lightgbm")
-    # At the last rung nothing goes on, the leader's default neither.
-    screen.rung[1] = 2
-    assert not screen.finished(1, _family_record("lightgbm", 0.5), queued=True)[1]
-
-
-def test_a_leading_familys_default_reaches_all_rows_when_few_rows_rank_it_low():
-    # The "deep" default (x 0.29) is the best on all rows but pays ten times the
-    # penalty of few rows; another family's default (x 0.3) pays as much and is pruned.
-    space = {
-        "family": hp.choice("family", ["lightgbm", "xgboost"]),
-        "x": hp.uniform("x", 0, 1),
-        "rung_penalty": hp.choice("rung_penalty", [100.0, 1_000.0]),
-    }
-    points = [
-        {"family": 0, "x": 0.35, "rung_penalty": 0},
-        {"family": 0, "x": 0.29, "rung_penalty": 1},
-        {"family": 1, "x": 0.3, "rung_penalty": 1},
-    ]
-    outcome = run_search(
-        space, InlineExecutor(rung_aware), max_evals=3, state=_state(),
-        points_to_evaluate=points, screening=Screening((100, 400, 1_600)),
-    )  # fmt: skip
-    rows = {round(r.config["x"], 2): r.screen_rows for r in outcome.records}
-    assert rows == {0.35: None, 0.29: None, 0.3: 100}
-    best = min(outcome.records, key=lambda r: r.loss)
-    assert round(best.config["x"], 2) == 0.29
-
-
 def test_the_rung_travels_in_the_config_and_is_taken_off():
     screen = Screening((100, 400))
     sent = screen.config(7, {"x": 0.5})
@@ -158,16 +117,6 @@ def test_screening_resumes_from_the_rungs_it_saw():
     assert len(first.records) == 8 and len(resumed.records) == 14
     assert resumed.records[:8] == first.records
     assert len(screen.seen[0]) == 14  # the 8 earlier trials' first-rung losses restored
-
-
-def test_a_resumed_screening_knows_which_family_led_each_rung():
-    screen = Screening((100, 400, 1_600))
-    screen.restore([
-        TrialRecord(Status.OK, config={"family": "xgboost"}, loss=0.9, rung_losses=(1.2, 0.9)),
-        TrialRecord(Status.OK, config={"family": "lightgbm"}, loss=1.1, rung_losses=(1.1,)),
-    ])  # fmt: skip
-    assert screen.leaders[:2] == [(1.1, "lightgbm"), (0.9, "xgboost")]
-    assert screen.seen[:2] == [[1.2, 1.1], [0.9]]
 
 
 def test_the_per_trial_limit_still_stops_a_trial_at_all_rows():
