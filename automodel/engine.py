@@ -64,6 +64,7 @@ def run(problem: Problem, observers: Sequence[Observer] = ()) -> SearchResult:
                 early_stop_rounds=settings.early_stop_rounds,
                 on_trial=hook,
                 points_to_evaluate=problem.points,
+                unscreened_points=problem.unscreened_points,
                 screening=screening_for(settings.screening, problem.holdout, problem.train_rows),
                 # Local parallel trials reproduce; Spark's many slots keep every one busy.
                 ordered=settings.backend == "local",

@@ -20,7 +20,7 @@ from automodel import checkpoint, data, schema
 from automodel.evaluate import Objective
 from automodel.families import DataInfo, Family, resolve_families
 from automodel.settings import Settings
-from automodel.space import build_space, first_points
+from automodel.space import build_space, first_points, unscreened
 from automodel.tasks import TASKS, Task
 
 __all__ = ["Problem", "prepare"]
@@ -88,6 +88,11 @@ class Problem:
     def refit_scale(self) -> float:
         """All rows over a training fold's rows: how much longer a refit takes."""
         return len(self.X) / self.train_rows
+
+    @property
+    def unscreened_points(self) -> frozenset[int]:
+        """Indices of the first points that skip screening's rungs (:func:`unscreened`)."""
+        return unscreened(self.families, self.points)
 
     @property
     def deadline(self) -> float | None:

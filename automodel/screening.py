@@ -8,7 +8,9 @@ the whole validation part, so its scores at every rung are comparable. A trial g
 on to the next rung only when its loss is among the best ``1 / ETA`` of the losses
 seen at that rung so far (ASHA, Li et al. 2018, deciding when a trial reaches the
 rung, as Optuna's successive-halving pruner does): most configurations cost a
-fraction of a full fit, and the promising ones reach all the rows. The suggestion
+fraction of a full fit, and the promising ones reach all the rows. Queued points
+of a family that says so (``Family.screen_defaults``) skip the rungs
+(:meth:`Screening.start_at_all_rows`). The suggestion
 algorithm (TPE) still proposes every configuration; a pruned trial reports its last
 rung's loss, which on fewer rows is worse, so TPE reads it as the weak configuration
 it is. A trial whose next rung would outlast the per-trial limit or the budget left
@@ -130,10 +132,19 @@ class Screening:
             self.losses.pop(tid, None)
         return record, going_on
 
-    def restore(self, rung_losses: Sequence[Sequence[float]]) -> None:
-        """The losses a resumed search's finished trials had at each rung."""
-        for losses in rung_losses:
-            for rung, loss in enumerate(losses[: len(self.rows)]):
+    def start_at_all_rows(self, tid: int) -> None:
+        """Trial ``tid`` skips the rungs: it trains on all rows from the start."""
+        self.rung[tid] = self.last
+
+    def restore(self, records: Sequence[TrialRecord]) -> None:
+        """The losses a resumed search's finished trials had at each rung: from the
+        first rung, except that a trial scored on all rows has its last loss there (one
+        that skipped the rungs counts at all rows only)."""
+        for record in records:
+            losses = record.rung_losses[-len(self.rows) :]
+            at_all_rows = record.ok and record.screen_rows is None
+            first = len(self.rows) - len(losses) if at_all_rows else 0
+            for rung, loss in enumerate(losses, start=first):
                 self.seen[rung].append(loss)
 
 

@@ -13,7 +13,7 @@ observer called with the record and the :class:`SearchState`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +68,7 @@ def run_search(
     early_stop_rounds: int | None = None,
     on_trial: Observer | None = None,
     points_to_evaluate: Sequence[dict[str, Any]] = (),
+    unscreened_points: Collection[int] = frozenset(),
     screening: Screening | None = None,
     ordered: bool = False,
 ) -> SearchOutcome:
@@ -88,6 +89,7 @@ def run_search(
     on_trial : called with each finished record and the state (progress, checkpoint).
     points_to_evaluate : raw points (``{label: value}``, choice labels as indices)
         evaluated first, in order (a resumed search does not repeat those it has).
+    unscreened_points : indices of ``points_to_evaluate`` that skip screening's rungs.
     screening : the rungs of :mod:`automodel.screening` (a screened search is not ordered).
     ordered : with several slots, trial ``k`` sees only trials ``0 .. k - slots`` (see
         :mod:`automodel.trial_loop`): the same seed, the same trials on as many slots.
@@ -96,7 +98,7 @@ def run_search(
     state = state if state is not None else SearchState()
     state.drop_unfinished()
     loop = TrialLoop(space, executor, suggest_function(algo), state, deadline, trial_timeout)
-    loop.prime(points_to_evaluate, screening, ordered)
+    loop.prime(points_to_evaluate, screening, ordered, unscreened_points)
     stop_reason = "max_evals"
     with quiet_hyperopt():
         try:

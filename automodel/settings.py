@@ -170,8 +170,8 @@ SETTINGS: tuple[Setting, ...] = (
         (None, "boolean", StrOptions({"auto"}), _AT_LEAST_1),
         '"auto", bool, int or None',
         "On the holdout split, a trial first trains on a subsample of the training rows; "
-        "the best quarter at each rung (and the leading family's defaults) goes on to 4x "
-        'the rows, up to all of them (asynchronous successive halving). "auto" or True: '
+        "the best quarter at each rung goes on to 4x the rows, up to all of them "
+        '(asynchronous successive halving; LightGBM\'s defaults skip the rungs). "auto" or True: '
         "the first rung has 12,500 rows (on when the training part has 50,000); an int: "
         "the first rung's rows; False or None: every trial on all rows.",
         Flag(

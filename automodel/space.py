@@ -27,6 +27,7 @@ __all__ = [
     "build_space",
     "decode",
     "default_points",
+    "unscreened",
     "first_points",
     "make_estimator",
     "make_pipeline",
@@ -85,6 +86,15 @@ def default_points(families: Sequence[Family], info: DataInfo) -> list[dict[str,
                 point[family.label("scaler")] = list(SCALERS).index("standard")
             points.append(point)
     return points
+
+
+def unscreened(families: Sequence[Family], points: Sequence[dict[str, Any]]) -> frozenset[int]:
+    """Indices of the ``points`` (raw points of ``build_space(families, ...)``) that
+    train on all rows from the start under screening: their family's
+    ``screen_defaults`` is False."""
+    return frozenset(
+        k for k, point in enumerate(points) if not families[point["family"]].screen_defaults
+    )
 
 
 def first_points(

@@ -15,7 +15,7 @@ trial document, so a resumed search runs the ones it lost, not the next ones.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,22 +87,29 @@ class TrialLoop:
         self.running: dict[int, tuple[dict[str, Any], dict[str, Any], float]] = {}
         self.queue: list[tuple[int, dict[str, Any]]] = []  # (index, raw point)
         self.screen: Screening | None = None
+        self.unscreened: frozenset[int] = frozenset()
         self.waiting: dict[int, tuple[dict[str, Any], dict[str, Any], float, TrialRecord]] = {}
         self.ordered = False
 
     def prime(
-        self, points: Sequence[dict[str, Any]], screening: Screening | None, ordered: bool
+        self,
+        points: Sequence[dict[str, Any]],
+        screening: Screening | None,
+        ordered: bool,
+        unscreened: Collection[int] = frozenset(),
     ) -> None:
-        """Queue the ``points`` not yet among the trials; restore the rungs' losses."""
+        """Queue the ``points`` not yet among the trials (those ``unscreened`` start at
+        screening's last rung: all rows); restore the rungs' losses."""
         docs = self.state.trials.trials
         done = {doc["misc"].get(POINT_KEY) for doc in docs} - {None}
         if docs and not done:  # a checkpoint written before points carried their index
             done = set(range(len(docs)))
         self.queue = [(k, point) for k, point in enumerate(points) if k not in done]
         self.screen = screening
+        self.unscreened = frozenset(unscreened)
         self.ordered = ordered and screening is None and self.executor.slots > 1
         if screening is not None:
-            screening.restore([r.rung_losses for r in self.state.finished()])
+            screening.restore(self.state.finished())
 
     def can_start(self, max_evals: int | None) -> bool:
         room = max_evals is None or len(self.state.trials.trials) < max_evals
@@ -146,6 +153,8 @@ class TrialLoop:
             index, point = self.queue.pop(0)
             docs = [point_trial(new_ids[0], point, self.domain)]
             docs[0]["misc"][POINT_KEY] = index
+            if self.screen is not None and index in self.unscreened:
+                self.screen.start_at_all_rows(new_ids[0])
         else:
             seed = int(self.state.rng.integers(2**31 - 1))
             seen = seen_trials(trials, self._n_seen())

@@ -65,6 +65,20 @@ def test_on_a_large_table_two_large_models_come_first(task):
     assert shallow == deep == {k: v for k, v in small.items() if k not in larger}
 
 
+def test_its_defaults_skip_screenings_rungs_and_other_families_do_not():
+    from automodel.families import resolve_families
+    from automodel.space import default_points, unscreened
+
+    families = resolve_families(["logreg", "lightgbm", "xgboost"])
+    info = DataInfo(LARGE_ROWS, 30, 2)
+    points = default_points(families, info)  # logreg, shallow, deep, xgboost
+    assert [families[p["family"]].name for p in points] == [
+        "logreg", "lightgbm", "lightgbm", "xgboost",
+    ]  # fmt: skip
+    assert unscreened(families, points) == {1, 2}
+    assert not lightgbm.LIGHTGBM["classification"].screen_defaults
+
+
 def test_a_large_table_searches_up_to_2000_trees():
     def most_trees(rows):
         space = build_space([lightgbm.LIGHTGBM["regression"]], DataInfo(rows, 30, 0))

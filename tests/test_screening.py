@@ -63,6 +63,31 @@ def test_the_best_quarter_at_a_rung_goes_on():
     assert not screen.promotes(2, 0.0)  # the last rung: nowhere to go
 
 
+def test_an_unscreened_point_trains_on_all_rows_from_the_start():
+    # Two queued points; the second skips the rungs (its first fit is on all rows).
+    outcome = run_search(
+        SPACE, InlineExecutor(rung_aware), max_evals=4, state=_state(),
+        points_to_evaluate=_points([0.5, 0.9]), unscreened_points={1},
+        screening=Screening((100, 400, 1_600)),
+    )  # fmt: skip
+    by_x = {round(r.config["x"], 2): r for r in outcome.records}
+    assert by_x[0.9].screen_rows is None and by_x[0.9].rung_losses == (pytest.approx(0.6),)
+    assert len(by_x[0.5].rung_losses) == 3  # the first (best so far) went through the rungs
+    assert all(len(r.rung_losses) >= 1 for r in outcome.records)
+
+
+def test_a_resumed_screening_puts_each_loss_at_its_rung():
+    ok, fail = Status.OK, Status.FAIL
+    screen = Screening((100, 400, 1_600))
+    screen.restore([
+        TrialRecord(ok, loss=0.1, rung_losses=(0.9, 0.5, 0.1)),  # through every rung
+        TrialRecord(ok, loss=0.2, rung_losses=(0.2,)),  # skipped the rungs: all rows
+        TrialRecord(ok, loss=0.8, screen_rows=400, rung_losses=(0.9, 0.8)),  # stopped
+        TrialRecord(fail, rung_losses=(0.7,)),  # failed on the second rung
+    ])  # fmt: skip
+    assert screen.seen == [[0.9, 0.9, 0.7], [0.5, 0.8], [0.1, 0.2]]
+
+
 def test_the_rung_travels_in_the_config_and_is_taken_off():
     screen = Screening((100, 400))
     sent = screen.config(7, {"x": 0.5})
@@ -208,6 +233,16 @@ def test_an_estimator_screens_on_its_holdout(large_table):
     assert np.isnan(stopped[model.best_index_]) and (stopped == 600).any()
     plain = AutoModelClassifier(**{**params, "screening": False}).fit(*large_table)
     assert all("screen_rows" not in d["result"] for d in plain.trials_.trials)
+
+
+def test_an_estimator_trains_lightgbms_defaults_on_all_rows_at_once(large_table):
+    model = AutoModelClassifier(
+        max_evals=2, holdout_above=1_000, families=["logreg", "lightgbm"], random_state=0,
+        trial_timeout=None, screening=500,
+    ).fit(*large_table)  # fmt: skip
+    logreg, lgbm = (doc["result"] for doc in model.trials_.trials)
+    assert len(logreg["rung_losses"]) == 2  # 600 rows, then all 2,400
+    assert len(lgbm["rung_losses"]) == 1 and lgbm.get("screen_rows") is None
 
 
 def test_a_checkpoint_resumes_only_with_the_same_screening(large_table, tmp_path):

@@ -102,6 +102,9 @@ class Family:
         setting as a point of its space (``hp.choice`` labels take the option's
         index), evaluated before the search proper when ``defaults_first``; or a
         list of such points, evaluated in their order.
+    screen_defaults : bool
+        False: under screening the default points train on all rows from the start
+        (large models whose worth shows only on many rows: LightGBM's on a large table).
     tasks : tuple of {"classification", "regression"} or None
         The task(s) the family serves. None: read from the estimator (a
         scikit-learn classifier or regressor class, or what the factory builds
@@ -135,6 +138,7 @@ class Family:
     threads: str | None = None
     max_rows: int | None = None
     default: Callable[[DataInfo], dict[str, Any] | list[dict[str, Any]]] | None = None
+    screen_defaults: bool = True
     tasks: tuple[str, ...] | None = None
     scale_target: bool = False
     seed: str | Callable[[BaseEstimator, int | None], BaseEstimator] | None = None
