@@ -252,7 +252,7 @@ def _ensemble_figures(model: Any) -> dict[str, Any]:
         return {}
     families = model.cv_results_["family"]
     names = [f"{families[i]}_{i}" for i in members]
-    fits = model.cv_results_.get("mean_fit_time", np.full(len(families), np.nan))
+    fits = model.cv_results_["mean_fit_time"]
     return {
         "members": dict(zip(names, model.ensemble_weights_, strict=True)),
         "trial_fit_seconds": {n: float(fits[i]) for n, i in zip(names, members, strict=True)},
